@@ -1,0 +1,45 @@
+# respond: the two commands a fresh machine needs are `make run` and `make test`.
+# Each creates .venv and installs respond with everything it needs first.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.respond-installed
+EXAMPLE := resources/examples/hcc-sorafenib-example.json
+
+.PHONY: help install run test lint bench clean
+
+help:
+	@echo "make run    set up .venv and start respond"
+	@echo "make test   set up .venv and run the whole test suite (offscreen)"
+	@echo "make lint   formatting, lint, import contracts, mypy strict"
+	@echo "make bench  benchmarks (ratios against in-run baselines)"
+	@echo "make clean  remove .venv and caches"
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . --group dev
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/respond --help
+	@echo
+	$(BIN)/respond assess $(EXAMPLE)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist

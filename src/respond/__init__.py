@@ -1,0 +1,5 @@
+"""respond: tumour response assessment for hepatocellular carcinoma."""
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"

@@ -1,0 +1,123 @@
+"""The ``respond`` command line.
+
+``respond assess CASE.json [--json]`` reads a ``respond-case/1`` file and prints
+the ``respond-assessment/1`` document (``--json``) or a readable table. Bad input
+is reported with the JSON path and the problem, exit code 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from respond import __version__
+from respond.casefile import CaseFormatError, assess_case_document, read_case_file
+from respond.errors import RespondError
+from respond.report import format_assessment
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TextIO
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "build_parser", "run"]
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``respond`` command."""
+    parser = argparse.ArgumentParser(
+        prog="respond",
+        description=(
+            "Tumour response of hepatocellular carcinoma: RECIST 1.1 and mRECIST "
+            "at every time point, best overall response, and decision support "
+            "for sorafenib (continue, reduce, interrupt, stop, switch)."
+        ),
+        epilog="Decision support only: the clinician decides.",
+    )
+    parser.add_argument("--version", action="version", version=f"respond {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    assess = commands.add_parser(
+        "assess",
+        help="assess a case file (respond-case/1)",
+        description=(
+            "Assess a respond-case/1 file: RECIST 1.1 and mRECIST per time point "
+            "with the reasons, best overall response, and the recommendation."
+        ),
+    )
+    assess.add_argument("case", metavar="CASE.json", help="the case file ('-': stdin)")
+    assess.add_argument(
+        "--json",
+        action="store_true",
+        help="print the respond-assessment/1 JSON instead of the table",
+    )
+    return parser
+
+
+def _assess(args: argparse.Namespace, out: TextIO) -> int:
+    if args.case == "-":
+        from respond.casefile import parse_case_text
+
+        doc = parse_case_text(sys.stdin.read(), "<stdin>")
+    else:
+        doc = read_case_file(args.case)
+    assessment = assess_case_document(doc)
+    if args.json:
+        out.write(json.dumps(assessment, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(format_assessment(assessment))
+    return EXIT_OK
+
+
+def _report_error(exc: RespondError, source: str, err: TextIO) -> None:
+    if isinstance(exc, CaseFormatError):
+        count = len(exc.problems) + exc.omitted
+        noun = "problem" if count == 1 else "problems"
+        err.write(
+            f"respond: {source} is not a valid respond-case/1 file ({count} {noun}):\n"
+        )
+        for problem in exc.problems:
+            err.write(f"  {problem}\n")
+        if exc.omitted:
+            err.write(f"  ... and {exc.omitted} more\n")
+        err.write(
+            "Fix these and run again; docs/case-format.md describes the format.\n"
+        )
+    else:
+        err.write(f"respond: {exc}\n")
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run the command line and return the exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: ``sys.argv[1:]``).
+    out, err
+        Where to write results and messages (default: stdout, stderr).
+
+    Returns
+    -------
+    int
+        0 on success, 2 for bad input (a message names the item and the problem).
+    """
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_OK
+    try:
+        return _assess(args, out)
+    except RespondError as exc:
+        _report_error(exc, args.case, err)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,83 @@
+"""The response engine: RECIST 1.1, mRECIST and the sorafenib recommendation.
+
+Pure rules: the standard library only, no clock, no files. The same case always
+gives the same assessment.
+"""
+
+from respond.criteria.assess import assess
+from respond.criteria.bor import best_overall_response
+from respond.criteria.categories import (
+    Action,
+    Criterion,
+    Cytology,
+    LesionKind,
+    NonTargetStatus,
+    Response,
+    Role,
+    TargetStatus,
+)
+from respond.criteria.errors import (
+    CriteriaError,
+    InvalidMeasurementError,
+    MissingBaselineError,
+)
+from respond.criteria.model import (
+    AdverseEvent,
+    Case,
+    Clinical,
+    Lesion,
+    LesionId,
+    NewLesion,
+    NonTargetObservation,
+    Patient,
+    SecondLine,
+    Settings,
+    TargetMeasurement,
+    TimePoint,
+)
+from respond.criteria.overall import overall_response
+from respond.criteria.result import (
+    CaseAssessment,
+    CaseWarning,
+    CriterionResult,
+    Reason,
+    Recommendation,
+    TimePointRef,
+    TimePointResult,
+)
+
+__all__ = [
+    "Action",
+    "AdverseEvent",
+    "Case",
+    "CaseAssessment",
+    "CaseWarning",
+    "Clinical",
+    "CriteriaError",
+    "Criterion",
+    "CriterionResult",
+    "Cytology",
+    "InvalidMeasurementError",
+    "Lesion",
+    "LesionId",
+    "LesionKind",
+    "MissingBaselineError",
+    "NewLesion",
+    "NonTargetObservation",
+    "NonTargetStatus",
+    "Patient",
+    "Reason",
+    "Recommendation",
+    "Response",
+    "Role",
+    "SecondLine",
+    "Settings",
+    "TargetMeasurement",
+    "TargetStatus",
+    "TimePoint",
+    "TimePointRef",
+    "TimePointResult",
+    "assess",
+    "best_overall_response",
+    "overall_response",
+]
