@@ -106,13 +106,20 @@ def _settings(doc: _Doc) -> Settings:
     criteria = doc.get("criteria")
     primary = doc.get("primary_criterion")
     pd_min = doc.get("mrecist_pd_min_increase_mm")
-    return Settings(
-        criteria=default.criteria
+    chosen = (
+        default.criteria
         if criteria is None
-        else tuple(Criterion(c) for c in cast("list[str]", criteria)),
-        primary_criterion=default.primary_criterion
-        if primary is None
-        else Criterion(primary),
+        else tuple(Criterion(c) for c in cast("list[str]", criteria))
+    )
+    if primary is not None:
+        primary_criterion = Criterion(primary)
+    elif default.primary_criterion in chosen:
+        primary_criterion = default.primary_criterion
+    else:
+        primary_criterion = chosen[0]
+    return Settings(
+        criteria=chosen,
+        primary_criterion=primary_criterion,
         confirmation_required=bool(
             doc.get("confirmation_required", default.confirmation_required)
         ),

@@ -19,6 +19,7 @@ from respond.criteria.categories import (
 from respond.criteria.errors import (
     CriteriaError,
     InvalidMeasurementError,
+    InvalidSettingsError,
     MissingBaselineError,
 )
 from respond.criteria.model import (
@@ -58,6 +59,7 @@ __all__ = [
     "CriterionResult",
     "Cytology",
     "InvalidMeasurementError",
+    "InvalidSettingsError",
     "Lesion",
     "LesionId",
     "LesionKind",

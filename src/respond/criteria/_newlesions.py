@@ -2,7 +2,8 @@
 
 An equivocal finding does not count. When a later time point confirms it (same
 id, now counted), progression is dated back to the first time point that showed
-it, and that time point's earlier category is kept as ``revised_from``.
+it; that time point, and every later one that showed the finding before the
+confirmation, is revised to PD, its earlier category kept as ``revised_from``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Backdate:
     first_label: str
     confirm_index: int
     confirm_label: str
+    sightings: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -54,6 +56,7 @@ def new_lesion_timeline(case: Case, rules: CriterionRules) -> NewLesionTimeline:
     """
     timeline = NewLesionTimeline()
     first_seen: dict[str, tuple[int, NewLesion, bool]] = {}
+    sightings: dict[str, list[int]] = {}
     for index, tp in enumerate(case.timepoints[1:], start=1):
         timeline.counts[index] = False
         timeline.reasons[index] = []
@@ -68,8 +71,17 @@ def new_lesion_timeline(case: Case, rules: CriterionRules) -> NewLesionTimeline:
                 if prior is not None and not prior[2] and prior[0] < index:
                     first_tp = case.timepoints[prior[0]]
                     timeline.backdates.append(
-                        Backdate(finding.id, prior[0], first_tp.label, index, tp.label)
+                        Backdate(
+                            finding.id,
+                            prior[0],
+                            first_tp.label,
+                            index,
+                            tp.label,
+                            tuple(sightings.get(finding.id, [prior[0]])),
+                        )
                     )
+            if verdict.candidate and not verdict.counts:
+                sightings.setdefault(finding.id, []).append(index)
             if prior is None and (verdict.candidate or verdict.counts):
                 first_seen[finding.id] = (index, finding, verdict.counts)
             elif prior is not None and verdict.counts and not prior[2]:

@@ -359,19 +359,20 @@ def _apply_backdates(
     results: list[CriterionResult], news: NewLesionTimeline, rules: CriterionRules
 ) -> None:
     for backdate in news.backdates:
-        first = results[backdate.first_index]
-        text = (
-            f"equivocal finding {backdate.lesion_id} first seen at "
-            f"{backdate.first_label} was confirmed at {backdate.confirm_label}: "
-            f"progression is dated to {backdate.first_label}"
-        )
-        revised_from = first.revised_from or (
-            None if first.overall is Response.PD else first.overall
-        )
-        results[backdate.first_index] = dataclasses.replace(
-            first,
-            overall=Response.PD,
-            new_lesions=True,
-            revised_from=revised_from,
-            reasons=(*first.reasons, Reason(_cite(rules, "backdate"), text)),
-        )
+        for index in backdate.sightings or (backdate.first_index,):
+            result = results[index]
+            text = (
+                f"equivocal finding {backdate.lesion_id} first seen at "
+                f"{backdate.first_label} was confirmed at {backdate.confirm_label}: "
+                f"progression is dated to {backdate.first_label}"
+            )
+            revised_from = result.revised_from or (
+                None if result.overall is Response.PD else result.overall
+            )
+            results[index] = dataclasses.replace(
+                result,
+                overall=Response.PD,
+                new_lesions=True,
+                revised_from=revised_from,
+                reasons=(*result.reasons, Reason(_cite(rules, "backdate"), text)),
+            )

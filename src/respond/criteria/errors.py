@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from respond.errors import RespondError
 
-__all__ = ["CriteriaError", "InvalidMeasurementError", "MissingBaselineError"]
+__all__ = [
+    "CriteriaError",
+    "InvalidMeasurementError",
+    "InvalidSettingsError",
+    "MissingBaselineError",
+]
 
 
 class CriteriaError(RespondError):
@@ -41,3 +46,7 @@ class MissingBaselineError(CriteriaError, ValueError):
     def __init__(self, message: str, *, lesion_id: str | None = None) -> None:
         super().__init__(message)
         self.lesion_id = lesion_id
+
+
+class InvalidSettingsError(CriteriaError, ValueError):
+    """Assessment settings that contradict each other (e.g. the primary criterion)."""

@@ -21,7 +21,11 @@ from respond.criteria.categories import (
     Role,
     TargetStatus,
 )
-from respond.criteria.errors import InvalidMeasurementError, MissingBaselineError
+from respond.criteria.errors import (
+    InvalidMeasurementError,
+    InvalidSettingsError,
+    MissingBaselineError,
+)
 
 __all__ = [
     "AdverseEvent",
@@ -382,6 +386,15 @@ class Settings:
     sd_min_days: int = 42
     continuing_pr: bool = True
     mrecist_pd_min_increase_mm: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        if not self.criteria:
+            raise InvalidSettingsError("settings: name at least one criterion")
+        if self.primary_criterion not in self.criteria:
+            raise InvalidSettingsError(
+                f"settings: the primary criterion {self.primary_criterion.value} "
+                "must be one of the criteria computed"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,26 @@
+"""respond benchmarks (``make bench``).
+
+Every figure is reported next to a baseline measured in the same process, so the
+ratios stay meaningful across machines. Run with ``--quick`` for a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench import engine
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, for a smoke run"
+    )
+    args = parser.parse_args(argv)
+    engine.run(quick=args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
