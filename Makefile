@@ -7,11 +7,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.respond-installed
 EXAMPLE := resources/examples/hcc-sorafenib-example.json
 
-.PHONY: help install run test lint bench clean
+CORE_VENV ?= .venv-core
+CORE_STAMP := $(CORE_VENV)/.respond-installed
+
+.PHONY: help install run test test-core lint bench clean
 
 help:
 	@echo "make run    set up .venv and start respond"
 	@echo "make test   set up .venv and run the whole test suite (offscreen)"
+	@echo "make test-core  the unit and CLI tests without Qt installed"
 	@echo "make lint   formatting, lint, import contracts, mypy strict"
 	@echo "make bench  benchmarks (ratios against in-run baselines)"
 	@echo "make clean  remove .venv and caches"
@@ -32,6 +36,17 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+$(CORE_STAMP): pyproject.toml Makefile
+	test -x $(CORE_VENV)/bin/python || $(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check jsonschema pytest hypothesis
+	touch $@
+
+test-core: $(CORE_STAMP)
+	$(CORE_VENV)/bin/python -m pytest -c tests/core.ini --rootdir .
+	@! $(CORE_VENV)/bin/python -c "import PySide6" 2>/dev/null || (echo "PySide6 must not be installed in $(CORE_VENV)"; exit 1)
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
@@ -42,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
+	rm -rf $(VENV) $(CORE_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
