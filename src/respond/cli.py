@@ -3,6 +3,9 @@
 ``respond assess CASE.json [--json]`` reads a ``respond-case/1`` file and prints
 the ``respond-assessment/1`` document (``--json``) or a readable table. Bad input
 is reported with the JSON path and the problem, exit code 2, no traceback.
+
+``respond series PATH [--json]`` lists the DICOM series in a folder or DICOMDIR;
+exit 0 when the folder was read, 2 when the path does not exist or holds no DICOM.
 """
 
 from __future__ import annotations
@@ -54,7 +57,32 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the respond-assessment/1 JSON instead of the table",
     )
+    series = commands.add_parser(
+        "series",
+        help="list the DICOM series in a folder or DICOMDIR",
+        description=(
+            "Examine a folder (recursively), a DICOMDIR or a file: patients, "
+            "studies and series with contrast phase, images, spacing, warnings and "
+            "readiness; non-image objects; files that could not be read."
+        ),
+    )
+    series.add_argument("path", metavar="PATH", help="folder, DICOMDIR or file")
+    series.add_argument(
+        "--json", action="store_true", help="print the respond-series/1 JSON"
+    )
     return parser
+
+
+def _series(args: argparse.Namespace, out: TextIO) -> int:
+    from respond.dicom import scan, scan_document
+    from respond.report import format_scan
+
+    doc = scan_document(scan(args.path))
+    if args.json:
+        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(format_scan(doc))
+    return EXIT_OK
 
 
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
@@ -116,8 +144,11 @@ def run(
     if args.command is None:
         parser.print_help(out)
         return EXIT_OK
+    source = args.case if args.command == "assess" else args.path
     try:
+        if args.command == "series":
+            return _series(args, out)
         return _assess(args, out)
     except RespondError as exc:
-        _report_error(exc, args.case, err)
+        _report_error(exc, source, err)
         return EXIT_BAD_INPUT

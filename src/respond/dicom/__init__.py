@@ -1,0 +1,62 @@
+"""DICOM series: examine a folder or DICOMDIR, then load a series as a volume.
+
+``scan(path)`` lists patients, studies and series with phase, warnings and a
+readiness verdict, without reading pixels; ``load_series(candidate)`` (or a
+background ``LoadJob``) reads one series into a :class:`Volume` whose geometry
+turns voxel indices into patient millimetres.
+"""
+
+from respond.dicom.document import SERIES_FORMAT, scan_document
+from respond.dicom.errors import (
+    DicomError,
+    GeometryError,
+    LoadCancelledError,
+    NotDicomError,
+    SeriesLoadError,
+    UnsupportedSeriesError,
+)
+from respond.dicom.load import LoadJob, load_series
+from respond.dicom.model import (
+    DicomFinding,
+    FrameRef,
+    NonImageObject,
+    PatientEntry,
+    PixelFormat,
+    Readiness,
+    ScanResult,
+    SeriesCandidate,
+    Severity,
+    StudyEntry,
+    UnreadableFile,
+)
+from respond.dicom.phase import Phase, PhaseCall
+from respond.dicom.scan import scan
+from respond.dicom.volume import Volume
+
+__all__ = [
+    "SERIES_FORMAT",
+    "DicomError",
+    "DicomFinding",
+    "FrameRef",
+    "GeometryError",
+    "LoadCancelledError",
+    "LoadJob",
+    "NonImageObject",
+    "NotDicomError",
+    "PatientEntry",
+    "Phase",
+    "PhaseCall",
+    "PixelFormat",
+    "Readiness",
+    "ScanResult",
+    "SeriesCandidate",
+    "SeriesLoadError",
+    "Severity",
+    "StudyEntry",
+    "UnreadableFile",
+    "UnsupportedSeriesError",
+    "Volume",
+    "load_series",
+    "scan",
+    "scan_document",
+]

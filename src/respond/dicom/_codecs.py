@@ -1,0 +1,96 @@
+"""Which engine decodes which transfer syntax, fastest first.
+
+Measured in ``bench/`` (issue: DICOM loading): reading native pixel bytes straight
+into a preallocated array beats SimpleITK on uncompressed data, and pydicom's RLE
+decoder (pylibjpeg-rle) beats it on RLE; SimpleITK/GDCM wins on JPEG 2000 and on
+lossless JPEG. pydicom's pylibjpeg plugins cover what SimpleITK cannot read.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import cache
+
+from pydicom.uid import UID
+
+__all__ = ["Engine", "engine_for", "is_lossy", "syntax_name"]
+
+NATIVE = frozenset(
+    {
+        "1.2.840.10008.1.2",
+        "1.2.840.10008.1.2.1",
+        "1.2.840.10008.1.2.2",
+    }
+)
+GDCM_PREFERRED = frozenset(
+    {
+        "1.2.840.10008.1.2.4.57",  # JPEG Lossless, process 14
+        "1.2.840.10008.1.2.4.70",  # JPEG Lossless, process 14 SV1
+        "1.2.840.10008.1.2.4.90",  # JPEG 2000 lossless
+        "1.2.840.10008.1.2.4.91",  # JPEG 2000
+    }
+)
+LOSSY = frozenset(
+    {
+        "1.2.840.10008.1.2.4.50",  # JPEG baseline
+        "1.2.840.10008.1.2.4.51",  # JPEG extended
+        "1.2.840.10008.1.2.4.81",  # JPEG-LS near-lossless
+        "1.2.840.10008.1.2.4.91",  # JPEG 2000 (may be lossy)
+        "1.2.840.10008.1.2.4.203",  # HTJ2K (may be lossy)
+    }
+)
+
+
+class Engine(Enum):
+    """A pixel decoding path."""
+
+    NATIVE = "native"
+    """Read the pixel bytes directly into the volume (no decoding)."""
+    PYDICOM = "pydicom"
+    """pydicom's pixel handlers (pylibjpeg plugins, RLE, deflate)."""
+    SIMPLEITK = "simpleitk"
+    """SimpleITK's GDCM reader."""
+
+
+def syntax_name(uid: str) -> str:
+    """Return a transfer syntax's name, e.g. ``JPEG 2000 Image Compression``."""
+    if not uid:
+        return "unknown transfer syntax (no file meta)"
+    name = UID(uid).name
+    return name if name != uid else f"unknown transfer syntax {uid}"
+
+
+@cache
+def _pydicom_can(uid: str) -> bool:
+    from pydicom.pixels.decoders.base import get_decoder
+
+    try:
+        return bool(get_decoder(uid).is_available)
+    except (NotImplementedError, ValueError, KeyError):
+        return False
+
+
+def engine_for(uid: str, *, has_offset: bool = True) -> Engine | None:
+    """Return the fastest engine that decodes a transfer syntax, or ``None``.
+
+    Parameters
+    ----------
+    uid
+        Transfer syntax UID (empty: no file meta, read as implicit little endian).
+    has_offset
+        Whether the scan recorded the file offset of the pixel data.
+    """
+    if (uid in NATIVE or not uid) and has_offset:
+        return Engine.NATIVE
+    if uid in GDCM_PREFERRED:
+        return Engine.SIMPLEITK
+    if uid and _pydicom_can(uid):
+        return Engine.PYDICOM
+    if uid in NATIVE or not uid:
+        return Engine.PYDICOM
+    return None
+
+
+def is_lossy(uid: str) -> bool:
+    """Whether a transfer syntax may have lost information."""
+    return uid in LOSSY

@@ -1,0 +1,346 @@
+"""Load a series candidate's pixels into a :class:`Volume`, fast and progressively.
+
+The second step (examine, then load). Per transfer syntax the fastest correct
+engine is used (see :mod:`respond.dicom._codecs`); both cores decode at once; the
+middle slice is read first so a viewer can paint before the rest arrives; a load
+runs off the caller's thread and can be cancelled.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from respond.dicom._codecs import Engine, engine_for
+from respond.dicom._decode import decode_file, read_native
+from respond.dicom.errors import (
+    DicomError,
+    GeometryError,
+    LoadCancelledError,
+    SeriesLoadError,
+    UnsupportedSeriesError,
+)
+from respond.dicom.geometry import VolumeGeometry
+from respond.dicom.model import FrameRef, PixelFormat, Readiness, SeriesCandidate
+from respond.dicom.volume import Volume
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["LoadJob", "load_series"]
+
+SliceCallback = Callable[[int], None]
+_INT_TYPES = (np.uint8, np.int8, np.uint16, np.int16, np.int32)
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One file to read and the volume slices its frames go to."""
+
+    path: Path
+    engine: Engine
+    targets: list[tuple[int, FrameRef]] = field(default_factory=list)
+
+
+def _stored_range(fmt: PixelFormat) -> tuple[int, int]:
+    bits = fmt.bits_stored
+    if fmt.is_signed:
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+def _smallest_type(low: float, high: float) -> type[np.integer] | None:
+    for candidate in _INT_TYPES:
+        info = np.iinfo(candidate)
+        if info.min <= low and high <= info.max:
+            return candidate
+    return None
+
+
+def _plan_dtype(
+    frames: Sequence[FrameRef], modality: str
+) -> tuple[np.dtype[np.generic], bool]:
+    """Return the volume dtype and whether it holds rescaled (modality) values."""
+    fmt = frames[0].pixel_format
+    if fmt is None:
+        raise UnsupportedSeriesError("no Image Pixel module: nothing to display")
+    if fmt.samples_per_pixel != 1:
+        raise UnsupportedSeriesError(
+            f"colour images ({fmt.photometric}, {fmt.samples_per_pixel} samples): "
+            "respond measures on greyscale CT and MR"
+        )
+    low, high = _stored_range(fmt)
+    integral = all(
+        float(f.rescale_slope).is_integer() and float(f.rescale_intercept).is_integer()
+        for f in frames
+    )
+    if integral:
+        ends = [
+            value * f.rescale_slope + f.rescale_intercept
+            for f in frames
+            for value in (low, high)
+        ]
+        chosen = _smallest_type(min(ends), max(ends))
+        if chosen is None or (chosen is np.int32 and modality == "CT"):
+            # Real CT values fit int16 even when the stored range does not: the
+            # loader checks every slice and widens the volume if one does not.
+            chosen = np.int16
+        return np.dtype(chosen), True
+    stored = _smallest_type(low, high) or np.int32
+    return np.dtype(stored), False
+
+
+class LoadJob:
+    """A load running on a background thread.
+
+    Parameters
+    ----------
+    candidate
+        The series stack to load (from :func:`respond.dicom.scan`).
+    workers
+        Decoding threads (default 2: both cores).
+    on_slice
+        Called with the slice index each time a slice is filled, from a worker
+        thread; the middle slice comes first.
+    """
+
+    def __init__(
+        self,
+        candidate: SeriesCandidate,
+        *,
+        workers: int = 2,
+        on_slice: SliceCallback | None = None,
+    ) -> None:
+        if candidate.readiness is Readiness.NOT_LOADABLE:
+            raise UnsupportedSeriesError(
+                f"series {candidate.description or candidate.series_uid} cannot be "
+                "loaded: "
+                + "; ".join(
+                    f.message
+                    for f in candidate.findings
+                    if f.code in ("unsupported_transfer_syntax", "no_pixel_data")
+                ),
+                series_uid=candidate.series_uid,
+            )
+        self.candidate = candidate
+        self.workers = max(1, workers)
+        self._on_slice = on_slice
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        self.first_slice_ready = threading.Event()
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._volume: Volume | None = None
+        self._completed = 0
+        self.failed: dict[int, str] = {}
+        frames = candidate.frames
+        self.dtype, self.is_rescaled = _plan_dtype(frames, candidate.modality)
+        shape = (len(frames), candidate.rows, candidate.columns)
+        self.voxels: NDArray[np.generic] = np.zeros(shape, dtype=self.dtype)
+        self.middle = len(frames) // 2
+        self._thread = threading.Thread(
+            target=self._run, name="respond-load", daemon=True
+        )
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """``(slices filled, total slices)``."""
+        return self._completed, len(self.candidate.frames)
+
+    def start(self) -> LoadJob:
+        """Start loading on a background thread; return self."""
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        """Ask the load to stop; :meth:`result` then raises LoadCancelledError."""
+        self._cancel.set()
+
+    def result(self, timeout: float | None = None) -> Volume:
+        """Wait for the load and return the volume.
+
+        Raises
+        ------
+        SeriesLoadError
+            No slice could be read, or the load did not finish in ``timeout``.
+        LoadCancelledError
+            The load was cancelled.
+        """
+        if not self._done.wait(timeout):
+            raise SeriesLoadError(
+                "the load did not finish in time", series_uid=self.candidate.series_uid
+            )
+        if self._error is not None:
+            raise self._error
+        assert self._volume is not None
+        return self._volume
+
+    def run(self) -> Volume:
+        """Load on the calling thread and return the volume."""
+        self._run()
+        return self.result()
+
+    def _units(self) -> list[_Unit]:
+        units: dict[Path, _Unit] = {}
+        for k, frame in enumerate(self.candidate.frames):
+            unit = units.get(frame.path)
+            if unit is None:
+                engine = engine_for(
+                    frame.transfer_syntax, has_offset=frame.pixel_offset is not None
+                )
+                if engine is Engine.SIMPLEITK and not self.is_rescaled:
+                    engine = Engine.PYDICOM
+                units[frame.path] = unit = _Unit(frame.path, engine or Engine.PYDICOM)
+            unit.targets.append((k, frame))
+        return sorted(
+            units.values(),
+            key=lambda u: min(abs(k - self.middle) for k, _ in u.targets),
+        )
+
+    def _run(self) -> None:
+        try:
+            units = self._units()
+            if units:
+                self._read_unit(units[0])
+                self.first_slice_ready.set()
+            with ThreadPoolExecutor(
+                self.workers, thread_name_prefix="respond-decode"
+            ) as pool:
+                for _ in pool.map(self._read_unit, units[1:]):
+                    pass
+            if self._cancel.is_set():
+                raise LoadCancelledError(
+                    "load cancelled", series_uid=self.candidate.series_uid
+                )
+            if len(self.failed) == len(self.candidate.frames):
+                first = next(iter(self.failed.values()))
+                raise SeriesLoadError(
+                    f"no slice of the series could be read ({first})",
+                    series_uid=self.candidate.series_uid,
+                )
+            self._volume = self._build()
+        except DicomError as exc:
+            self._error = exc
+        finally:
+            self.first_slice_ready.set()
+            self._done.set()
+
+    def _read_unit(self, unit: _Unit) -> None:
+        if self._cancel.is_set():
+            return
+        try:
+            if unit.engine is Engine.NATIVE:
+                planes = [read_native(frame) for _, frame in unit.targets]
+                rescaled_by_reader = False
+            else:
+                decoded, rescaled_by_reader = decode_file(unit.path, unit.engine)
+                planes = [
+                    decoded[0 if frame.frame is None else frame.frame]
+                    for _, frame in unit.targets
+                ]
+        except SeriesLoadError as exc:
+            with self._lock:
+                for k, _ in unit.targets:
+                    self.failed[k] = str(exc)
+                    self._completed += 1
+            return
+        for (k, frame), plane in zip(unit.targets, planes, strict=True):
+            self._store(k, frame, plane, rescaled_by_reader)
+
+    def _store(
+        self, k: int, frame: FrameRef, plane: NDArray[np.generic], rescaled: bool
+    ) -> None:
+        if plane.shape != self.voxels.shape[1:]:
+            with self._lock:
+                self.failed[k] = (
+                    f"{frame.path.name}: image size {plane.shape} differs from the "
+                    f"series' {self.voxels.shape[1:]}"
+                )
+                self._completed += 1
+            return
+        values: NDArray[np.generic] = plane
+        if self.is_rescaled and not rescaled:
+            values = plane.astype(np.int64) * int(frame.rescale_slope) + int(
+                frame.rescale_intercept
+            )
+        with self._lock:
+            info = np.iinfo(self.voxels.dtype)  # type: ignore[type-var]
+            if values.size and (values.min() < info.min or values.max() > info.max):
+                self.voxels = self.voxels.astype(np.int32)
+            self.voxels[k] = values
+            self._completed += 1
+        if self._on_slice is not None:
+            self._on_slice(k)
+
+    def _build(self) -> Volume:
+        frames = self.candidate.frames
+        geometry = None
+        first = frames[0]
+        if (
+            all(f.position is not None for f in frames)
+            and first.orientation is not None
+            and first.pixel_spacing is not None
+        ):
+            try:
+                geometry = VolumeGeometry.from_slices(
+                    np.asarray([f.position for f in frames], dtype=float),
+                    np.asarray(first.orientation, dtype=float),
+                    np.asarray(first.pixel_spacing, dtype=float),
+                    self.candidate.rows,
+                    self.candidate.columns,
+                )
+            except GeometryError:
+                # Repeated positions or a bad orientation: the scan reported it
+                # (readiness not_measurable); the images still show.
+                geometry = None
+        return Volume(
+            voxels=self.voxels,
+            geometry=geometry,
+            is_rescaled=self.is_rescaled,
+            slopes=np.asarray([f.rescale_slope for f in frames], dtype=np.float64),
+            intercepts=np.asarray(
+                [f.rescale_intercept for f in frames], dtype=np.float64
+            ),
+            frames=frames,
+            series_key=self.candidate.key,
+            modality=self.candidate.modality,
+            unreadable_slices=dict(self.failed),
+        )
+
+
+def load_series(
+    candidate: SeriesCandidate,
+    *,
+    workers: int = 2,
+    on_slice: SliceCallback | None = None,
+) -> Volume:
+    """Load a series stack on the calling thread (decoding on ``workers`` threads).
+
+    Parameters
+    ----------
+    candidate
+        The series stack.
+    workers
+        Decoding threads.
+    on_slice
+        Called with each slice index as it is filled, the middle slice first.
+
+    Returns
+    -------
+    Volume
+        The voxels with their geometry.
+
+    Raises
+    ------
+    UnsupportedSeriesError
+        The series cannot be shown as images.
+    SeriesLoadError
+        No slice could be read.
+    """
+    return LoadJob(candidate, workers=workers, on_slice=on_slice).run()
