@@ -37,6 +37,14 @@ from respond.criteria.model import (
     TimePoint,
 )
 from respond.criteria.overall import overall_response
+from respond.criteria.record import (
+    Caliper,
+    CaliperKind,
+    Decision,
+    PatientRead,
+    TimePointRecord,
+    length_mm,
+)
 from respond.criteria.result import (
     CaseAssessment,
     CaseWarning,
@@ -50,6 +58,8 @@ from respond.criteria.result import (
 __all__ = [
     "Action",
     "AdverseEvent",
+    "Caliper",
+    "CaliperKind",
     "Case",
     "CaseAssessment",
     "CaseWarning",
@@ -58,6 +68,7 @@ __all__ = [
     "Criterion",
     "CriterionResult",
     "Cytology",
+    "Decision",
     "InvalidMeasurementError",
     "InvalidSettingsError",
     "Lesion",
@@ -68,6 +79,7 @@ __all__ = [
     "NonTargetObservation",
     "NonTargetStatus",
     "Patient",
+    "PatientRead",
     "Reason",
     "Recommendation",
     "Response",
@@ -77,9 +89,11 @@ __all__ = [
     "TargetMeasurement",
     "TargetStatus",
     "TimePoint",
+    "TimePointRecord",
     "TimePointRef",
     "TimePointResult",
     "assess",
     "best_overall_response",
+    "length_mm",
     "overall_response",
 ]

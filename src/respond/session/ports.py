@@ -1,0 +1,189 @@
+"""What the session needs from storage, as a Protocol the store satisfies.
+
+The store (``respond.store``) implements this structurally without importing
+``respond.session`` (as magicgui's backends and httpx's transports do). Every
+method that changes the read commits in its own transaction and appends to the
+audit trail; ``who`` is the reader's identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from respond.criteria import (
+        Caliper,
+        Clinical,
+        Decision,
+        Lesion,
+        LesionId,
+        NewLesion,
+        NonTargetObservation,
+        PatientRead,
+        Settings,
+        TargetMeasurement,
+        TimePointRecord,
+    )
+
+__all__ = ["AuditEntry", "PatientSummary", "ReadStore"]
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSummary:
+    """A patient as the patient list shows it."""
+
+    patient_id: str
+    name: str | None
+    timepoints: tuple[tuple[str, str], ...]  # (label, ISO date), in date order
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change: who, when, what, before and after (JSON text)."""
+
+    id: int
+    at: str
+    who: str
+    patient_id: str
+    entity: str
+    key: str
+    action: str
+    before: str | None
+    after: str | None
+
+
+class ReadStore(Protocol):
+    """Persistent storage of reads; each change is one committed transaction."""
+
+    def list_patients(self) -> list[PatientSummary]:
+        """Return every patient, by patient id."""
+        ...
+
+    def load(self, patient_id: str) -> PatientRead:
+        """Return a patient's whole read (raises if unknown)."""
+        ...
+
+    def create_patient(self, read: PatientRead, *, who: str) -> None:
+        """Store a new patient's whole read (import); raises if the id exists."""
+        ...
+
+    def delete_patient(self, patient_id: str, *, who: str) -> None:
+        """Remove a patient (kept in the audit trail)."""
+        ...
+
+    def put_settings(
+        self, patient_id: str, settings: Settings, reader: str | None, *, who: str
+    ) -> None:
+        """Replace the assessment settings and reader of a patient."""
+        ...
+
+    def put_lesion(
+        self,
+        patient_id: str,
+        lesion: Lesion,
+        tracking_uid: str,
+        position: int,
+        *,
+        who: str,
+    ) -> None:
+        """Insert or update a baseline lesion (identity kept by its id)."""
+        ...
+
+    def delete_lesion(self, patient_id: str, lesion_id: LesionId, *, who: str) -> None:
+        """Remove a lesion and its measurements at every time point."""
+        ...
+
+    def put_timepoint(
+        self, patient_id: str, record: TimePointRecord, *, who: str
+    ) -> None:
+        """Insert or replace a whole time point (header, measurements, calipers)."""
+        ...
+
+    def delete_timepoint(self, patient_id: str, uid: str, *, who: str) -> None:
+        """Remove a time point (refused while it is signed)."""
+        ...
+
+    def put_target(
+        self,
+        patient_id: str,
+        uid: str,
+        lesion_id: LesionId,
+        measurement: TargetMeasurement | None,
+        calipers: Sequence[Caliper],
+        *,
+        who: str,
+    ) -> None:
+        """Set (or clear, with None) a target's measurement and calipers."""
+        ...
+
+    def put_non_target(
+        self,
+        patient_id: str,
+        uid: str,
+        lesion_id: LesionId,
+        observation: NonTargetObservation | None,
+        *,
+        who: str,
+    ) -> None:
+        """Set (or clear) a non-target's status at a time point."""
+        ...
+
+    def put_new_lesion(
+        self,
+        patient_id: str,
+        uid: str,
+        finding: NewLesion,
+        tracking_uid: str,
+        *,
+        who: str,
+    ) -> None:
+        """Insert or update a new finding at a time point."""
+        ...
+
+    def delete_new_lesion(
+        self, patient_id: str, uid: str, finding_id: str, *, who: str
+    ) -> None:
+        """Remove a new finding from a time point."""
+        ...
+
+    def put_clinical(
+        self, patient_id: str, uid: str, clinical: Clinical, *, who: str
+    ) -> None:
+        """Replace the clinical status of a time point."""
+        ...
+
+    def put_decision(
+        self, patient_id: str, uid: str, decision: Decision, *, who: str
+    ) -> None:
+        """Record the clinician's decision on the recommendation."""
+        ...
+
+    def sign(self, patient_id: str, uid: str, *, who: str, at: str) -> None:
+        """Sign a time point: it becomes read-only."""
+        ...
+
+    def unlock(self, patient_id: str, uid: str, *, who: str, reason: str) -> None:
+        """Unlock a signed time point (audited, with the reason)."""
+        ...
+
+    def record_revision(
+        self,
+        patient_id: str,
+        uid: str,
+        criterion: str,
+        before: str | None,
+        after: str,
+        reason: str,
+        *,
+        who: str,
+    ) -> None:
+        """Record a revised category (e.g. a back-dated PD); the earlier read stays."""
+        ...
+
+    def audit(self, patient_id: str | None = None) -> list[AuditEntry]:
+        """Return the audit trail, oldest first."""
+        ...
