@@ -1,0 +1,539 @@
+"""The open read of one patient: intent methods, autosave, events, assessment.
+
+Every intent method changes the read in memory, commits the change through the
+store in its own transaction (autosave), re-assesses through the engine and
+emits a past-tense event. Methods that remove something return what undo needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from respond.criteria import (
+    Action,
+    CaseAssessment,
+    Clinical,
+    CriteriaError,
+    Decision,
+    Lesion,
+    LesionId,
+    LesionKind,
+    NewLesion,
+    NonTargetObservation,
+    PatientRead,
+    Role,
+    Settings,
+    TargetMeasurement,
+    TargetStatus,
+    TimePoint,
+    TimePointRecord,
+    assess,
+)
+from respond.session._edit import (
+    measurement_from_calipers,
+    replace_timepoint,
+    with_target,
+)
+from respond.session.errors import SignedError, UnknownItemError, WorkflowError
+from respond.session.events import SessionEvents
+from respond.session.ids import new_tracking_uid, new_uid, next_lesion_id
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from decimal import Decimal
+
+    from respond.criteria import Caliper
+    from respond.session.ports import ReadStore
+
+__all__ = ["ReadSession"]
+
+_PREFIX = {Role.TARGET: "T", Role.NON_TARGET: "N"}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class ReadSession:
+    """One patient's read, open for editing.
+
+    Parameters
+    ----------
+    store
+        Where every change is committed (a :class:`~respond.session.ports.ReadStore`).
+    patient_id
+        The patient to open.
+    reader
+        Who is reading: recorded with every change in the audit trail.
+    """
+
+    def __init__(self, store: ReadStore, patient_id: str, *, reader: str) -> None:
+        self.store = store
+        self.reader = reader
+        self.events = SessionEvents()
+        self._read = store.load(patient_id)
+        self.assessment: CaseAssessment | None = None
+        self.assessment_problem: str | None = None
+        self._revisions: set[tuple[str, str]] = set()
+        self._assess(record_revisions=False)
+
+    # -- reading -----------------------------------------------------------------
+    @property
+    def read(self) -> PatientRead:
+        """The read as it is now."""
+        return self._read
+
+    @property
+    def patient_id(self) -> str:
+        """The patient's id."""
+        return self._read.patient.id
+
+    def timepoint(self, uid: str) -> TimePointRecord:
+        """Return a time point by uid (raises UnknownItemError)."""
+        record = self._read.timepoint(uid)
+        if record is None:
+            raise UnknownItemError("time point", uid)
+        return record
+
+    def lesion(self, lesion_id: str) -> Lesion:
+        """Return a baseline lesion by id (raises UnknownItemError)."""
+        lesion = self._read.lesion(LesionId(lesion_id))
+        if lesion is None:
+            raise UnknownItemError("lesion", lesion_id)
+        return lesion
+
+    def _editable(self, uid: str) -> TimePointRecord:
+        record = self.timepoint(uid)
+        if record.is_signed:
+            raise SignedError(record.label)
+        return record
+
+    # -- assessment --------------------------------------------------------------
+    def _assess(self, *, record_revisions: bool = True) -> None:
+        try:
+            assessment = assess(self._read.to_case())
+        except CriteriaError as exc:
+            self.assessment, self.assessment_problem = None, str(exc)
+        else:
+            self.assessment, self.assessment_problem = assessment, None
+            self._note_revisions(assessment, record=record_revisions)
+        self.events.assessment_changed.emit()
+
+    def _note_revisions(self, assessment: CaseAssessment, *, record: bool) -> None:
+        for record_tp, result in zip(
+            self._read.timepoints, assessment.timepoints, strict=True
+        ):
+            for criterion, criterion_result in result.results.items():
+                key = (record_tp.uid, criterion.value)
+                if criterion_result.revised_from is None or key in self._revisions:
+                    continue
+                self._revisions.add(key)
+                if record:
+                    self.store.record_revision(
+                        self.patient_id,
+                        record_tp.uid,
+                        criterion.value,
+                        criterion_result.revised_from.value,
+                        "PD",
+                        "progression back-dated: an equivocal finding seen here "
+                        "was confirmed later (RULES A8)",
+                        who=self.reader,
+                    )
+
+    def _changed(self) -> None:
+        self._assess()
+
+    # -- settings ----------------------------------------------------------------
+    def set_settings(self, settings: Settings) -> Settings:
+        """Replace the assessment settings; return the previous ones."""
+        before = self._read.settings
+        self.store.put_settings(
+            self.patient_id, settings, self._read.reader, who=self.reader
+        )
+        self._read = dataclasses.replace(self._read, settings=settings)
+        self.events.settings_changed.emit()
+        self._changed()
+        return before
+
+    # -- time points -------------------------------------------------------------
+    def add_timepoint(
+        self,
+        date: dt.date,
+        label: str = "",
+        *,
+        study_uid: str = "",
+        series_uid: str = "",
+        arterial_phase: bool = False,
+        slice_thickness_mm: Decimal | None = None,
+    ) -> str:
+        """Add a time point (the earliest is the baseline); return its uid."""
+        if any(tp.date == date for tp in self._read.timepoints):
+            raise WorkflowError(f"there is already a time point on {date.isoformat()}")
+        if not label:
+            label = (
+                "BL" if not self._read.timepoints else f"FU{len(self._read.timepoints)}"
+            )
+        record = TimePointRecord(
+            uid=new_uid(),
+            timepoint=TimePoint(
+                label=label,
+                date=date,
+                arterial_phase=arterial_phase,
+                slice_thickness_mm=slice_thickness_mm,
+            ),
+            study_uid=study_uid,
+            series_uid=series_uid,
+        )
+        return self.restore_timepoint(record)
+
+    def restore_timepoint(self, record: TimePointRecord) -> str:
+        """Put back a whole time point (undo of :meth:`remove_timepoint`)."""
+        self.store.put_timepoint(self.patient_id, record, who=self.reader)
+        self._read = replace_timepoint(self._read, record)
+        self.events.timepoint_added.emit(record.uid)
+        self._changed()
+        return record.uid
+
+    def update_timepoint(self, uid: str, **changes: object) -> TimePointRecord:
+        """Change a time point's header; return the previous record.
+
+        Label, date, arterial phase, slice thickness, study and series may change.
+        """
+        before = self._editable(uid)
+        header = {k: v for k, v in changes.items() if k in ("study_uid", "series_uid")}
+        fields = {k: v for k, v in changes.items() if k not in header}
+        unknown = set(fields) - {
+            "label",
+            "date",
+            "arterial_phase",
+            "slice_thickness_mm",
+        }
+        if unknown:
+            raise WorkflowError(
+                f"cannot change {', '.join(sorted(unknown))} of a time point"
+            )
+        if "date" in fields and any(
+            tp.date == fields["date"] and tp.uid != uid for tp in self._read.timepoints
+        ):
+            raise WorkflowError(f"there is already a time point on {fields['date']}")
+        timepoint = dataclasses.replace(before.timepoint, **fields)  # type: ignore[arg-type]
+        record = dataclasses.replace(before, timepoint=timepoint, **header)  # type: ignore[arg-type]
+        self.store.put_timepoint(self.patient_id, record, who=self.reader)
+        self._read = replace_timepoint(self._read, record)
+        self.events.timepoint_changed.emit(uid)
+        self._changed()
+        return before
+
+    def remove_timepoint(self, uid: str) -> TimePointRecord:
+        """Remove a time point; return it (for undo)."""
+        record = self._editable(uid)
+        self.store.delete_timepoint(self.patient_id, uid, who=self.reader)
+        self._read = dataclasses.replace(
+            self._read,
+            timepoints=tuple(tp for tp in self._read.timepoints if tp.uid != uid),
+        )
+        self.events.timepoint_removed.emit(uid)
+        self._changed()
+        return record
+
+    # -- lesions -----------------------------------------------------------------
+    def add_lesion(
+        self,
+        role: Role,
+        organ: str = "",
+        *,
+        is_node: bool = False,
+        kind: LesionKind = LesionKind.OTHER,
+        site: str = "",
+        typical_hcc: bool | None = None,
+        lesion_id: str | None = None,
+    ) -> LesionId:
+        """Add a baseline lesion; return its id (``T1``, ``N1``... when not given)."""
+        taken = [les.id for les in self._read.lesions]
+        new_id = LesionId(lesion_id or next_lesion_id(_PREFIX[role], taken))
+        if new_id in taken:
+            raise WorkflowError(f"lesion {new_id} already exists")
+        lesion = Lesion(new_id, role, organ, is_node, kind, typical_hcc, site)
+        self.restore_lesion(lesion, new_tracking_uid(), len(self._read.lesions))
+        return new_id
+
+    def restore_lesion(self, lesion: Lesion, tracking_uid: str, position: int) -> None:
+        """Insert a lesion at a position (undo of :meth:`remove_lesion`)."""
+        self.store.put_lesion(
+            self.patient_id, lesion, tracking_uid, position, who=self.reader
+        )
+        lesions = [les for les in self._read.lesions if les.id != lesion.id]
+        lesions.insert(min(position, len(lesions)), lesion)
+        uids = dict(self._read.tracking_uids)
+        uids[lesion.id] = tracking_uid
+        self._read = dataclasses.replace(
+            self._read, lesions=tuple(lesions), tracking_uids=uids
+        )
+        self.events.lesion_added.emit(lesion.id)
+        self._changed()
+
+    def update_lesion(self, lesion_id: str, **changes: object) -> Lesion:
+        """Change a lesion's role, organ, kind, site...; return the old lesion."""
+        before = self.lesion(lesion_id)
+        lesion = dataclasses.replace(before, **changes)  # type: ignore[arg-type]
+        position = self._read.lesions.index(before)
+        uid = self._read.tracking_uids.get(before.id, "")
+        self.store.put_lesion(self.patient_id, lesion, uid, position, who=self.reader)
+        lesions = list(self._read.lesions)
+        lesions[position] = lesion
+        self._read = dataclasses.replace(self._read, lesions=tuple(lesions))
+        self.events.lesion_changed.emit(lesion.id)
+        self._changed()
+        return before
+
+    def set_role(self, lesion_id: str, role: Role) -> Lesion:
+        """Make a lesion a target or a non-target; return the old lesion."""
+        return self.update_lesion(lesion_id, role=role)
+
+    def remove_lesion(
+        self, lesion_id: str
+    ) -> tuple[Lesion, str, int, list[TimePointRecord]]:
+        """Remove a lesion everywhere; return what undo needs."""
+        lesion = self.lesion(lesion_id)
+        for record in self._read.timepoints:
+            touched = (
+                lesion.id in record.timepoint.targets
+                or lesion.id in record.timepoint.non_targets
+            )
+            if touched and record.is_signed:
+                raise SignedError(record.label)
+        position = self._read.lesions.index(lesion)
+        uid = self._read.tracking_uids.get(lesion.id, "")
+        timepoints = list(self._read.timepoints)
+        self.store.delete_lesion(self.patient_id, lesion.id, who=self.reader)
+        stripped = []
+        for record in timepoints:
+            tp = record.timepoint
+            targets = {k: v for k, v in tp.targets.items() if k != lesion.id}
+            non_targets = {k: v for k, v in tp.non_targets.items() if k != lesion.id}
+            calipers = {k: v for k, v in record.calipers.items() if k != lesion.id}
+            stripped.append(
+                dataclasses.replace(
+                    record,
+                    timepoint=dataclasses.replace(
+                        tp, targets=targets, non_targets=non_targets
+                    ),
+                    calipers=calipers,
+                )
+            )
+        uids = {k: v for k, v in self._read.tracking_uids.items() if k != lesion.id}
+        self._read = dataclasses.replace(
+            self._read,
+            lesions=tuple(les for les in self._read.lesions if les.id != lesion.id),
+            tracking_uids=uids,
+            timepoints=tuple(stripped),
+        )
+        self.events.lesion_removed.emit(lesion.id)
+        self._changed()
+        return lesion, uid, position, timepoints
+
+    # -- measurements ------------------------------------------------------------
+    def set_measurement(
+        self,
+        uid: str,
+        lesion_id: str,
+        measurement: TargetMeasurement | None,
+        calipers: Sequence[Caliper] = (),
+    ) -> tuple[TargetMeasurement | None, tuple[Caliper, ...]]:
+        """Set (or clear) a target's measurement; return the previous one."""
+        record = self._editable(uid)
+        lesion = self.lesion(lesion_id)
+        if lesion.role is not Role.TARGET:
+            raise WorkflowError(
+                f"{lesion.id} is a non-target: it has a status, not a measurement"
+            )
+        before = (record.target(lesion.id), record.calipers.get(lesion.id, ()))
+        if measurement is not None:
+            measurement = dataclasses.replace(measurement, lesion_id=lesion.id)
+        self.store.put_target(
+            self.patient_id, uid, lesion.id, measurement, calipers, who=self.reader
+        )
+        self._read = replace_timepoint(
+            self._read, with_target(record, lesion.id, measurement, calipers)
+        )
+        self.events.measurement_changed.emit(uid, lesion.id)
+        self._changed()
+        return before
+
+    def set_calipers(
+        self, uid: str, lesion_id: str, calipers: Sequence[Caliper]
+    ) -> tuple[TargetMeasurement | None, tuple[Caliper, ...]]:
+        """Measure a target with calipers (mm to 0.1); return the previous values."""
+        record = self.timepoint(uid)
+        lesion = self.lesion(lesion_id)
+        measurement = measurement_from_calipers(
+            lesion, calipers, record.target(lesion.id)
+        )
+        return self.set_measurement(uid, lesion_id, measurement, calipers)
+
+    def set_target_status(
+        self, uid: str, lesion_id: str, status: TargetStatus
+    ) -> tuple[TargetMeasurement | None, tuple[Caliper, ...]]:
+        """Record a target as too small, absent or not evaluated (calipers cleared)."""
+        measurement = TargetMeasurement(status=status, lesion_id=lesion_id)
+        return self.set_measurement(uid, lesion_id, measurement, ())
+
+    def set_non_target(
+        self, uid: str, lesion_id: str, observation: NonTargetObservation | None
+    ) -> NonTargetObservation | None:
+        """Set (or clear) a non-target's status; return the previous one."""
+        record = self._editable(uid)
+        lesion = self.lesion(lesion_id)
+        if lesion.role is not Role.NON_TARGET:
+            raise WorkflowError(f"{lesion.id} is a target: measure it instead")
+        before = record.non_target(lesion.id)
+        self.store.put_non_target(
+            self.patient_id, uid, lesion.id, observation, who=self.reader
+        )
+        non_targets = dict(record.timepoint.non_targets)
+        if observation is None:
+            non_targets.pop(lesion.id, None)
+        else:
+            non_targets[lesion.id] = observation
+        timepoint = dataclasses.replace(record.timepoint, non_targets=non_targets)
+        self._read = replace_timepoint(
+            self._read, dataclasses.replace(record, timepoint=timepoint)
+        )
+        self.events.non_target_changed.emit(uid, lesion.id)
+        self._changed()
+        return before
+
+    def put_new_lesion(self, uid: str, finding: NewLesion) -> NewLesion | None:
+        """Add or update a new finding; return the previous version (None if new)."""
+        record = self._editable(uid)
+        before = record.new_lesion(finding.id)
+        tracking = record.new_lesion_uids.get(finding.id) or self._finding_uid(
+            finding.id
+        )
+        self.store.put_new_lesion(
+            self.patient_id, uid, finding, tracking, who=self.reader
+        )
+        findings = [n for n in record.timepoint.new_lesions if n.id != finding.id]
+        if before is None:
+            findings.append(finding)
+        else:
+            findings.insert(record.timepoint.new_lesions.index(before), finding)
+        uids = dict(record.new_lesion_uids)
+        uids[finding.id] = tracking
+        timepoint = dataclasses.replace(record.timepoint, new_lesions=tuple(findings))
+        self._read = replace_timepoint(
+            self._read,
+            dataclasses.replace(record, timepoint=timepoint, new_lesion_uids=uids),
+        )
+        self.events.new_lesion_changed.emit(uid, finding.id)
+        self._changed()
+        return before
+
+    def _finding_uid(self, finding_id: str) -> str:
+        """Return the finding's tracking UID: one across every time point."""
+        for record in self._read.timepoints:
+            if finding_id in record.new_lesion_uids:
+                return record.new_lesion_uids[finding_id]
+        return new_tracking_uid()
+
+    def remove_new_lesion(self, uid: str, finding_id: str) -> NewLesion:
+        """Remove a new finding from a time point; return it."""
+        record = self._editable(uid)
+        before = record.new_lesion(finding_id)
+        if before is None:
+            raise UnknownItemError("new lesion", finding_id)
+        self.store.delete_new_lesion(self.patient_id, uid, finding_id, who=self.reader)
+        timepoint = dataclasses.replace(
+            record.timepoint,
+            new_lesions=tuple(
+                n for n in record.timepoint.new_lesions if n.id != finding_id
+            ),
+        )
+        uids = {k: v for k, v in record.new_lesion_uids.items() if k != finding_id}
+        self._read = replace_timepoint(
+            self._read,
+            dataclasses.replace(record, timepoint=timepoint, new_lesion_uids=uids),
+        )
+        self.events.new_lesion_changed.emit(uid, finding_id)
+        self._changed()
+        return before
+
+    # -- clinical and decision ---------------------------------------------------
+    def set_clinical(self, uid: str, clinical: Clinical) -> Clinical:
+        """Replace the clinical status at a time point; return the previous one."""
+        record = self._editable(uid)
+        before = record.clinical
+        self.store.put_clinical(self.patient_id, uid, clinical, who=self.reader)
+        timepoint = dataclasses.replace(record.timepoint, clinical=clinical)
+        self._read = replace_timepoint(
+            self._read, dataclasses.replace(record, timepoint=timepoint)
+        )
+        self.events.clinical_changed.emit(uid)
+        self._changed()
+        return before
+
+    def record_decision(
+        self,
+        *,
+        accept: bool,
+        action: Action | None = None,
+        dose_level: int | None = None,
+        reason: str = "",
+    ) -> Decision:
+        """Record the clinician's decision on the latest recommendation.
+
+        Accepting takes the recommended action and dose; overriding needs the
+        action chosen and a reason.
+        """
+        if self.assessment is None:
+            raise WorkflowError(
+                f"no recommendation yet: {self.assessment_problem or 'no assessment'}"
+            )
+        record = self._editable(self._read.timepoints[-1].uid)
+        recommended = self.assessment.recommendation
+        if not accept and (action is None or not reason.strip()):
+            raise WorkflowError(
+                "overriding the recommendation needs an action and a reason"
+            )
+        decision = Decision(
+            recommended_action=recommended.action,
+            recommended_dose=recommended.dose_level,
+            accepted=accept,
+            action=recommended.action if accept else action,  # type: ignore[arg-type]
+            dose_level=recommended.dose_level if accept else dose_level,
+            reason=reason.strip(),
+            decided_by=self.reader,
+            decided_at=_now(),
+        )
+        self.store.put_decision(self.patient_id, record.uid, decision, who=self.reader)
+        self._read = replace_timepoint(
+            self._read, dataclasses.replace(record, decision=decision)
+        )
+        self.events.decision_recorded.emit(record.uid)
+        return decision
+
+    # -- sign-off ----------------------------------------------------------------
+    def sign(self, uid: str) -> None:
+        """Sign a time point: it becomes read-only."""
+        record = self._editable(uid)
+        at = _now()
+        self.store.sign(self.patient_id, uid, who=self.reader, at=at)
+        self._read = replace_timepoint(
+            self._read, dataclasses.replace(record, signed_by=self.reader, signed_at=at)
+        )
+        self.events.timepoint_signed.emit(uid)
+
+    def unlock(self, uid: str, reason: str) -> None:
+        """Unlock a signed time point; the reason goes to the audit trail."""
+        record = self.timepoint(uid)
+        if not record.is_signed:
+            raise WorkflowError(f"time point {record.label} is not signed")
+        if not reason.strip():
+            raise WorkflowError("unlocking a signed time point needs a reason")
+        self.store.unlock(self.patient_id, uid, who=self.reader, reason=reason.strip())
+        self._read = replace_timepoint(
+            self._read, dataclasses.replace(record, signed_by="", signed_at="")
+        )
+        self.events.timepoint_unlocked.emit(uid)
