@@ -115,9 +115,11 @@ def decode_file(path: object, engine: Engine) -> tuple[NDArray[np.generic], bool
         if engine is Engine.SIMPLEITK:
             return _simpleitk(path), True
         return _pydicom(path), False
-    except SeriesLoadError:
+    except (SeriesLoadError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:
+    except BaseException as exc:
+        # Decoders raise anything on damaged data; Rust decoders (pylibjpeg-rle)
+        # even panic with an exception that derives from BaseException.
         name = getattr(path, "name", str(path))
         raise SeriesLoadError(
             f"{name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
 DICOMDIR_CLASS = "1.2.840.10008.1.3.10"
+_LOCALIZER_WORDS = frozenset(
+    {"LOCALIZER", "LOCALISER", "SCOUT", "PILOT", "SURVEY", "TOPOGRAM", "SCANOGRAM"}
+)
+# A damaged header can claim any number of frames; no real series has more.
+MAX_FRAMES = 20000
 # Values longer than this are not read during the scan (pixel data above all);
 # the element's file offset is kept so the loader can read pixels directly.
 DEFER_BYTES = 4096
@@ -106,8 +111,11 @@ class Header:
 
     @property
     def is_localizer(self) -> bool:
-        """A scout or localizer image (by ImageType)."""
-        return any(v in ("LOCALIZER", "SCOUT") for v in self.image_type)
+        """A scout or localizer image (by ImageType or the series description)."""
+        if any(v in ("LOCALIZER", "SCOUT") for v in self.image_type):
+            return True
+        words = set(self.series_description.upper().replace("_", " ").split())
+        return bool(words & _LOCALIZER_WORDS)
 
 
 def _text(ds: Dataset, keyword: str) -> str:
@@ -225,7 +233,7 @@ def _frame(
 
 
 def _frames(path: Path, ds: Dataset, pixels: _Pixels) -> tuple[FrameRef, ...]:
-    count = _int(ds.get("NumberOfFrames")) or 1
+    count = min(_int(ds.get("NumberOfFrames")) or 1, MAX_FRAMES)
     shared = _first(ds, "SharedFunctionalGroupsSequence")
     per_frame_items = ds.get("PerFrameFunctionalGroupsSequence")
     if count <= 1 and not per_frame_items:

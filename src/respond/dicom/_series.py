@@ -100,17 +100,27 @@ def _geometry(stack: Stack, uid: str) -> tuple[list[DicomFinding], float | None]
 
 def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
     missing = sum(1 for f in stack.frames if not f.has_pixels)
-    if missing:
+    if missing == len(stack.frames):
         return [
             _finding(
                 "no_pixel_data",
                 Severity.ERROR,
-                f"{missing} of {len(stack.frames)} images have a header but no pixel "
-                "data: nothing to show; the images must be sent again in full",
+                f"the {missing} images have a header but no pixel data: nothing to "
+                "show; the images must be sent again in full",
                 uid,
             )
         ]
     findings = []
+    if missing:
+        findings.append(
+            _finding(
+                "missing_pixel_data",
+                Severity.WARNING,
+                f"{missing} of {len(stack.frames)} images have no pixel data: those "
+                "slices show blank; measure elsewhere or have them sent again",
+                uid,
+            )
+        )
     syntaxes = sorted({f.transfer_syntax for f in stack.frames})
     for tsyntax in syntaxes:
         has_offset = all(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from respond.dicom.errors import GeometryError
 from respond.dicom.geometry import analyze_stack, normal_from_orientation
 from respond.dicom.model import FrameRef
 
@@ -53,7 +54,10 @@ def _has_repeats(frames: Sequence[FrameRef]) -> bool:
     positions = [f.position for f in frames if f.position is not None]
     if len(positions) < 2 or frames[0].orientation is None:
         return False
-    normal = normal_from_orientation(np.asarray(frames[0].orientation, dtype=float))
+    try:
+        normal = normal_from_orientation(np.asarray(frames[0].orientation, dtype=float))
+    except GeometryError:
+        return False  # reported as bad_geometry for the stack
     offsets = np.sort(np.asarray(positions, dtype=float) @ normal)
     return bool(np.any(np.diff(offsets) < _POSITION_TOLERANCE_MM))
 
@@ -93,11 +97,18 @@ def _sorted(frames: list[FrameRef]) -> tuple[FrameRef, ...]:
                 ),
             )
         )
-    analysis = analyze_stack(
-        np.asarray([f.position for f in frames], dtype=float),
-        np.asarray(frames[0].orientation, dtype=float),
-        np.asarray(frames[0].pixel_spacing or (1.0, 1.0), dtype=float),
-    )
+    try:
+        analysis = analyze_stack(
+            np.asarray([f.position for f in frames], dtype=float),
+            np.asarray(frames[0].orientation, dtype=float),
+            np.asarray(frames[0].pixel_spacing or (1.0, 1.0), dtype=float),
+        )
+    except GeometryError:
+        # Orientation or spacing unusable: keep the acquisition order; the
+        # stack is reported as bad_geometry (not measurable).
+        return tuple(
+            sorted(frames, key=lambda f: (f.instance_number or 0, f.frame or 0))
+        )
     return tuple(frames[i] for i in analysis.order)
 
 

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 __all__ = ["LoadJob", "load_series"]
 
 SliceCallback = Callable[[int], None]
+# Larger volumes are refused before allocating (a damaged header can claim
+# anything); 8 GiB is far above any CT or MR series.
+MAX_VOLUME_BYTES = 8 * 2**30
+# A rescale beyond this is a damaged header, not a scanner's value.
+MAX_RESCALE = 1e9
 _INT_TYPES = (np.uint8, np.int8, np.uint16, np.int16, np.int32)
 
 
@@ -75,6 +80,24 @@ def _plan_dtype(
             f"colour images ({fmt.photometric}, {fmt.samples_per_pixel} samples): "
             "respond measures on greyscale CT and MR"
         )
+    if fmt.bits_allocated not in (8, 16, 32) or not 1 <= fmt.bits_stored <= (
+        fmt.bits_allocated
+    ):
+        raise SeriesLoadError(
+            f"BitsAllocated {fmt.bits_allocated} / BitsStored {fmt.bits_stored}: "
+            "not a pixel format respond can read (8, 16 or 32 bits allocated, no "
+            "more stored than allocated); the file's header is damaged"
+        )
+    for frame in frames:
+        if (
+            abs(frame.rescale_slope) > MAX_RESCALE
+            or abs(frame.rescale_intercept) > MAX_RESCALE
+        ):
+            raise SeriesLoadError(
+                f"{frame.path.name}: rescale slope {frame.rescale_slope:g} / "
+                f"intercept {frame.rescale_intercept:g} is out of range; the header "
+                "is damaged"
+            )
     low, high = _stored_range(fmt)
     integral = all(
         float(f.rescale_slope).is_integer() and float(f.rescale_intercept).is_integer()
@@ -136,12 +159,21 @@ class LoadJob:
         self.first_slice_ready = threading.Event()
         self._lock = threading.Lock()
         self._error: BaseException | None = None
+        self._callback_error: Exception | None = None
         self._volume: Volume | None = None
         self._completed = 0
         self.failed: dict[int, str] = {}
         frames = candidate.frames
         self.dtype, self.is_rescaled = _plan_dtype(frames, candidate.modality)
         shape = (len(frames), candidate.rows, candidate.columns)
+        size = shape[0] * shape[1] * shape[2] * self.dtype.itemsize
+        if size > MAX_VOLUME_BYTES:
+            raise SeriesLoadError(
+                f"{shape[0]} images of {shape[1]} x {shape[2]} would need "
+                f"{size / 2**30:.1f} GiB: more than respond loads at once "
+                f"({MAX_VOLUME_BYTES / 2**30:.0f} GiB); the header may be damaged",
+                series_uid=candidate.series_uid,
+            )
         self.voxels: NDArray[np.generic] = np.zeros(shape, dtype=self.dtype)
         self.middle = len(frames) // 2
         self._thread = threading.Thread(
@@ -214,6 +246,12 @@ class LoadJob:
             ) as pool:
                 for _ in pool.map(self._read_unit, units[1:]):
                     pass
+            if self._callback_error is not None:
+                raise SeriesLoadError(
+                    f"the load stopped: the slice callback failed "
+                    f"({type(self._callback_error).__name__}: {self._callback_error})",
+                    series_uid=self.candidate.series_uid,
+                ) from self._callback_error
             if self._cancel.is_set():
                 raise LoadCancelledError(
                     "load cancelled", series_uid=self.candidate.series_uid
@@ -227,12 +265,26 @@ class LoadJob:
             self._volume = self._build()
         except DicomError as exc:
             self._error = exc
+        except Exception as exc:  # noqa: BLE001 - the load thread's boundary: any
+            # failure must reach result() as a typed error, never kill the thread.
+            self._error = SeriesLoadError(
+                f"the series could not be loaded ({type(exc).__name__}: {exc}); "
+                "its headers may be damaged",
+                series_uid=self.candidate.series_uid,
+            )
+            self._error.__cause__ = exc
         finally:
             self.first_slice_ready.set()
             self._done.set()
 
     def _read_unit(self, unit: _Unit) -> None:
         if self._cancel.is_set():
+            return
+        if not all(frame.has_pixels for _, frame in unit.targets):
+            with self._lock:
+                for k, frame in unit.targets:
+                    self.failed[k] = f"{frame.path.name}: no pixel data in the file"
+                    self._completed += 1
             return
         try:
             if unit.engine is Engine.NATIVE:
@@ -250,7 +302,11 @@ class LoadJob:
                     self.failed[k] = str(exc)
                     self._completed += 1
             return
-        for (k, frame), plane in zip(unit.targets, planes, strict=True):
+        pairs = sorted(
+            zip(unit.targets, planes, strict=True),
+            key=lambda pair: abs(pair[0][0] - self.middle),
+        )
+        for (k, frame), plane in pairs:
             self._store(k, frame, plane, rescaled_by_reader)
 
     def _store(
@@ -275,8 +331,15 @@ class LoadJob:
                 self.voxels = self.voxels.astype(np.int32)
             self.voxels[k] = values
             self._completed += 1
-        if self._on_slice is not None:
-            self._on_slice(k)
+        if self._on_slice is not None and not self._cancel.is_set():
+            try:
+                self._on_slice(k)
+            except Exception as exc:  # noqa: BLE001 - a viewer callback failing
+                # must not kill the load thread silently: stop and report it.
+                with self._lock:
+                    if self._callback_error is None:
+                        self._callback_error = exc
+                self._cancel.set()
 
     def _build(self) -> Volume:
         frames = self.candidate.frames
@@ -299,6 +362,12 @@ class LoadJob:
                 # Repeated positions or a bad orientation: the scan reported it
                 # (readiness not_measurable); the images still show.
                 geometry = None
+        if self.failed:
+            # Unreadable slices show as the lowest value (black), never as
+            # plausible tissue (0 HU would read as water).
+            lowest = np.iinfo(self.voxels.dtype).min  # type: ignore[type-var]
+            for k in self.failed:
+                self.voxels[k] = lowest
         return Volume(
             voxels=self.voxels,
             geometry=geometry,

@@ -27,6 +27,7 @@ def _series_lines(series: _Doc) -> list[str]:
         f"{series['images']} images {series['rows']}x{series['columns']}, "
         f"{series['orientation']}, {_spacing(series)}, "
         f"phase {phase['phase']} ({phase['confidence']}), {series['readiness']}"
+        + (", localizer" if series["localizer"] else "")
     )
     lines = [head]
     if series["split_reason"]:
