@@ -8,9 +8,13 @@ Each layer adds its own errors module::
     ├── criteria.errors.CriteriaError
     │   ├── InvalidMeasurementError   a negative length, a short axis > long axis
     │   └── MissingBaselineError      no baseline, or a target not measured there
-    └── casefile.errors.CaseFileError
-        ├── CaseReadError             the file is missing, unreadable or not JSON
-        └── CaseFormatError           the JSON breaks respond-case/1 (names each path)
+    ├── casefile.errors.CaseFileError
+    │   ├── CaseReadError             the file is missing, unreadable or not JSON
+    │   └── CaseFormatError           the JSON breaks respond-case/1 (names each path)
+    ├── dicom.errors.DicomError       (NotDicomError, SeriesLoadError, GeometryError...)
+    ├── session.errors.SessionError   (WorkflowError, SignedError, UnknownItemError)
+    └── store.errors.StoreError       (CorruptDatabaseError, NewerDatabaseError,
+                                       DatabaseBusyError, SignedTimePointError...)
 
 An error keeps the objects involved as attributes (path, lesion id, time point
 label) and its message says what failed, for which item, and what to do next.

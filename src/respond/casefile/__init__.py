@@ -1,5 +1,6 @@
 """Reading, checking and assessing case files (``respond-case/1``)."""
 
+from respond.casefile._case_writer import CASE_FORMAT, case_document
 from respond.casefile._io import (
     assess_case_document,
     load_case,
@@ -18,6 +19,7 @@ from respond.casefile.errors import (
 
 __all__ = [
     "ASSESSMENT_FORMAT",
+    "CASE_FORMAT",
     "CaseFileError",
     "CaseFormatError",
     "CaseReadError",
@@ -25,6 +27,7 @@ __all__ = [
     "assess_case_document",
     "assessment_document",
     "build_case",
+    "case_document",
     "load_case",
     "parse_case_text",
     "read_case_file",

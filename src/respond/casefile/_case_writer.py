@@ -22,7 +22,7 @@ CASE_FORMAT = "respond-case/1"
 
 
 def _num(value: Decimal) -> JsonValue:
-    """A Decimal as a JSON number with the digits recorded (4.95 stays 4.95)."""
+    """Return a Decimal as a JSON number with the digits recorded (4.95 stays)."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent >= 0:
         return int(value)

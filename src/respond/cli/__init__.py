@@ -6,6 +6,10 @@ is reported with the JSON path and the problem, exit code 2, no traceback.
 
 ``respond series PATH [--json]`` lists the DICOM series in a folder or DICOMDIR;
 exit 0 when the folder was read, 2 when the path does not exist or holds no DICOM.
+
+``respond patients``, ``respond export-case PATIENT_ID -o case.json``,
+``respond import-case case.json`` and ``respond assess --db PATH PATIENT_ID`` work
+on the database of reads (``--db``, else ``RESPOND_DB``, else the user-data folder).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from respond.errors import RespondError
 from respond.report import format_assessment
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from typing import TextIO
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "build_parser", "run"]
@@ -51,7 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
             "with the reasons, best overall response, and the recommendation."
         ),
     )
-    assess.add_argument("case", metavar="CASE.json", help="the case file ('-': stdin)")
+    assess.add_argument(
+        "case",
+        metavar="CASE.json",
+        help="the case file ('-': stdin), or with --db a stored patient's id",
+    )
+    assess.add_argument(
+        "--db", metavar="PATH", help="assess the stored patient CASE from this database"
+    )
     assess.add_argument(
         "--json",
         action="store_true",
@@ -70,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     series.add_argument(
         "--json", action="store_true", help="print the respond-series/1 JSON"
     )
+    from respond.cli.database import add_database_commands
+
+    add_database_commands(commands)
     return parser
 
 
@@ -86,13 +100,18 @@ def _series(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
-    if args.case == "-":
+    assessment: Mapping[str, object]
+    if args.db:
+        from respond.cli.database import stored_assessment
+
+        assessment = stored_assessment(args)
+    elif args.case == "-":
         from respond.casefile import parse_case_text
 
         doc = parse_case_text(sys.stdin.read(), "<stdin>")
+        assessment = assess_case_document(doc)
     else:
-        doc = read_case_file(args.case)
-    assessment = assess_case_document(doc)
+        assessment = assess_case_document(read_case_file(args.case))
     if args.json:
         out.write(json.dumps(assessment, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -144,11 +163,24 @@ def run(
     if args.command is None:
         parser.print_help(out)
         return EXIT_OK
-    source = args.case if args.command == "assess" else args.path
+    source = {
+        "assess": lambda: args.case,
+        "series": lambda: args.path,
+        "import-case": lambda: args.case,
+    }.get(args.command, lambda: "respond")()
     try:
         if args.command == "series":
             return _series(args, out)
-        return _assess(args, out)
+        if args.command == "assess":
+            return _assess(args, out)
+        from respond.cli import database
+
+        handlers = {
+            "patients": database.run_patients,
+            "export-case": database.run_export,
+            "import-case": database.run_import,
+        }
+        return handlers[args.command](args, out)
     except RespondError as exc:
         _report_error(exc, source, err)
         return EXIT_BAD_INPUT

@@ -13,7 +13,7 @@ from respond.session.errors import (
 )
 from respond.session.events import SessionEvents
 from respond.session.ids import new_tracking_uid, new_uid, next_lesion_id
-from respond.session.ports import AuditEntry, PatientSummary, ReadStore
+from respond.session.ports import AuditEntry, PatientSummary, ReadStore, Revision
 from respond.session.read_session import ReadSession
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "PatientSummary",
     "ReadSession",
     "ReadStore",
+    "Revision",
     "SessionError",
     "SessionEvents",
     "SignedError",

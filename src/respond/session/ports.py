@@ -8,8 +8,9 @@ audit trail; ``who`` is the reader's identity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from respond.criteria.history import AuditEntry, PatientSummary, Revision
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,32 +29,7 @@ if TYPE_CHECKING:
         TimePointRecord,
     )
 
-__all__ = ["AuditEntry", "PatientSummary", "ReadStore"]
-
-
-@dataclass(frozen=True, slots=True)
-class PatientSummary:
-    """A patient as the patient list shows it."""
-
-    patient_id: str
-    name: str | None
-    timepoints: tuple[tuple[str, str], ...]  # (label, ISO date), in date order
-    updated_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One change: who, when, what, before and after (JSON text)."""
-
-    id: int
-    at: str
-    who: str
-    patient_id: str
-    entity: str
-    key: str
-    action: str
-    before: str | None
-    after: str | None
+__all__ = ["AuditEntry", "PatientSummary", "ReadStore", "Revision"]
 
 
 class ReadStore(Protocol):
@@ -186,4 +162,8 @@ class ReadStore(Protocol):
 
     def audit(self, patient_id: str | None = None) -> list[AuditEntry]:
         """Return the audit trail, oldest first."""
+        ...
+
+    def revisions(self, patient_id: str) -> list[Revision]:
+        """Return a patient's revised categories, oldest first."""
         ...

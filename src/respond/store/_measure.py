@@ -1,0 +1,216 @@
+"""Edits of what was recorded at one time point (part of SqliteStore).
+
+Each method refuses a signed time point before writing (the schema's triggers
+refuse it too, whatever the code path), writes the rows, and appends one audit
+entry with the item before and after.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from respond.store import _read, _write
+from respond.store._base import StoreBase
+from respond.store.errors import LesionNotFoundError, NewLesionNotFoundError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from respond.criteria import (
+        Caliper,
+        Clinical,
+        Decision,
+        LesionId,
+        NewLesion,
+        NonTargetObservation,
+        TargetMeasurement,
+    )
+
+
+def action(before: object, after: object) -> str:
+    """Return the audit action for a change from ``before`` to ``after``."""
+    if before is None:
+        return "create"
+    return "delete" if after is None else "update"
+
+
+class MeasureEdits(StoreBase):
+    """Targets, non-targets, new findings, clinical status and the decision."""
+
+    def put_target(
+        self,
+        patient_id: str,
+        uid: str,
+        lesion_id: LesionId,
+        measurement: TargetMeasurement | None,
+        calipers: Sequence[Caliper],
+        *,
+        who: str,
+    ) -> None:
+        """Set (or clear, with None and no calipers) a target's measurement.
+
+        Parameters
+        ----------
+        patient_id, uid, lesion_id
+            The patient, the time point and the target lesion.
+        measurement
+            The measurement, or None to remove it.
+        calipers
+            The calipers it was measured with, in drawing order (they replace
+            the ones stored).
+        who
+            The reader, for the audit trail.
+
+        Raises
+        ------
+        TimePointNotFoundError, LesionNotFoundError
+            No such time point or lesion.
+        SignedTimePointError
+            The time point is signed.
+        """
+        with self._edit(patient_id, who, uid) as edit:
+            self._editable(edit, uid)
+            if lesion_id not in self._lesion_ids(edit):
+                raise LesionNotFoundError(patient_id, lesion_id)
+            old, old_calipers = _read.read_target(edit.conn, patient_id, uid, lesion_id)
+            _write.write_target(
+                edit.conn, patient_id, uid, lesion_id, measurement, calipers
+            )
+            before = after = None
+            if old is not None or old_calipers:
+                before = {"measurement": old, "calipers": old_calipers}
+            if measurement is not None or calipers:
+                after = {"measurement": measurement, "calipers": tuple(calipers)}
+            key = f"{uid}/{lesion_id}"
+            edit.audit("target", key, action(before, after), before, after)
+
+    def put_non_target(
+        self,
+        patient_id: str,
+        uid: str,
+        lesion_id: LesionId,
+        observation: NonTargetObservation | None,
+        *,
+        who: str,
+    ) -> None:
+        """Set (or clear, with None) a non-target's status at a time point.
+
+        Raises
+        ------
+        TimePointNotFoundError, LesionNotFoundError
+            No such time point or lesion.
+        SignedTimePointError
+            The time point is signed.
+        """
+        with self._edit(patient_id, who, uid) as edit:
+            self._editable(edit, uid)
+            if lesion_id not in self._lesion_ids(edit):
+                raise LesionNotFoundError(patient_id, lesion_id)
+            before = _read.read_non_target(edit.conn, patient_id, uid, lesion_id)
+            _write.write_non_target(edit.conn, patient_id, uid, lesion_id, observation)
+            key = f"{uid}/{lesion_id}"
+            edit.audit(
+                "non_target", key, action(before, observation), before, observation
+            )
+
+    def put_new_lesion(
+        self,
+        patient_id: str,
+        uid: str,
+        finding: NewLesion,
+        tracking_uid: str,
+        *,
+        who: str,
+    ) -> None:
+        """Insert or update a new finding; an update keeps its place in the order.
+
+        Raises
+        ------
+        TimePointNotFoundError
+            No such time point.
+        SignedTimePointError
+            The time point is signed.
+        """
+        with self._edit(patient_id, who, uid) as edit:
+            self._editable(edit, uid)
+            old = _read.read_new_lesion(edit.conn, patient_id, uid, finding.id)
+            if old is None:
+                row = edit.conn.execute(
+                    "SELECT coalesce(max(position) + 1, 0) FROM new_lesion "
+                    "WHERE patient_id = ? AND uid = ?",
+                    (patient_id, uid),
+                ).fetchone()
+                position, before = int(row[0]), None
+            else:
+                position = old[2]
+                before = {"finding": old[0], "tracking_uid": old[1]}
+            _write.write_new_lesion(
+                edit.conn, patient_id, uid, finding, tracking_uid, position
+            )
+            after = {"finding": finding, "tracking_uid": tracking_uid or None}
+            key = f"{uid}/{finding.id}"
+            edit.audit("new_lesion", key, action(before, after), before, after)
+
+    def delete_new_lesion(
+        self, patient_id: str, uid: str, finding_id: str, *, who: str
+    ) -> None:
+        """Remove a new finding from a time point.
+
+        Raises
+        ------
+        TimePointNotFoundError, NewLesionNotFoundError
+            No such time point or finding.
+        SignedTimePointError
+            The time point is signed.
+        """
+        with self._edit(patient_id, who, uid) as edit:
+            header = self._editable(edit, uid)
+            old = _read.read_new_lesion(edit.conn, patient_id, uid, finding_id)
+            if old is None:
+                label = str(header["label"])
+                raise NewLesionNotFoundError(patient_id, uid, finding_id, label)
+            edit.conn.execute(
+                "DELETE FROM new_lesion WHERE patient_id = ? AND uid = ? "
+                "AND finding_id = ?",
+                (patient_id, uid, finding_id),
+            )
+            before = {"finding": old[0], "tracking_uid": old[1]}
+            edit.audit("new_lesion", f"{uid}/{finding_id}", "delete", before, None)
+
+    def put_clinical(
+        self, patient_id: str, uid: str, clinical: Clinical, *, who: str
+    ) -> None:
+        """Replace the clinical status of a time point.
+
+        Raises
+        ------
+        TimePointNotFoundError
+            No such time point.
+        SignedTimePointError
+            The time point is signed.
+        """
+        with self._edit(patient_id, who, uid) as edit:
+            self._editable(edit, uid)
+            record = _read.read_timepoint(edit.conn, patient_id, uid)
+            before = None if record is None else record.clinical
+            _write.write_clinical(edit.conn, patient_id, uid, clinical)
+            edit.audit("clinical", uid, "update", before, clinical)
+
+    def put_decision(
+        self, patient_id: str, uid: str, decision: Decision, *, who: str
+    ) -> None:
+        """Record the clinician's decision on the recommendation at a time point.
+
+        Raises
+        ------
+        TimePointNotFoundError
+            No such time point.
+        SignedTimePointError
+            The time point is signed.
+        """
+        with self._edit(patient_id, who, uid) as edit:
+            self._editable(edit, uid)
+            record = _read.read_timepoint(edit.conn, patient_id, uid)
+            before = None if record is None else record.decision
+            _write.write_decision(edit.conn, patient_id, uid, decision)
+            edit.audit("decision", uid, action(before, decision), before, decision)

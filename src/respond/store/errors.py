@@ -1,0 +1,448 @@
+"""Errors of the SQLite store (see the tree in :mod:`respond.errors`).
+
+::
+
+    RespondError
+    └── StoreError
+        ├── DatabaseFileError           the database file itself; keeps ``path``
+        │   ├── CorruptDatabaseError    damaged, truncated or not SQLite at all
+        │   ├── ForeignDatabaseError    a SQLite file that belongs to another program
+        │   ├── SchemaVersionError      a schema respond cannot use as it is
+        │   │   ├── NewerDatabaseError  written by a newer respond: never migrated down
+        │   │   └── MigrationError      a migration step failed; the file is unchanged
+        │   ├── DatabaseBusyError       another respond holds the write lock too long
+        │   └── DatabaseWriteError      disk full, read-only file, I/O error
+        ├── SQLiteVersionError          the SQLite library is too old
+        ├── RecordNotFoundError         (also a LookupError)
+        │   ├── PatientNotFoundError
+        │   ├── TimePointNotFoundError
+        │   ├── LesionNotFoundError
+        │   └── NewLesionNotFoundError
+        ├── PatientExistsError          create_patient with an id already stored
+        ├── InvalidReadError            a read that cannot be stored as given
+        ├── UnreadableReadError         a stored read this respond cannot interpret
+        ├── SignedTimePointError        a change to a signed (read-only) time point
+        └── TimePointNotSignedError     unlock of a time point that is not signed
+
+Every error keeps the objects involved as attributes (path, patient id, time
+point uid and label) and its message says what failed and what to do next. When
+a write is refused, nothing of it was saved: the transaction was rolled back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from respond.errors import RespondError
+
+if TYPE_CHECKING:
+    import os
+
+__all__ = [
+    "CorruptDatabaseError",
+    "DatabaseBusyError",
+    "DatabaseFileError",
+    "DatabaseWriteError",
+    "ForeignDatabaseError",
+    "InvalidReadError",
+    "LesionNotFoundError",
+    "MigrationError",
+    "NewLesionNotFoundError",
+    "NewerDatabaseError",
+    "PatientExistsError",
+    "PatientNotFoundError",
+    "RecordNotFoundError",
+    "SQLiteVersionError",
+    "SchemaVersionError",
+    "SignedTimePointError",
+    "StoreError",
+    "TimePointNotFoundError",
+    "TimePointNotSignedError",
+    "UnreadableReadError",
+]
+
+_OTHER_FILE = "or start respond with --db (or RESPOND_DB) naming another file"
+
+
+class StoreError(RespondError):
+    """Base class of the store's errors."""
+
+
+class DatabaseFileError(StoreError):
+    """A problem with the database file itself; ``path`` is kept.
+
+    Parameters
+    ----------
+    path
+        The database file.
+    message
+        The whole message: what failed and what to do.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], message: str) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+
+
+class CorruptDatabaseError(DatabaseFileError):
+    """The file is damaged, truncated, or not SQLite at all; it is left as it was.
+
+    Parameters
+    ----------
+    path, detail
+        The database file; what was found (``"no SQLite header"``).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], detail: str) -> None:
+        super().__init__(
+            path,
+            f"{path} is damaged or is not a respond database ({detail}); respond "
+            f"left it untouched. Restore it from a backup, {_OTHER_FILE}.",
+        )
+        self.detail = detail
+
+
+class ForeignDatabaseError(DatabaseFileError):
+    """A valid SQLite file that another program owns; respond never writes to it.
+
+    Parameters
+    ----------
+    path, detail
+        The database file; why it is not respond's (application id, tables).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], detail: str) -> None:
+        super().__init__(
+            path,
+            f"{path} is a SQLite database of another program ({detail}); respond "
+            f"left it untouched. Check the path, {_OTHER_FILE}.",
+        )
+        self.detail = detail
+
+
+class SchemaVersionError(DatabaseFileError):
+    """A respond database whose schema version respond cannot use as it is.
+
+    Parameters
+    ----------
+    path, message
+        The database file and the whole message.
+    found, supported
+        The file's schema version and the newest this respond knows.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        message: str,
+        *,
+        found: int,
+        supported: int,
+    ) -> None:
+        super().__init__(path, message)
+        self.found = found
+        self.supported = supported
+
+
+class NewerDatabaseError(SchemaVersionError):
+    """The database was written by a newer respond; it is never migrated down.
+
+    Parameters
+    ----------
+    path, found, supported
+        As for :class:`SchemaVersionError`.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, found: int, supported: int
+    ) -> None:
+        super().__init__(
+            path,
+            f"{path} was written by a newer respond (schema version {found}; this "
+            f"respond knows up to {supported}); it was left untouched. Update "
+            f"respond to open it, {_OTHER_FILE}.",
+            found=found,
+            supported=supported,
+        )
+
+
+class MigrationError(SchemaVersionError):
+    """A migration step failed; the transaction was rolled back.
+
+    Parameters
+    ----------
+    path, found, supported
+        The file, the version it stays at, and the version aimed for.
+    detail
+        The failure.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        found: int,
+        supported: int,
+        detail: str,
+    ) -> None:
+        super().__init__(
+            path,
+            f"could not upgrade {path} from schema version {found} to {supported} "
+            f"({detail}); the file stays at version {found}, nothing was lost. "
+            "Report this with the file's backup next to it.",
+            found=found,
+            supported=supported,
+        )
+        self.detail = detail
+
+
+class DatabaseBusyError(DatabaseFileError):
+    """Another respond held the write lock longer than the busy timeout.
+
+    Parameters
+    ----------
+    path
+        The database file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(
+            path,
+            f"another respond is writing to {path}; try again "
+            "(your change was not saved)",
+        )
+
+
+class DatabaseWriteError(DatabaseFileError):
+    """The change could not be written: disk full, read-only file, I/O error.
+
+    Parameters
+    ----------
+    path, detail
+        The database file and SQLite's description of the failure.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], detail: str) -> None:
+        super().__init__(
+            path,
+            f"could not write to {path} ({detail}); your change was not saved. "
+            "Free disk space or check the file's permissions, then try again.",
+        )
+        self.detail = detail
+
+
+class SQLiteVersionError(StoreError):
+    """The SQLite library Python uses is older than the store needs.
+
+    Parameters
+    ----------
+    found, needed
+        The library's version and the oldest the store supports.
+    """
+
+    def __init__(self, found: str, needed: str) -> None:
+        super().__init__(
+            f"respond needs SQLite {needed} or newer, but Python uses SQLite "
+            f"{found}; install a newer Python build"
+        )
+        self.found = found
+        self.needed = needed
+
+
+class RecordNotFoundError(StoreError, LookupError):
+    """Something asked for by id is not stored.
+
+    Parameters
+    ----------
+    message, patient_id
+        What is missing and what to do; the patient.
+    """
+
+    def __init__(self, message: str, *, patient_id: str) -> None:
+        super().__init__(message)
+        self.patient_id = patient_id
+
+
+class PatientNotFoundError(RecordNotFoundError):
+    """No patient with this id is stored.
+
+    Parameters
+    ----------
+    patient_id
+        The id asked for.
+    """
+
+    def __init__(self, patient_id: str) -> None:
+        super().__init__(
+            f"no patient {patient_id!r} in the database; check the id or import "
+            "the patient first",
+            patient_id=patient_id,
+        )
+
+
+class TimePointNotFoundError(RecordNotFoundError):
+    """The patient has no time point with this uid.
+
+    Parameters
+    ----------
+    patient_id, uid
+        The patient and the time point asked for.
+    """
+
+    def __init__(self, patient_id: str, uid: str) -> None:
+        super().__init__(
+            f"patient {patient_id} has no time point {uid!r}; reload the patient "
+            "(another respond may have removed it)",
+            patient_id=patient_id,
+        )
+        self.uid = uid
+
+
+class LesionNotFoundError(RecordNotFoundError):
+    """A lesion id that is not one of the patient's baseline lesions.
+
+    Parameters
+    ----------
+    patient_id, lesion_id, where
+        The patient, the lesion asked for, and where it was referred to
+        (``"measured at time point FU1"``), when not a direct lookup.
+    """
+
+    def __init__(self, patient_id: str, lesion_id: str, where: str = "") -> None:
+        place = f" ({where})" if where else ""
+        super().__init__(
+            f"patient {patient_id} has no baseline lesion {lesion_id!r}{place}; "
+            "add the lesion at baseline first, or remove what refers to it",
+            patient_id=patient_id,
+        )
+        self.lesion_id = lesion_id
+
+
+class NewLesionNotFoundError(RecordNotFoundError):
+    """A new finding id that is not recorded at the time point.
+
+    Parameters
+    ----------
+    patient_id, uid, finding_id, label
+        The patient, the time point (and its label) and the finding asked for.
+    """
+
+    def __init__(
+        self, patient_id: str, uid: str, finding_id: str, label: str = ""
+    ) -> None:
+        super().__init__(
+            f"patient {patient_id}, time point {label or uid}: no new finding "
+            f"{finding_id!r} is recorded there; reload the patient",
+            patient_id=patient_id,
+        )
+        self.uid = uid
+        self.finding_id = finding_id
+
+
+class PatientExistsError(StoreError):
+    """A patient with this id is already stored.
+
+    Parameters
+    ----------
+    patient_id
+        The id.
+    """
+
+    def __init__(self, patient_id: str) -> None:
+        super().__init__(
+            f"patient {patient_id} is already in the database; open it instead, "
+            "or import under another id"
+        )
+        self.patient_id = patient_id
+
+
+class InvalidReadError(StoreError, ValueError):
+    """A read that cannot be stored as given (a duplicate id, a dangling uid).
+
+    Parameters
+    ----------
+    patient_id, problem
+        The patient; what is wrong, naming the item, and what to do.
+    """
+
+    def __init__(self, patient_id: str, problem: str) -> None:
+        super().__init__(f"patient {patient_id}: {problem}; nothing was saved")
+        self.patient_id = patient_id
+        self.problem = problem
+
+
+class UnreadableReadError(StoreError):
+    """A stored read this respond cannot interpret; it is kept unchanged.
+
+    Parameters
+    ----------
+    path, patient_id
+        The database file and the patient.
+    detail
+        The value that could not be read.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], patient_id: str, detail: str
+    ) -> None:
+        super().__init__(
+            f"{path}: the stored read of patient {patient_id} cannot be interpreted "
+            f"by this respond ({detail}); it is kept unchanged. Update respond, or "
+            "report the problem."
+        )
+        self.path = Path(path)
+        self.patient_id = patient_id
+        self.detail = detail
+
+
+class SignedTimePointError(StoreError):
+    """A change to a signed time point, which is read-only until unlocked.
+
+    Parameters
+    ----------
+    patient_id, uid, label
+        The patient and the time point (its label is shown when known).
+    signed_by, signed_at
+        Who signed it and when, when known.
+    """
+
+    def __init__(
+        self,
+        patient_id: str,
+        uid: str,
+        label: str = "",
+        signed_by: str = "",
+        signed_at: str = "",
+    ) -> None:
+        by = f" by {signed_by}" if signed_by else ""
+        at = f" at {signed_at}" if signed_at else ""
+        super().__init__(
+            f"patient {patient_id}, time point {label or uid} is signed{by}{at} "
+            "and read-only; nothing was changed. Unlock it with a reason (kept in "
+            "the audit trail) to change it."
+        )
+        self.patient_id = patient_id
+        self.uid = uid
+        self.label = label
+        self.signed_by = signed_by
+        self.signed_at = signed_at
+
+
+class TimePointNotSignedError(StoreError):
+    """Unlock asked for a time point that is not signed.
+
+    Parameters
+    ----------
+    patient_id, uid, label
+        The patient and the time point.
+    """
+
+    def __init__(self, patient_id: str, uid: str, label: str = "") -> None:
+        super().__init__(
+            f"patient {patient_id}, time point {label or uid} is not signed; "
+            "there is nothing to unlock"
+        )
+        self.patient_id = patient_id
+        self.uid = uid
+        self.label = label
