@@ -127,12 +127,20 @@ class MeasureIntents:
         self._changed()
         return before
 
-    def put_new_lesion(self, uid: str, finding: NewLesion) -> NewLesion | None:
-        """Add or update a new finding; return the previous version (None if new)."""
+    def put_new_lesion(
+        self, uid: str, finding: NewLesion, tracking_uid: str | None = None
+    ) -> NewLesion | None:
+        """Add or update a new finding; return the previous version (None if new).
+
+        ``tracking_uid`` restores a finding's identity (undo); by default a finding
+        keeps the UID it has at any time point, or gets a new one.
+        """
         record = self._editable(uid)
         before = record.new_lesion(finding.id)
-        tracking = record.new_lesion_uids.get(finding.id) or self._finding_uid(
-            finding.id
+        tracking = (
+            tracking_uid
+            or record.new_lesion_uids.get(finding.id)
+            or self._finding_uid(finding.id)
         )
         self.store.put_new_lesion(
             self.patient_id, uid, finding, tracking, who=self.reader

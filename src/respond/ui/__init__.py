@@ -1,0 +1,1 @@
+"""The desktop app (PySide6, pyqtgraph) over the session, store and loader."""

@@ -1,0 +1,423 @@
+"""Undo commands: every edit of the read is one QUndoCommand on the window's stack.
+
+A command keeps ids and before/after values (never widgets); ``redo`` and ``undo``
+only call the session's intent methods, which save at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, ClassVar
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from respond.errors import RespondError
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable, Sequence
+
+    from respond.criteria import (
+        Caliper,
+        Clinical,
+        Lesion,
+        LesionKind,
+        NewLesion,
+        NonTargetObservation,
+        Role,
+        TargetMeasurement,
+        TargetStatus,
+        TimePointRecord,
+    )
+    from respond.session import ReadSession
+
+__all__ = [
+    "AddLesionCommand",
+    "AddTimepointCommand",
+    "IntentCommand",
+    "PutNewLesionCommand",
+    "RemoveLesionCommand",
+    "RemoveNewLesionCommand",
+    "RemoveTimepointCommand",
+    "SetCalipersCommand",
+    "SetClinicalCommand",
+    "SetMeasurementCommand",
+    "SetNonTargetCommand",
+    "SetTargetStatusCommand",
+    "UpdateLesionCommand",
+    "push",
+]
+
+_log = logging.getLogger(__name__)
+
+
+class IntentCommand(QUndoCommand):
+    """Base of the commands: errors never escape into Qt's undo machinery.
+
+    An exception raised inside ``redo``/``undo`` called by Qt would abort the
+    process, so each is guarded and reported to :attr:`error_sink` (the window
+    shows it); :func:`push` applies a command first and pushes it only if that
+    worked, so a refused edit never enters the stack.
+    """
+
+    error_sink: ClassVar[Callable[[Exception], None] | None] = None
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._applied = False
+
+    def _do(self) -> None:  # pragma: no cover - every command overrides it
+        raise NotImplementedError
+
+    def _undo(self) -> None:  # pragma: no cover - every command overrides it
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        """Qt's redo: skipped once after :func:`push` applied the command."""
+        if self._applied:
+            self._applied = False
+            return
+        self._guard(self._do)
+
+    def undo(self) -> None:
+        """Qt's undo, guarded."""
+        self._guard(self._undo)
+
+    @classmethod
+    def _report(cls, exc: Exception) -> None:
+        sink = cls.error_sink
+        if sink is None:
+            _log.error("edit failed: %s", exc)
+        else:
+            sink(exc)
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except RespondError as exc:
+            self._report(exc)
+        except Exception as exc:  # noqa: BLE001 - the Qt boundary: never abort
+            _log.exception("unexpected error in %s", self.text())
+            self._report(exc)
+
+
+def push(stack: QUndoStack, command: IntentCommand) -> bool:
+    """Apply a command and push it; a refused edit is reported, not pushed.
+
+    Returns
+    -------
+    bool
+        Whether the edit was applied.
+    """
+    try:
+        command._do()
+    except RespondError as exc:
+        IntentCommand._report(exc)
+        return False
+    command._applied = True
+    stack.push(command)
+    return True
+
+
+class SetMeasurementCommand(IntentCommand):
+    """Set a target's measurement and calipers at one time point."""
+
+    def __init__(
+        self,
+        session: ReadSession,
+        uid: str,
+        lesion_id: str,
+        measurement: TargetMeasurement | None,
+        calipers: Sequence[Caliper],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._session, self._uid, self._lesion = session, uid, lesion_id
+        self._after = (measurement, tuple(calipers))
+        self._before: tuple[TargetMeasurement | None, tuple[Caliper, ...]] | None = None
+
+    def _do(self) -> None:
+        """Apply the new measurement."""
+        self._before = self._session.set_measurement(
+            self._uid, self._lesion, self._after[0], self._after[1]
+        )
+
+    def _undo(self) -> None:
+        """Put the previous measurement back."""
+        if self._before is not None:
+            self._session.set_measurement(self._uid, self._lesion, *self._before)
+
+
+class SetCalipersCommand(IntentCommand):
+    """Measure a target with calipers (one command per drawn or dragged caliper)."""
+
+    def __init__(
+        self,
+        session: ReadSession,
+        uid: str,
+        lesion_id: str,
+        calipers: Sequence[Caliper],
+        text: str = "",
+    ) -> None:
+        super().__init__(text or f"Measure {lesion_id}")
+        self._session, self._uid, self._lesion = session, uid, lesion_id
+        self._calipers = tuple(calipers)
+        self._before: tuple[TargetMeasurement | None, tuple[Caliper, ...]] | None = None
+
+    def _do(self) -> None:
+        """Record the calipers (lengths in mm)."""
+        self._before = self._session.set_calipers(
+            self._uid, self._lesion, self._calipers
+        )
+
+    def _undo(self) -> None:
+        """Put the previous measurement and calipers back."""
+        if self._before is not None:
+            self._session.set_measurement(self._uid, self._lesion, *self._before)
+
+
+class SetTargetStatusCommand(IntentCommand):
+    """Record a target as too small, absent or not evaluated."""
+
+    def __init__(
+        self, session: ReadSession, uid: str, lesion_id: str, status: TargetStatus
+    ) -> None:
+        super().__init__(f"Mark {lesion_id} {status.value.replace('_', ' ')}")
+        self._session, self._uid, self._lesion, self._status = (
+            session,
+            uid,
+            lesion_id,
+            status,
+        )
+        self._before: tuple[TargetMeasurement | None, tuple[Caliper, ...]] | None = None
+
+    def _do(self) -> None:
+        """Set the status."""
+        self._before = self._session.set_target_status(
+            self._uid, self._lesion, self._status
+        )
+
+    def _undo(self) -> None:
+        """Restore the previous measurement."""
+        if self._before is not None:
+            self._session.set_measurement(self._uid, self._lesion, *self._before)
+
+
+class SetNonTargetCommand(IntentCommand):
+    """Set a non-target's status (with cytology and justification)."""
+
+    def __init__(
+        self,
+        session: ReadSession,
+        uid: str,
+        lesion_id: str,
+        observation: NonTargetObservation | None,
+    ) -> None:
+        status = "cleared" if observation is None else observation.status.value
+        super().__init__(f"Set {lesion_id} {status.replace('_', ' ')}")
+        self._session, self._uid, self._lesion = session, uid, lesion_id
+        self._after = observation
+        self._before: NonTargetObservation | None = None
+
+    def _do(self) -> None:
+        """Apply the status."""
+        self._before = self._session.set_non_target(
+            self._uid, self._lesion, self._after
+        )
+
+    def _undo(self) -> None:
+        """Restore the previous status."""
+        self._session.set_non_target(self._uid, self._lesion, self._before)
+
+
+class AddLesionCommand(IntentCommand):
+    """Add a baseline lesion."""
+
+    def __init__(
+        self,
+        session: ReadSession,
+        role: Role,
+        organ: str,
+        *,
+        is_node: bool = False,
+        kind: LesionKind | None = None,
+        site: str = "",
+    ) -> None:
+        super().__init__(f"Add {role.value.replace('_', '-')} lesion")
+        self._session = session
+        self._args = (role, organ, is_node, kind, site)
+        self._removed: tuple[Lesion, str, int, list[TimePointRecord]] | None = None
+        self.lesion_id = ""
+
+    def _do(self) -> None:
+        """Add (or re-add with the same id and tracking UID)."""
+        if self._removed is not None:
+            lesion, uid, position, _ = self._removed
+            self._session.restore_lesion(lesion, uid, position)
+            return
+        role, organ, is_node, kind, site = self._args
+        from respond.criteria import LesionKind as Kind
+
+        self.lesion_id = self._session.add_lesion(
+            role, organ, is_node=is_node, kind=kind or Kind.OTHER, site=site
+        )
+
+    def _undo(self) -> None:
+        """Remove the lesion again."""
+        self._removed = self._session.remove_lesion(self.lesion_id)
+
+
+class RemoveLesionCommand(IntentCommand):
+    """Remove a lesion and its measurements everywhere."""
+
+    def __init__(self, session: ReadSession, lesion_id: str) -> None:
+        super().__init__(f"Remove {lesion_id}")
+        self._session, self._lesion = session, lesion_id
+        self._removed: tuple[Lesion, str, int, list[TimePointRecord]] | None = None
+
+    def _do(self) -> None:
+        """Remove it."""
+        self._removed = self._session.remove_lesion(self._lesion)
+
+    def _undo(self) -> None:
+        """Put the lesion and every measurement of it back."""
+        if self._removed is None:
+            return
+        lesion, uid, position, timepoints = self._removed
+        self._session.restore_lesion(lesion, uid, position)
+        for record in timepoints:
+            tp = record.timepoint
+            if lesion.id in tp.targets:
+                self._session.set_measurement(
+                    record.uid,
+                    lesion.id,
+                    tp.targets[lesion.id],
+                    record.calipers.get(lesion.id, ()),
+                )
+            if lesion.id in tp.non_targets:
+                self._session.set_non_target(
+                    record.uid, lesion.id, tp.non_targets[lesion.id]
+                )
+
+
+class UpdateLesionCommand(IntentCommand):
+    """Change a lesion's role, organ, site, kind or node flag."""
+
+    def __init__(self, session: ReadSession, lesion_id: str, **changes: object) -> None:
+        super().__init__(f"Edit {lesion_id}")
+        self._session, self._lesion, self._changes = session, lesion_id, changes
+        self._before: Lesion | None = None
+
+    def _do(self) -> None:
+        """Apply the changes."""
+        self._before = self._session.update_lesion(self._lesion, **self._changes)
+
+    def _undo(self) -> None:
+        """Restore the previous fields."""
+        if self._before is None:
+            return
+        fields = {name: getattr(self._before, name) for name in self._changes}
+        self._session.update_lesion(self._lesion, **fields)
+
+
+class AddTimepointCommand(IntentCommand):
+    """Add a time point (the earliest is the baseline)."""
+
+    def __init__(self, session: ReadSession, date: dt.date, **fields: object) -> None:
+        super().__init__(f"Add time point {date.isoformat()}")
+        self._session, self._date, self._fields = session, date, fields
+        self._record: TimePointRecord | None = None
+        self.uid = ""
+
+    def _do(self) -> None:
+        """Add it (or put back the same time point)."""
+        if self._record is not None:
+            self._session.restore_timepoint(self._record)
+            return
+        self.uid = self._session.add_timepoint(self._date, **self._fields)  # type: ignore[arg-type]
+
+    def _undo(self) -> None:
+        """Remove it."""
+        self._record = self._session.remove_timepoint(self.uid)
+
+
+class RemoveTimepointCommand(IntentCommand):
+    """Remove a time point with everything measured on it."""
+
+    def __init__(self, session: ReadSession, uid: str) -> None:
+        super().__init__(f"Remove time point {session.timepoint(uid).label}")
+        self._session, self._uid = session, uid
+        self._record: TimePointRecord | None = None
+
+    def _do(self) -> None:
+        """Remove it."""
+        self._record = self._session.remove_timepoint(self._uid)
+
+    def _undo(self) -> None:
+        """Put it back."""
+        if self._record is not None:
+            self._session.restore_timepoint(self._record)
+
+
+class PutNewLesionCommand(IntentCommand):
+    """Add or edit a new finding at a time point."""
+
+    def __init__(self, session: ReadSession, uid: str, finding: NewLesion) -> None:
+        super().__init__(f"New lesion {finding.id}")
+        self._session, self._uid, self._finding = session, uid, finding
+        self._before: NewLesion | None = None
+        self._tracking: str | None = None
+
+    def _do(self) -> None:
+        """Record the finding (with the same tracking UID on every redo)."""
+        self._before = self._session.put_new_lesion(
+            self._uid, self._finding, self._tracking
+        )
+        record = self._session.timepoint(self._uid)
+        self._tracking = record.new_lesion_uids.get(self._finding.id)
+
+    def _undo(self) -> None:
+        """Restore the previous version, or remove a finding that was new."""
+        if self._before is None:
+            self._session.remove_new_lesion(self._uid, self._finding.id)
+        else:
+            self._session.put_new_lesion(self._uid, self._before)
+
+
+class RemoveNewLesionCommand(IntentCommand):
+    """Remove a new finding from a time point."""
+
+    def __init__(self, session: ReadSession, uid: str, finding_id: str) -> None:
+        super().__init__(f"Remove new lesion {finding_id}")
+        self._session, self._uid, self._finding_id = session, uid, finding_id
+        self._removed: NewLesion | None = None
+        self._tracking: str | None = None
+
+    def _do(self) -> None:
+        """Remove it."""
+        record = self._session.timepoint(self._uid)
+        self._tracking = record.new_lesion_uids.get(self._finding_id)
+        self._removed = self._session.remove_new_lesion(self._uid, self._finding_id)
+
+    def _undo(self) -> None:
+        """Put it back with its tracking UID."""
+        if self._removed is not None:
+            self._session.put_new_lesion(self._uid, self._removed, self._tracking)
+
+
+class SetClinicalCommand(IntentCommand):
+    """Replace the clinical status at a time point."""
+
+    def __init__(self, session: ReadSession, uid: str, clinical: Clinical) -> None:
+        super().__init__("Edit clinical status")
+        self._session, self._uid, self._after = session, uid, clinical
+        self._before: Clinical | None = None
+
+    def _do(self) -> None:
+        """Apply it."""
+        self._before = self._session.set_clinical(self._uid, self._after)
+
+    def _undo(self) -> None:
+        """Restore the previous status."""
+        if self._before is not None:
+            self._session.set_clinical(self._uid, self._before)
