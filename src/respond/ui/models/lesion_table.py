@@ -1,0 +1,142 @@
+"""The lesion table: every lesion with its values at baseline, nadir and now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from respond.criteria import Criterion, Role, TargetStatus
+
+if TYPE_CHECKING:
+    from respond.criteria import Lesion, TargetMeasurement, TimePointRecord
+    from respond.session import ReadSession
+
+__all__ = ["LesionTableModel"]
+
+_Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("lesion", "role", "organ", "site", "kind", "baseline", "nadir", "current")
+_ROLE_TEXT = {Role.TARGET: "target", Role.NON_TARGET: "non-target"}
+
+
+def _value(lesion: Lesion, measurement: TargetMeasurement | None) -> str:
+    """Return a target's value as ``total / viable`` (nodes: short axis)."""
+    if measurement is None:
+        return ""
+    if measurement.status is not TargetStatus.MEASURED:
+        return str(measurement.status.value).replace("_", " ")
+    if measurement.merged_into:
+        return f"merged into {measurement.merged_into}"
+    total = measurement.short_axis_mm if lesion.is_node else measurement.long_axis_mm
+    if measurement.fragments_mm:
+        total = sum(
+            measurement.fragments_mm, start=type(measurement.fragments_mm[0])(0)
+        )
+    text = "" if total is None else f"{total}"
+    if lesion.is_liver and measurement.viable_mm is not None:
+        text += f" / {measurement.viable_mm}"
+    return text + " mm" if text else ""
+
+
+class LesionTableModel(QAbstractTableModel):
+    """Rows: baseline lesions. Columns: identity, then values per time point."""
+
+    def __init__(self, session: ReadSession) -> None:
+        super().__init__()
+        self._session = session
+        self._current_uid = ""
+        session.events.assessment_changed.connect(self._on_session_assessment_changed)
+
+    def _on_session_assessment_changed(self) -> None:
+        self.beginResetModel()
+        self.endResetModel()
+
+    @property
+    def current_uid(self) -> str:
+        """The time point shown as 'current' (default: the latest)."""
+        timepoints = self._session.read.timepoints
+        if self._current_uid and any(tp.uid == self._current_uid for tp in timepoints):
+            return self._current_uid
+        return timepoints[-1].uid if timepoints else ""
+
+    def set_current(self, uid: str) -> None:
+        """Show another time point as 'current'."""
+        self._current_uid = uid
+        self._on_session_assessment_changed()
+
+    def lesion_at(self, row: int) -> Lesion | None:
+        """Return the lesion on a row."""
+        lesions = self._session.read.lesions
+        return lesions[row] if 0 <= row < len(lesions) else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """Return the number of baseline lesions."""
+        return 0 if parent.isValid() else len(self._session.read.lesions)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """Identity columns and baseline / nadir / current values."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        """Column names."""
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+        ):
+            return COLUMNS[section]
+        return None
+
+    def _nadir_timepoint(self) -> TimePointRecord | None:
+        """Return the earlier time point whose RECIST sum is the nadir."""
+        assessment = self._session.assessment
+        read = self._session.read
+        if assessment is None:
+            return None
+        uids = [tp.uid for tp in read.timepoints]
+        if self.current_uid not in uids:
+            return None
+        end = uids.index(self.current_uid)
+        best: tuple[object, int] | None = None
+        for index in range(end):
+            result = assessment.timepoints[index].results.get(Criterion.RECIST11)
+            if result is None or result.sum_mm is None:
+                continue
+            if best is None or result.sum_mm < best[0]:  # type: ignore[operator]
+                best = (result.sum_mm, index)
+        return None if best is None else read.timepoints[best[1]]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """Lesion fields and values."""
+        lesion = self.lesion_at(index.row()) if index.isValid() else None
+        if lesion is None or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        column = COLUMNS[index.column()]
+        read = self._session.read
+        if column == "lesion":
+            return lesion.id
+        if column == "role":
+            return _ROLE_TEXT[lesion.role] + (" (node)" if lesion.is_node else "")
+        if column in ("organ", "site"):
+            return getattr(lesion, column)
+        if column == "kind":
+            return lesion.kind.value.replace("_", " ")
+        record = {
+            "baseline": read.timepoints[0] if read.timepoints else None,
+            "nadir": self._nadir_timepoint(),
+            "current": read.timepoint(self.current_uid),
+        }[column]
+        if record is None:
+            return ""
+        if lesion.role is Role.NON_TARGET:
+            observation = record.non_target(lesion.id)
+            return (
+                ""
+                if observation is None
+                else observation.status.value.replace("_", " ")
+            )
+        return _value(lesion, record.target(lesion.id))
