@@ -29,6 +29,7 @@ from respond.dicom.model import (
     StudyEntry,
     UnreadableFile,
 )
+from respond.dicom.phantom import PhantomLesion, PhantomTimePoint, write_phantom
 from respond.dicom.phase import Phase, PhaseCall
 from respond.dicom.scan import scan
 from respond.dicom.volume import Volume
@@ -44,6 +45,8 @@ __all__ = [
     "NonImageObject",
     "NotDicomError",
     "PatientEntry",
+    "PhantomLesion",
+    "PhantomTimePoint",
     "Phase",
     "PhaseCall",
     "PixelFormat",
@@ -59,4 +62,5 @@ __all__ = [
     "load_series",
     "scan",
     "scan_document",
+    "write_phantom",
 ]
