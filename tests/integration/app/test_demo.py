@@ -1,0 +1,49 @@
+"""The demo: real DICOM phantom plus a measured read that tells the mRECIST story."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from respond.criteria import Criterion, Response, assess
+from respond.demo import DEMO_PATIENT_NAME, prepare_demo
+from respond.dicom import scan
+from respond.store import open_store
+
+
+def test_demo_read_shows_necrosis_without_shrinkage_then_a_new_nodule(
+    tmp_path: Path,
+) -> None:
+    setup = prepare_demo(tmp_path)
+    with open_store(setup.database) as store:
+        read = store.load(setup.patient_id)
+    assert "SYNTHETIC" in (read.patient.name or "")
+    assessment = assess(read.to_case())
+    _, fu1, fu2 = assessment.timepoints
+    assert fu1.results[Criterion.RECIST11].target is Response.SD
+    assert fu1.results[Criterion.MRECIST].target is Response.PR
+    assert fu2.results[Criterion.RECIST11].overall is Response.PD
+    assert fu2.results[Criterion.RECIST11].new_lesions
+    # calipers point at real images of the arterial series of each study
+    result = scan(setup.dicom_root)
+    sops = {f.sop_instance_uid for s in result.series for f in s.frames}
+    for record in read.timepoints:
+        for calipers in record.calipers.values():
+            for caliper in calipers:
+                assert caliper.sop_instance_uid in sops
+                assert caliper.series_uid == record.series_uid
+    assert all(
+        "SYNTHETIC" in study.description for p in result.patients for study in p.studies
+    )
+
+
+def test_demo_is_prepared_once_and_again_when_fresh(tmp_path: Path) -> None:
+    first = prepare_demo(tmp_path)
+    with open_store(first.database) as store:
+        audit_before = len(store.audit())
+    prepare_demo(tmp_path)
+    with open_store(first.database) as store:
+        assert len(store.audit()) == audit_before
+        assert store.load(first.patient_id).patient.name == DEMO_PATIENT_NAME
+    prepare_demo(tmp_path, fresh=True)
+    with open_store(first.database) as store:
+        assert len(store.list_patients()) == 1
