@@ -1,0 +1,30 @@
+"""The image viewer: one slice of a volume, window/level, overlays and calipers.
+
+`SliceView` shows a `respond.dicom.Volume`; `CaliperItem` lines are keyed by
+measurement key and report edits once per drag, in voxel indices ``(k, i, j)``.
+"""
+
+from respond.ui.viewer.calipers import (
+    CALIPER_COLOURS,
+    CALIPER_KINDS,
+    CaliperItem,
+    CaliperKind,
+    IndexPoint,
+    format_length,
+)
+from respond.ui.viewer.cursor import CursorInfo
+from respond.ui.viewer.slice_view import SliceView
+from respond.ui.viewer.windowing import WINDOW_PRESETS, WindowPreset
+
+__all__ = [
+    "CALIPER_COLOURS",
+    "CALIPER_KINDS",
+    "WINDOW_PRESETS",
+    "CaliperItem",
+    "CaliperKind",
+    "CursorInfo",
+    "IndexPoint",
+    "SliceView",
+    "WindowPreset",
+    "format_length",
+]

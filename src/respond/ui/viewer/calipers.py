@@ -1,0 +1,190 @@
+"""Caliper graphics: one line per measurement, keyed by its measurement key.
+
+View coordinates are voxel indices: x = column ``j``, y = row ``i``, with pixel
+centres on whole numbers. Lengths come from the volume's geometry (patient mm),
+never from pixels, so they stay exact with non-square pixels.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, Literal, get_args
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from respond.dicom.geometry import VolumeGeometry
+
+__all__ = [
+    "CALIPER_COLOURS",
+    "CALIPER_KINDS",
+    "CaliperItem",
+    "CaliperKind",
+    "IndexPoint",
+    "format_length",
+]
+
+CaliperKind = Literal["long_axis", "short_axis", "viable", "fragment"]
+IndexPoint = tuple[float, float, float]
+"""A voxel index ``(k, i, j)``; fractional ``i`` and ``j`` allowed."""
+
+CALIPER_KINDS: Final[tuple[CaliperKind, ...]] = get_args(CaliperKind)
+CALIPER_COLOURS: Final[Mapping[CaliperKind, str]] = MappingProxyType(
+    {
+        "long_axis": "#ffd400",  # yellow
+        "short_axis": "#00e5ff",  # cyan
+        "viable": "#ff4dff",  # magenta: mRECIST viable (enhancing) diameter
+        "fragment": "#ff9f1a",  # orange
+    }
+)
+_Z_CALIPER: Final = 10.0
+
+
+def format_length(length: float, unit: str = "mm") -> str:
+    """Return a caliper label, e.g. ``"52.3 mm"`` (0.1 mm display rounding)."""
+    return f"{length:.1f} {unit}"
+
+
+def _slice_of(start: IndexPoint, end: IndexPoint) -> int:
+    k = float(start[0])
+    if k != float(end[0]) or not k.is_integer():
+        raise ValueError(
+            f"a caliper lies on one slice: both ends need the same whole slice "
+            f"index k, got start {start} and end {end}"
+        )
+    return int(k)
+
+
+class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
+    """One caliper line of a measurement, with its live length label.
+
+    Parameters
+    ----------
+    key : str
+        The measurement key the caliper shows.
+    kind : CaliperKind
+        ``long_axis``, ``short_axis``, ``viable`` or ``fragment`` (its colour).
+    start_ijk, end_ijk : IndexPoint
+        The ends ``(k, i, j)``; both on slice ``k``.
+    geometry : VolumeGeometry or None
+        Maps indices to patient mm; without it lengths are given in pixels.
+    is_preview : bool
+        A caliper being drawn: not editable by the mouse.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or ends on different (or fractional) slices.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        kind: CaliperKind,
+        start_ijk: IndexPoint,
+        end_ijk: IndexPoint,
+        geometry: VolumeGeometry | None,
+        *,
+        is_preview: bool = False,
+    ) -> None:
+        if kind not in CALIPER_KINDS:
+            raise ValueError(f"unknown caliper kind {kind!r}: one of {CALIPER_KINDS}")
+        colour = QColor(CALIPER_COLOURS[kind])
+        pen = pg.mkPen(colour, width=2)
+        hover_pen = pg.mkPen(colour.lighter(140), width=3)
+        super().__init__(
+            positions=[_to_view(start_ijk), _to_view(end_ijk)],
+            pen=pen,
+            hoverPen=hover_pen,
+            handlePen=pen,
+            handleHoverPen=hover_pen,
+            movable=not is_preview,
+            antialias=True,
+        )
+        self._key = key
+        self._kind: CaliperKind = kind
+        self._slice_index = _slice_of(start_ijk, end_ijk)
+        self._geometry = geometry
+        self.setZValue(_Z_CALIPER)
+        self._label = pg.TextItem(
+            "", color=colour, anchor=(-0.05, 1.05), fill=pg.mkBrush(0, 0, 0, 150)
+        )
+        self._label.setParentItem(self)
+        self._label.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        if is_preview:
+            self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            for handle in self.getHandles():
+                handle.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.sigRegionChanged.connect(self._on_region_changed)
+        self._update_label()
+
+    @property
+    def key(self) -> str:
+        """The measurement key."""
+        return self._key
+
+    @property
+    def kind(self) -> CaliperKind:
+        """The caliper kind (sets its colour)."""
+        return self._kind
+
+    @property
+    def slice_index(self) -> int:
+        """The slice ``k`` the caliper is drawn on."""
+        return self._slice_index
+
+    def label_text(self) -> str:
+        """Return the length label shown next to the line, e.g. ``"52.3 mm"``."""
+        return str(self._label.toPlainText())
+
+    def endpoints_ijk(self) -> tuple[IndexPoint, IndexPoint]:
+        """Return the two ends as ``(k, i, j)`` float indices."""
+        k = float(self._slice_index)
+        start, end = (self.mapToParent(h.pos()) for h in self.getHandles())
+        return (k, float(start.y()), float(start.x())), (
+            k,
+            float(end.y()),
+            float(end.x()),
+        )
+
+    def length_mm(self) -> float | None:
+        """Return the patient-space length in mm; None without geometry."""
+        if self._geometry is None:
+            return None
+        start, end = self.endpoints_ijk()
+        return self._geometry.distance_mm(start, end)
+
+    def set_endpoints(self, start_ijk: IndexPoint, end_ijk: IndexPoint) -> None:
+        """Move both ends (and the slice) without a finished-edit signal.
+
+        Raises
+        ------
+        ValueError
+            For ends on different (or fractional) slices.
+        """
+        self._slice_index = _slice_of(start_ijk, end_ijk)
+        for handle, point in zip(self.getHandles(), (start_ijk, end_ijk), strict=True):
+            self.movePoint(handle, _to_view(point), finish=False)
+
+    def _on_region_changed(self) -> None:
+        self._update_label()
+
+    def _update_label(self) -> None:
+        length = self.length_mm()
+        if length is None:
+            (_, i0, j0), (_, i1, j1) = self.endpoints_ijk()
+            text = format_length(((i1 - i0) ** 2 + (j1 - j0) ** 2) ** 0.5, "px")
+        else:
+            text = format_length(length)
+        self._label.setText(text)
+        # Beside the right-hand end, where it rarely covers the lesion edge.
+        start, end = (h.pos() for h in self.getHandles())
+        self._label.setPos(end if end.x() >= start.x() else start)
+
+
+def _to_view(point: IndexPoint) -> QPointF:
+    return QPointF(float(point[2]), float(point[1]))
