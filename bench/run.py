@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import engine
+from bench import dicom, engine, store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,8 +17,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="small sizes, for a smoke run"
     )
+    parser.add_argument(
+        "--only", choices=["engine", "dicom", "store"], help="one benchmark"
+    )
     args = parser.parse_args(argv)
-    engine.run(quick=args.quick)
+    for name, module in (("engine", engine), ("dicom", dicom), ("store", store)):
+        if args.only in (None, name):
+            module.run(quick=args.quick)
     return 0
 
 

@@ -95,10 +95,11 @@ def test_case_from_stdin() -> None:
     assert json.loads(result.stdout)["patient"]["id"] == "HCC-0001"
 
 
-def test_no_command_prints_help() -> None:
-    result = respond()
+def test_help_lists_the_commands() -> None:
+    result = respond("--help")
     assert result.returncode == 0
-    assert "assess" in result.stdout
+    for command in ("assess", "series", "patients", "import-case", "export-case"):
+        assert command in result.stdout
 
 
 @pytest.mark.parametrize(
