@@ -14,6 +14,34 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
+
+def _desktop(args: list[str]) -> int:
+    """Start the desktop app (with the demo when asked, or when nothing is stored)."""
+    import getpass
+
+    from respond.store import open_store, resolve_database_path
+
+    reader = os.environ.get("RESPOND_READER") or getpass.getuser()
+    from respond.ui.application import run_app
+
+    store = open_store(resolve_database_path(None, os.environ))
+    demo = "--demo" in args or not store.list_patients()
+    if demo:
+        from respond.demo import prepare_demo
+
+        store.close()
+        setup = prepare_demo()
+        store = open_store(setup.database)
+        return run_app(
+            store,
+            reader=reader,
+            patient_id=setup.patient_id,
+            folder=setup.dicom_root,
+            banner="SYNTHETIC DEMO: generated phantom, not patient data",
+        )
+    return run_app(store, reader=reader)
+
+
 EXIT_INTERNAL_ERROR = 70
 
 
@@ -30,8 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit code: 0 success, 2 bad input, 70 an internal error.
     """
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run(argv)
+        if not args or args[0] in ("--demo", "gui"):
+            return _desktop(args)
+        return run(args)
     except KeyboardInterrupt:
         sys.stderr.write("respond: interrupted\n")
         return 130

@@ -16,6 +16,7 @@ import pydicom
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
+from respond.dicom._fastheader import read_fast
 from respond.dicom.model import FrameRef, PixelFormat
 
 if TYPE_CHECKING:
@@ -298,6 +299,9 @@ def read_header(path: Path) -> Header | Unreadable:
         with path.open("rb") as stream:
             start = stream.read(132)
         has_preamble = len(start) == 132 and start[128:132] == b"DICM"
+        fast = read_fast(path) if has_preamble else None
+        if fast is not None:
+            return _header(path, fast)  # type: ignore[arg-type]
         ds = pydicom.dcmread(path, force=True, defer_size=DEFER_BYTES)
         if not has_preamble and not _looks_like_dicom(ds):
             return Unreadable(path, "not a DICOM file")

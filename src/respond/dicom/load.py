@@ -341,7 +341,23 @@ class LoadJob:
                         self._callback_error = exc
                 self._cancel.set()
 
+    def provisional_volume(self) -> Volume:
+        """Return a Volume over the array being filled (for progressive display).
+
+        Slices not loaded yet read 0; :meth:`result` gives the final volume.
+        """
+        return self._assemble()
+
     def _build(self) -> Volume:
+        if self.failed:
+            # Unreadable slices show as the lowest value (black), never as
+            # plausible tissue (0 HU would read as water).
+            lowest = np.iinfo(self.voxels.dtype).min  # type: ignore[type-var]
+            for k in self.failed:
+                self.voxels[k] = lowest
+        return self._assemble()
+
+    def _assemble(self) -> Volume:
         frames = self.candidate.frames
         geometry = None
         first = frames[0]
@@ -362,12 +378,6 @@ class LoadJob:
                 # Repeated positions or a bad orientation: the scan reported it
                 # (readiness not_measurable); the images still show.
                 geometry = None
-        if self.failed:
-            # Unreadable slices show as the lowest value (black), never as
-            # plausible tissue (0 HU would read as water).
-            lowest = np.iinfo(self.voxels.dtype).min  # type: ignore[type-var]
-            for k in self.failed:
-                self.voxels[k] = lowest
         return Volume(
             voxels=self.voxels,
             geometry=geometry,

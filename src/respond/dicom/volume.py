@@ -47,6 +47,11 @@ class Volume:
     unreadable_slices: Mapping[int, str] = field(default_factory=dict)
 
     @property
+    def series_uid(self) -> str:
+        """The SeriesInstanceUID (the key without a stack suffix)."""
+        return self.series_key.split("#", 1)[0]
+
+    @property
     def shape(self) -> tuple[int, int, int]:
         """``(slices, rows, columns)``."""
         k, i, j = self.voxels.shape

@@ -1,0 +1,255 @@
+"""A fast path for reading the headers of ordinary single-frame files.
+
+pydicom converts and validates every value it is asked for, which costs most of
+a scan's time. This parser walks the elements of explicit or implicit little
+endian files up to the pixel data, keeps the raw bytes of the ~40 tags the scan
+needs, and decodes them by hand. Anything unusual (no preamble, big endian,
+deflate, multi-frame, functional groups, other character sets, damage) returns
+``None`` and the caller falls back to pydicom, which stays the reference.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING
+
+from pydicom.datadict import keyword_for_tag
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["read_fast"]
+
+HEAD_BYTES = 65536
+_EXPLICIT_LE = "1.2.840.10008.1.2.1"
+_IMPLICIT_LE = "1.2.840.10008.1.2"
+_NOT_FAST = frozenset({"1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"})
+_LONG_VRS = frozenset(
+    {
+        b"OB",
+        b"OW",
+        b"OF",
+        b"SQ",
+        b"UT",
+        b"UN",
+        b"OD",
+        b"OL",
+        b"OV",
+        b"SV",
+        b"UV",
+        b"UC",
+        b"UR",
+    }
+)
+_US_TAGS = frozenset(
+    {0x00280002, 0x00280010, 0x00280011, 0x00280100, 0x00280101, 0x00280102, 0x00280103}
+)
+_PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
+_FUNCTIONAL_GROUPS = frozenset({0x52009229, 0x52009230})
+_WANTED = frozenset(
+    {
+        0x00080005,
+        0x00080008,
+        0x00080016,
+        0x00080018,
+        0x00080020,
+        0x00080030,
+        0x00080031,
+        0x00080032,
+        0x00080033,
+        0x00080060,
+        0x0008103E,
+        0x00081030,
+        0x00100010,
+        0x00100020,
+        0x00180010,
+        0x00180050,
+        0x00181030,
+        0x00181040,
+        0x00181042,
+        0x00181120,
+        0x0020000D,
+        0x0020000E,
+        0x00200011,
+        0x00200012,
+        0x00200013,
+        0x00200032,
+        0x00200037,
+        0x00200100,
+        0x00280002,
+        0x00280004,
+        0x00280008,
+        0x00280010,
+        0x00280011,
+        0x00280030,
+        0x00280100,
+        0x00280101,
+        0x00280103,
+        0x00281052,
+        0x00281053,
+    }
+)
+_CHARSETS = {
+    "": "latin-1",
+    "ISO_IR 6": "latin-1",
+    "ISO_IR 100": "latin-1",
+    "ISO_IR 192": "utf-8",
+}
+_UNDEFINED = 0xFFFFFFFF
+
+
+class _Stop(Exception):
+    """The fast path cannot read this file: use pydicom."""
+
+
+class _PixelElement:
+    """What the scan needs to know about the pixel data element."""
+
+    def __init__(self, file_tell: int, length: int) -> None:
+        self.file_tell = file_tell
+        self.is_undefined_length = length == _UNDEFINED
+
+
+class _FileMeta(dict[str, str]):
+    """File meta information as plain strings."""
+
+
+class RawDataset:
+    """The few Dataset calls the header reader makes, over raw element bytes."""
+
+    def __init__(
+        self,
+        values: dict[int, bytes],
+        encoding: str,
+        meta: _FileMeta,
+        pixels: _PixelElement | None,
+        pixel_tag: int,
+    ) -> None:
+        self._values = values
+        self._encoding = encoding
+        self.file_meta = meta
+        self._pixels = pixels
+        self._pixel_tag = pixel_tag
+        self._by_keyword = {keyword_for_tag(tag): tag for tag in values}
+
+    def __contains__(self, tag: object) -> bool:
+        return tag == self._pixel_tag and self._pixels is not None
+
+    def get_item(self, tag: int) -> _PixelElement | None:
+        return self._pixels if tag == self._pixel_tag else None
+
+    def get(self, keyword: str, default: object = None) -> object:
+        tag = self._by_keyword.get(keyword)
+        if tag is None:
+            return default
+        raw = self._values[tag]
+        if tag in _US_TAGS:
+            return struct.unpack("<H", raw[:2])[0] if len(raw) >= 2 else default
+        text = raw.decode(self._encoding, errors="replace").strip(" \x00")
+        if "\\" in text:
+            return [part.strip(" \x00") for part in text.split("\\")]
+        return text
+
+
+def _element_header(
+    data: bytes, pos: int, explicit: bool
+) -> tuple[int, bytes, int, int]:
+    """Return (tag, VR, value length, value offset) of the element at ``pos``."""
+    group, element = struct.unpack_from("<HH", data, pos)
+    tag = (group << 16) | element
+    if group == 0xFFFE or not explicit:
+        (length,) = struct.unpack_from("<I", data, pos + 4)
+        return tag, b"", length, pos + 8
+    vr = data[pos + 4 : pos + 6]
+    if vr in _LONG_VRS:
+        (length,) = struct.unpack_from("<I", data, pos + 8)
+        return tag, vr, length, pos + 12
+    if not vr.isalpha():
+        raise _Stop
+    (length,) = struct.unpack_from("<H", data, pos + 6)
+    return tag, vr, length, pos + 8
+
+
+def _skip_undefined(data: bytes, pos: int, explicit: bool, depth: int = 0) -> int:
+    """Skip a sequence or item of undefined length; return the position after it."""
+    if depth > 16:
+        raise _Stop
+    while True:
+        if pos + 8 > len(data):
+            raise _Stop
+        tag, _vr, length, start = _element_header(data, pos, explicit)
+        if tag in (0xFFFEE0DD, 0xFFFEE00D):
+            return start
+        if length == _UNDEFINED:
+            pos = _skip_undefined(data, start, explicit, depth + 1)
+        else:
+            pos = start + length
+
+
+def _file_meta(data: bytes) -> tuple[_FileMeta, int]:
+    if len(data) < 132 or data[128:132] != b"DICM":
+        raise _Stop
+    meta = _FileMeta()
+    pos = 132
+    while pos + 8 <= len(data):
+        group = struct.unpack_from("<H", data, pos)[0]
+        if group != 0x0002:
+            return meta, pos
+        tag, _vr, length, start = _element_header(data, pos, explicit=True)
+        value = data[start : start + length].decode("latin-1").strip(" \x00")
+        if tag == 0x00020010:
+            meta["TransferSyntaxUID"] = value
+        elif tag == 0x00020002:
+            meta["MediaStorageSOPClassUID"] = value
+        pos = start + length
+    raise _Stop
+
+
+def read_fast(path: Path) -> RawDataset | None:
+    """Return the header of an ordinary file read quickly, or None to fall back."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(HEAD_BYTES)
+        return _parse(data)
+    except (_Stop, struct.error, UnicodeDecodeError, ValueError, OSError):
+        return None
+
+
+def _parse(data: bytes) -> RawDataset | None:
+    meta, pos = _file_meta(data)
+    tsyntax = meta.get("TransferSyntaxUID", "")
+    if not tsyntax or tsyntax in _NOT_FAST:
+        return None
+    explicit = tsyntax != _IMPLICIT_LE
+    values: dict[int, bytes] = {}
+    while pos + 8 <= len(data):
+        tag, _vr, length, start = _element_header(data, pos, explicit)
+        if tag in _PIXEL_TAGS:
+            pixels = _PixelElement(start, length)
+            return _finish(values, meta, pixels, tag)
+        if tag in _FUNCTIONAL_GROUPS:
+            return None
+        if length == _UNDEFINED:
+            pos = _skip_undefined(data, start, explicit)
+            continue
+        if tag in _WANTED:
+            values[tag] = data[start : start + length]
+        pos = start + length
+    if pos >= len(data) and len(data) < HEAD_BYTES:
+        return _finish(values, meta, None, 0x7FE00010)  # header-only file
+    return None
+
+
+def _finish(
+    values: dict[int, bytes], meta: _FileMeta, pixels: _PixelElement | None, tag: int
+) -> RawDataset | None:
+    charset = values.get(0x00080005, b"").decode("latin-1").strip(" \x00")
+    encoding = _CHARSETS.get(charset)
+    if encoding is None:
+        return None
+    frames = values.get(0x00280008, b"").decode("latin-1").strip(" \x00")
+    if frames and frames not in ("1", "0"):
+        return None
+    if 0x00080016 not in values and "MediaStorageSOPClassUID" not in meta:
+        return None
+    return RawDataset(values, encoding, meta, pixels, tag)

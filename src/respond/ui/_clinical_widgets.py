@@ -1,0 +1,604 @@
+"""Editors the clinical panel is built from: FHSI-8, status and adverse events.
+
+Each editor shows one part of a :class:`~respond.criteria.Clinical` and emits
+``edited(text, change)``: the undo text and a function from the time point's
+clinical status, as the session holds it, to the new one. The panel applies the
+change and pushes one command; it then syncs every editor back from the session
+with their signals blocked (no echo edits).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import TYPE_CHECKING, Final, cast
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from respond.criteria import Action, AdverseEvent, SecondLine
+from respond.criteria.sorafenib import FHSI8_DROP
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+    from respond.criteria import Clinical
+
+Change = Callable[["Clinical"], "Clinical"]
+
+NOT_ENTERED: Final = -1
+FHSI8_ITEMS: Final = 8
+DOSE_TEXT: Final = {
+    0: "400 mg twice daily",
+    -1: "400 mg once daily",
+    -2: "400 mg every other day",
+}
+ACTION_TEXT: Final = {
+    Action.CONTINUE: "Continue",
+    Action.CONTINUE_REDUCED_DOSE: "Continue one dose level lower",
+    Action.INTERRUPT: "Interrupt",
+    Action.DISCONTINUE: "Discontinue sorafenib",
+    Action.SWITCH_SECOND_LINE: "Switch to second line",
+    Action.REPEAT_IMAGING: "Repeat or complete the imaging",
+    Action.REVIEW: "Tumour-board review",
+}
+ECOG_TEXT: Final = (
+    "0: fully active",
+    "1: restricted in strenuous activity",
+    "2: ambulatory, unable to work",
+    "3: limited self-care",
+    "4: completely disabled",
+)
+CHILD_PUGH_MIN: Final = 5
+CHILD_PUGH_SCORES: Final = {"A": range(5, 7), "B": range(7, 10), "C": range(10, 16)}
+AE_TERMS: Final = (
+    "hand_foot_skin_reaction",
+    "hypertension",
+    "diarrhea",
+    "fatigue",
+    "bleeding",
+    "cardiac_ischemia",
+    "heart_failure",
+    "gi_perforation",
+)
+_TERM_LABELS: Final = {
+    "hand_foot_skin_reaction": "hand-foot skin reaction",
+    "gi_perforation": "GI perforation",
+}
+WARNING_STYLE: Final = "color: #b71c1c; font-weight: bold;"
+HINT_STYLE: Final = "font-style: italic;"
+
+
+@contextmanager
+def signals_blocked(*maybe: QObject | None) -> Iterator[None]:
+    """Block the objects' signals while widgets are synced from the session."""
+    objects = [obj for obj in maybe if obj is not None]
+    before = [obj.blockSignals(True) for obj in objects]
+    try:
+        yield
+    finally:
+        for obj, was_blocked in zip(objects, before, strict=True):
+            obj.blockSignals(was_blocked)
+
+
+def minus(number: int) -> str:
+    """Return a signed number with a typographic minus sign, or +, or ±0."""
+    if number < 0:
+        return f"\N{MINUS SIGN}{-number}"
+    return f"+{number}" if number > 0 else "\N{PLUS-MINUS SIGN}0"
+
+
+def dose_text(level: int | None) -> str:
+    """Return a dose level in words, e.g. ``400 mg once daily (level -1)``."""
+    if level is None:
+        return "none"
+    words = DOSE_TEXT.get(level, "unknown dose")
+    level_text = minus(level) if level else "0"
+    return f"{words} (level {level_text})"
+
+
+def action_text(action: Action, dose_level: int | None) -> str:
+    """Return an action in words, naming the dose where it matters."""
+    dose = DOSE_TEXT.get(dose_level) if dose_level is not None else None
+    if action is Action.INTERRUPT and dose:
+        return f"Interrupt, restart at {dose}"
+    if action is Action.CONTINUE_REDUCED_DOSE and dose:
+        return f"Continue at {dose} (one level lower)"
+    return ACTION_TEXT[action]
+
+
+def format_when(iso: str) -> str:
+    """Return an ISO 8601 time as ``2026-03-02 14:05 UTC`` (as given if unparsable)."""
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if when.utcoffset() == dt.timedelta(0):
+        return when.strftime("%Y-%m-%d %H:%M UTC")
+    return when.strftime("%Y-%m-%d %H:%M %z").strip()
+
+
+def term_label(term: str) -> str:
+    """Return an adverse-event term as shown (``hand-foot skin reaction``)."""
+    return _TERM_LABELS.get(term, term.replace("_", " "))
+
+
+def term_from_text(text: str) -> str:
+    """Return the stored term for a shown or typed one (``GI perforation``)."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def parse_child_pugh(value: str | None) -> tuple[str | None, int | None]:
+    """Split ``A6`` into the class letter and the score (either may be missing)."""
+    if not value:
+        return None, None
+    letter, digits = value[0].upper(), value[1:]
+    return letter, int(digits) if digits.isdigit() else None
+
+
+def child_pugh_class(score: int) -> str:
+    """Return the class a Child-Pugh score belongs to (5-6 A, 7-9 B, 10-15 C)."""
+    return next(k for k, scores in CHILD_PUGH_SCORES.items() if score in scores)
+
+
+def _spin(low: int, high: int, empty: bool = True) -> QSpinBox:
+    """Return a spin box whose lowest value, when ``empty``, means not entered."""
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setKeyboardTracking(False)  # one edit per value, not per keystroke
+    if empty:
+        spin.setSpecialValueText("\N{EM DASH}")
+    return spin
+
+
+def _hint() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(HINT_STYLE)
+    return label
+
+
+class Fhsi8Panel(QGroupBox):
+    """The FHSI-8 items and total of one time point, with the change from baseline.
+
+    The eight items are stored once all eight are entered (with their sum as the
+    total); until then the stored total stays. With no items, a total can be
+    entered directly; clearing the items keeps their total as such an entry.
+    """
+
+    edited = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Symptoms: FHSI-8 (items 0-4, higher = fewer symptoms)", parent
+        )
+        self.items = [_spin(NOT_ENTERED, 4) for _ in range(FHSI8_ITEMS)]
+        self.total_only = _spin(NOT_ENTERED, 32)
+        self.total_only.setToolTip("FHSI-8 total 0-32, when the items are not at hand")
+        self.clear_button = QPushButton("Clear items")
+        self.total_label = QLabel()
+        self.total_label.setWordWrap(True)
+        self.hint = _hint()
+        self._stored: tuple[tuple[int, ...] | None, int | None] = (None, None)
+        self._baseline: int | None = None
+        self._is_baseline = False
+        grid = QGridLayout(self)
+        for n, spin in enumerate(self.items):
+            spin.setToolTip(
+                f"FHSI-8 item {n + 1}: scored 0-4; \N{EM DASH} = not entered"
+            )
+            label = QLabel(f"Item {n + 1}")
+            label.setBuddy(spin)
+            row, column = n % 4, (n // 4) * 2
+            grid.addWidget(label, row, column)
+            grid.addWidget(spin, row, column + 1)
+            spin.valueChanged.connect(self._on_item_value_changed)
+        grid.addWidget(QLabel("Total only"), 4, 0)
+        grid.addWidget(self.total_only, 4, 1)
+        grid.addWidget(self.clear_button, 4, 2, 1, 2)
+        grid.addWidget(self.total_label, 5, 0, 1, 5)
+        grid.addWidget(self.hint, 6, 0, 1, 5)
+        grid.setColumnStretch(4, 1)
+        for spin in (*self.items, self.total_only):
+            spin.setMinimumWidth(70)
+        self.total_only.valueChanged.connect(self._on_total_only_value_changed)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+
+    def show_clinical(
+        self,
+        clinical: Clinical,
+        baseline_total: int | None,
+        *,
+        is_baseline: bool,
+        reset: bool = False,
+    ) -> None:
+        """Show a time point's FHSI-8; keep a half-entered draft unless ``reset``."""
+        stored = (clinical.fhsi8_items, clinical.fhsi8)
+        keep_draft = not reset and self._is_draft() and stored == self._stored
+        self._stored, self._baseline = stored, baseline_total
+        self._is_baseline = is_baseline
+        if not keep_draft:
+            items = clinical.fhsi8_items or (NOT_ENTERED,) * FHSI8_ITEMS
+            with signals_blocked(*self.items, self.total_only):
+                for spin, value in zip(self.items, items, strict=False):
+                    spin.setValue(value)
+                total = clinical.fhsi8_total
+                self.total_only.setValue(NOT_ENTERED if total is None else total)
+        self._refresh()
+
+    def _entered(self) -> list[int]:
+        return [s.value() for s in self.items if s.value() != NOT_ENTERED]
+
+    def _is_draft(self) -> bool:
+        return 0 < len(self._entered()) < FHSI8_ITEMS
+
+    def _stored_total(self) -> int | None:
+        items, total = self._stored
+        if total is not None:
+            return total
+        return None if items is None else sum(items)
+
+    def _refresh(self) -> None:
+        entered = self._entered()
+        self.total_only.setEnabled(not entered)
+        self.clear_button.setEnabled(bool(entered))
+        now = sum(entered) if len(entered) == FHSI8_ITEMS else self._stored_total()
+        if 0 < len(entered) < FHSI8_ITEMS:
+            self.hint.setText(
+                f"{len(entered)} of 8 items entered: nothing is stored until all "
+                "eight are."
+            )
+        elif not entered:
+            self.hint.setText("Enter the eight items, or the total only.")
+        else:
+            self.hint.setText("The total is the sum of the items.")
+        self._show_total(now)
+
+    def _show_total(self, now: int | None) -> None:
+        base, is_drop = self._baseline, False
+        if now is None:
+            text = "Total \N{EM DASH}"
+        elif self._is_baseline:
+            text = f"Total {now} (baseline)"
+        elif base is None:
+            text = f"Total {now} (no baseline total to compare)"
+        else:
+            is_drop = base - now >= FHSI8_DROP
+            text = f"Baseline \N{RIGHTWARDS ARROW} now: {base} \N{RIGHTWARDS ARROW} "
+            text += f"{now} ({minus(now - base)})"
+            if is_drop:
+                text += ": symptomatic progression (SHARP)"
+        self.total_label.setText(text)
+        self.total_label.setStyleSheet(WARNING_STYLE if is_drop else "")
+        self.total_label.setToolTip(
+            f"A fall of {FHSI8_DROP} or more points from the baseline total is "
+            "symptomatic progression as defined in SHARP."
+        )
+
+    def _on_item_value_changed(self) -> None:
+        self._refresh()
+        values = tuple(s.value() for s in self.items)
+        entered = self._entered()
+        if len(entered) == FHSI8_ITEMS:
+            total = sum(values)
+            self.edited.emit(
+                f"Set FHSI-8 items (total {total})",
+                partial(_replace, fhsi8_items=values, fhsi8=total),
+            )
+        elif not entered and self._stored[0] is not None:
+            self.edited.emit("Clear FHSI-8 items", partial(_replace, fhsi8_items=None))
+
+    def _on_total_only_value_changed(self, value: int) -> None:
+        total = None if value == NOT_ENTERED else value
+        self.edited.emit(
+            f"Set FHSI-8 total {'cleared' if total is None else total}",
+            partial(_replace, fhsi8=total),
+        )
+
+    def _on_clear_button_clicked(self) -> None:
+        if self._stored[0] is not None:
+            self.edited.emit("Clear FHSI-8 items", partial(_replace, fhsi8_items=None))
+            return
+        with signals_blocked(*self.items):
+            for spin in self.items:
+                spin.setValue(NOT_ENTERED)
+        self._refresh()
+
+
+def _replace(clinical: Clinical, **changes: object) -> Clinical:
+    return dataclasses.replace(clinical, **changes)  # type: ignore[arg-type]
+
+
+class StatusPanel(QGroupBox):
+    """ECOG, Child-Pugh, the sorafenib dose level and second-line options."""
+
+    edited = Signal(str, object)
+    DOSES: Final = ((None, False), (0, False), (-1, False), (-2, False), (None, True))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Status and treatment", parent)
+        self.ecog = QComboBox()
+        self.ecog.addItems(["not recorded", *ECOG_TEXT])
+        self.child_pugh_class = QComboBox()
+        self.child_pugh_class.addItems(["\N{EM DASH}", *CHILD_PUGH_SCORES])
+        self.child_pugh_score = _spin(4, 15)
+        self.child_pugh_score.setToolTip("Score 5-15; the score sets the class")
+        self.child_pugh_hint = _hint()
+        self.child_pugh_hint.setWordWrap(False)
+        self.dose = QComboBox()
+        self.dose.addItems(
+            ["not recorded", *(dose_text(d) for d in (0, -1, -2)), "interrupted"]
+        )
+        self.second_line_available = QCheckBox("available")
+        self.second_line_eligible = QCheckBox("patient eligible")
+        self.second_line_hint = _hint()
+        form = QFormLayout(self)
+        form.addRow("ECOG PS", self.ecog)
+        form.addRow(
+            "Child-Pugh",
+            _row(self.child_pugh_class, self.child_pugh_score, self.child_pugh_hint),
+        )
+        form.addRow("Sorafenib dose", self.dose)
+        second = _row(self.second_line_available, self.second_line_eligible)
+        form.addRow("Second line", second)
+        form.addRow("", self.second_line_hint)
+        self.ecog.currentIndexChanged.connect(self._on_ecog_changed)
+        self.child_pugh_class.currentIndexChanged.connect(
+            partial(self._on_child_pugh_changed, is_score=False)
+        )
+        self.child_pugh_score.valueChanged.connect(
+            partial(self._on_child_pugh_changed, is_score=True)
+        )
+        self.dose.currentIndexChanged.connect(self._on_dose_changed)
+        self.second_line_available.toggled.connect(self._on_second_line_toggled)
+        self.second_line_eligible.toggled.connect(self._on_second_line_toggled)
+
+    def show_clinical(self, clinical: Clinical, inherited: str) -> None:
+        """Show the status; ``inherited`` names the second line that applies."""
+        letter, score = parse_child_pugh(clinical.child_pugh)
+        dose = (clinical.dose_level, clinical.is_interrupted)
+        offer = clinical.second_line
+        widgets = (self.ecog, self.child_pugh_class, self.child_pugh_score, self.dose)
+        available, eligible = self.second_line_available, self.second_line_eligible
+        with signals_blocked(*widgets, available, eligible):
+            self.ecog.setCurrentIndex(0 if clinical.ecog is None else clinical.ecog + 1)
+            classes = [None, *CHILD_PUGH_SCORES]
+            self.child_pugh_class.setCurrentIndex(
+                classes.index(letter) if letter in classes else 0
+            )
+            self.child_pugh_score.setValue(score or 4)
+            doses = list(self.DOSES)
+            self.dose.setCurrentIndex(doses.index(dose) if dose in doses else 0)
+            available.setChecked(bool(offer and offer.available))
+            eligible.setChecked(bool(offer and offer.eligible))
+        scores = CHILD_PUGH_SCORES.get(letter or "")
+        is_bad = scores is not None and score is not None and score not in scores
+        self.child_pugh_hint.setText(
+            f"Child-Pugh {clinical.child_pugh} is inconsistent: class {letter} is "
+            f"{scores[0]}-{scores[-1]} points"
+            if is_bad and scores
+            else "A 5-6, B 7-9, C 10-15 points"
+        )
+        self.child_pugh_hint.setStyleSheet(WARNING_STYLE if is_bad else HINT_STYLE)
+        self.second_line_hint.setText(f"Not recorded here. {inherited}")
+        self.second_line_hint.setVisible(offer is None)
+
+    def _on_ecog_changed(self, index: int) -> None:
+        ecog = index - 1 if index > 0 else None
+        text = "Clear ECOG" if ecog is None else f"Set ECOG {ecog}"
+        self.edited.emit(text, partial(_replace, ecog=ecog))
+
+    def _on_child_pugh_changed(self, _value: int, *, is_score: bool) -> None:
+        """Keep class and score consistent: a score entered sets the class."""
+        index, score = (
+            self.child_pugh_class.currentIndex(),
+            self.child_pugh_score.value(),
+        )
+        letter = [None, *CHILD_PUGH_SCORES][index]
+        if is_score and score >= CHILD_PUGH_MIN:
+            letter = child_pugh_class(score)
+        value = None
+        if letter is not None:
+            fits = score in CHILD_PUGH_SCORES[letter]
+            value = f"{letter}{score}" if fits else letter
+        text = f"Set Child-Pugh {value}" if value else "Clear Child-Pugh"
+        self.edited.emit(text, partial(_replace, child_pugh=value))
+
+    def _on_dose_changed(self, index: int) -> None:
+        level, is_interrupted = self.DOSES[index]
+        text = "Clear the dose" if level is None else f"Set dose {dose_text(level)}"
+        if is_interrupted:
+            text = "Interrupt sorafenib"
+        change = partial(_replace, dose_level=level, is_interrupted=is_interrupted)
+        self.edited.emit(text, change)
+
+    def _on_second_line_toggled(self) -> None:
+        offer = SecondLine(
+            available=self.second_line_available.isChecked(),
+            eligible=self.second_line_eligible.isChecked(),
+        )
+        self.edited.emit("Set second line", partial(_replace, second_line=offer))
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    return box
+
+
+class AdverseEventPanel(QGroupBox):
+    """The CTCAE-graded adverse events of a time point: a table, add and remove."""
+
+    edited = Signal(str, object)
+    COLUMNS: Final = ("Term", "Grade", "Occurrence", "Days without\nimprovement", "")
+    ROW_HEIGHT: Final = 34
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Adverse events (CTCAE)", parent)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.ROW_HEIGHT)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.empty_label = _hint()
+        self.empty_label.setText("No adverse events recorded at this time point.")
+        self.new_term = _term_combo()
+        self.new_grade = _spin(1, 5, empty=False)
+        self.new_grade.setPrefix("grade ")
+        self.add_button = QPushButton("Add")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.empty_label)
+        adder = _row(QLabel("New:"), self.new_term, self.new_grade, self.add_button)
+        layout.addWidget(adder)
+        self._shown: tuple[AdverseEvent, ...] = ()
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+
+    def show_events(self, events: tuple[AdverseEvent, ...]) -> None:
+        """Show the events, updating rows in place (editors are never rebuilt)."""
+        self._shown = events
+        while self.table.rowCount() > len(events):
+            self.table.removeRow(self.table.rowCount() - 1)
+        while self.table.rowCount() < len(events):
+            self._append_row()
+        for row, event in enumerate(events):
+            self._set_row(row, event)
+        self.empty_label.setVisible(not events)
+        header = self.table.horizontalHeader().sizeHint().height()
+        rows = max(len(events), 1) * self.ROW_HEIGHT
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())
+
+    def _row_widgets(self, row: int) -> tuple[QComboBox, QSpinBox, QSpinBox, QSpinBox]:
+        cell = self.table.cellWidget
+        return (
+            cast("QComboBox", cell(row, 0)),
+            cast("QSpinBox", cell(row, 1)),
+            cast("QSpinBox", cell(row, 2)),
+            cast("QSpinBox", cell(row, 3)),
+        )
+
+    def _append_row(self) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        term = _term_combo()
+        grade = _spin(1, 5, empty=False)
+        occurrence = _spin(1, 20, empty=False)
+        occurrence.setToolTip("1 the first time this term reached this grade, 2 ...")
+        days = _spin(NOT_ENTERED, 365)
+        days.setSuffix(" d")
+        remove = QToolButton()
+        remove.setText("\N{MULTIPLICATION SIGN}")
+        remove.setToolTip("Remove this adverse event")
+        for column, widget in enumerate((term, grade, occurrence, days, remove)):
+            self.table.setCellWidget(row, column, widget)
+        term.currentIndexChanged.connect(self._on_row_edited)
+        line = term.lineEdit()
+        if line is not None:
+            line.editingFinished.connect(self._on_row_edited)
+        for spin in (grade, occurrence, days):
+            spin.valueChanged.connect(self._on_row_edited)
+        remove.clicked.connect(partial(self._on_remove_clicked, remove))
+
+    def _set_row(self, row: int, event: AdverseEvent) -> None:
+        term, grade, occurrence, days = self._row_widgets(row)
+        line = term.lineEdit()
+        with signals_blocked(term, line, grade, occurrence, days):
+            index = AE_TERMS.index(event.term) if event.term in AE_TERMS else -1
+            term.setCurrentIndex(index)
+            term.setEditText(term_label(event.term))
+            if line is not None:
+                line.setCursorPosition(0)  # show the start of a long term
+            grade.setValue(event.grade)
+            occurrence.setValue(event.occurrence)
+            stalled = event.days_without_improvement
+            days.setValue(NOT_ENTERED if stalled is None else stalled)
+
+    def events(self) -> tuple[AdverseEvent, ...]:
+        """Return the events as the table shows them (a blank term keeps the old)."""
+        events = []
+        for row in range(self.table.rowCount()):
+            term, grade, occurrence, days = self._row_widgets(row)
+            name = term_from_text(term.currentText()) or self._shown[row].term
+            events.append(
+                AdverseEvent(
+                    term=name,
+                    grade=grade.value(),
+                    occurrence=occurrence.value(),
+                    days_without_improvement=(
+                        None if days.value() == NOT_ENTERED else days.value()
+                    ),
+                )
+            )
+        return tuple(events)
+
+    def _on_row_edited(self) -> None:
+        events = self.events()
+        if events != self._shown:
+            self.edited.emit(
+                "Edit adverse events", partial(_replace, adverse_events=events)
+            )
+
+    def _on_remove_clicked(self, button: QToolButton) -> None:
+        rows = range(self.table.rowCount())
+        row = next(r for r in rows if self.table.cellWidget(r, 4) is button)
+        gone = self._shown[row]
+        events = self._shown[:row] + self._shown[row + 1 :]
+        self.edited.emit(
+            f"Remove {term_label(gone.term)} grade {gone.grade}",
+            partial(_replace, adverse_events=events),
+        )
+
+    def _on_add_button_clicked(self) -> None:
+        term = term_from_text(self.new_term.currentText())
+        if not term:
+            return
+        event = AdverseEvent(term=term, grade=self.new_grade.value())
+        self.edited.emit(
+            f"Add {term_label(term)} grade {event.grade}",
+            partial(_add_event, event=event),
+        )
+
+
+def _add_event(clinical: Clinical, *, event: AdverseEvent) -> Clinical:
+    return dataclasses.replace(
+        clinical, adverse_events=(*clinical.adverse_events, event)
+    )
+
+
+def _term_combo() -> QComboBox:
+    """Return an editable combo of the label's terms; others can be typed."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.addItems([term_label(term) for term in AE_TERMS])
+    combo.setToolTip("Choose a term the sorafenib label has a rule for, or type one")
+    combo.setMinimumContentsLength(18)
+    return combo

@@ -1,0 +1,261 @@
+"""The lesion panel: lesions with their values, and the edits a reader makes."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from respond.criteria import (
+    LesionKind,
+    NewLesion,
+    NonTargetObservation,
+    NonTargetStatus,
+    Role,
+    TargetStatus,
+)
+from respond.session import next_lesion_id
+from respond.ui.commands import (
+    AddLesionCommand,
+    PutNewLesionCommand,
+    RemoveLesionCommand,
+    SetNonTargetCommand,
+    SetTargetStatusCommand,
+    push,
+)
+from respond.ui.models import LesionTableModel
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
+    from respond.session import ReadSession
+
+__all__ = ["LesionPanel"]
+
+ORGANS = (
+    "liver",
+    "lymph node",
+    "lung",
+    "adrenal",
+    "peritoneum",
+    "portal vein",
+    "bone",
+    "other",
+)
+_KIND_FOR_ORGAN = {
+    "liver": LesionKind.HCC,
+    "lymph node": LesionKind.NODE,
+    "portal vein": LesionKind.PORTAL_VEIN_THROMBUS,
+}
+
+
+class LesionPanel(QWidget):
+    """Shows the LesionTableModel with add/remove and status shortcuts."""
+
+    lesion_selected = Signal(str)
+
+    def __init__(
+        self, session: ReadSession, stack: QUndoStack, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._session, self._stack = session, stack
+        self.model = LesionTableModel(session)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet("color: #e65100")
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("+ Target", self.add_target),
+            ("+ Non-target", self.add_non_target),
+            ("+ New lesion", self.add_new_lesion),
+            ("Remove", self.remove_selected),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        status = QHBoxLayout()
+        for text, target_status in (
+            ("Too small (5 mm)", TargetStatus.TOO_SMALL),
+            ("Absent (0 mm)", TargetStatus.ABSENT),
+            ("Not evaluated", TargetStatus.NOT_EVALUATED),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, s=target_status: self.mark(s))
+            status.addWidget(button)
+        self.non_target_status = QComboBox()
+        self.non_target_status.addItems(
+            [s.value.replace("_", " ") for s in NonTargetStatus]
+        )
+        self.non_target_status.activated.connect(self._on_non_target_status)
+        status.addWidget(QLabel("non-target:"))
+        status.addWidget(self.non_target_status)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addLayout(status)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.message)
+        self._selected = ""
+        session.events.assessment_changed.connect(self._on_session_assessment_changed)
+        self._on_session_assessment_changed()
+
+    # -- selection -----------------------------------------------------------
+    @property
+    def selected_lesion(self) -> str:
+        """The lesion id selected in the table ('' for none)."""
+        return self._selected
+
+    def select(self, lesion_id: str) -> None:
+        """Select a lesion's row."""
+        for row in range(self.model.rowCount()):
+            lesion = self.model.lesion_at(row)
+            if lesion is not None and lesion.id == lesion_id:
+                self.table.selectRow(row)
+                return
+
+    def _on_table_selection(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        lesion = self.model.lesion_at(rows[0].row()) if rows else None
+        self._selected = "" if lesion is None else lesion.id
+        if lesion is not None:
+            self.lesion_selected.emit(lesion.id)
+
+    def _restore_selection(self) -> None:
+        if self._selected:
+            self.select(self._selected)
+
+    def _on_session_assessment_changed(self) -> None:
+        assessment = self._session.assessment
+        if assessment is None:
+            self.warnings.setText(self._session.assessment_problem or "")
+        else:
+            self.warnings.setText("\n".join(f"⚠ {w.text}" for w in assessment.warnings))
+
+    # -- edits ---------------------------------------------------------------
+    def _ask_organ(self, title: str) -> str | None:
+        organ, ok = QInputDialog.getItem(self, title, "Organ:", list(ORGANS), 0, True)
+        return organ if ok and organ else None
+
+    def add_target(self, organ: str | None = None) -> str:
+        """Add a target lesion (asks for the organ when not given)."""
+        return self._add(Role.TARGET, organ)
+
+    def add_non_target(self, organ: str | None = None) -> str:
+        """Add a non-target lesion (asks for the organ when not given)."""
+        return self._add(Role.NON_TARGET, organ)
+
+    def _add(self, role: Role, organ: str | None) -> str:
+        organ = organ or self._ask_organ("Add lesion")
+        if not organ:
+            return ""
+        kind = _KIND_FOR_ORGAN.get(organ, LesionKind.OTHER)
+        command = AddLesionCommand(
+            self._session, role, organ, is_node=kind is LesionKind.NODE, kind=kind
+        )
+        if push(self._stack, command):
+            self.select(command.lesion_id)
+            return command.lesion_id
+        return ""
+
+    def remove_selected(self) -> None:
+        """Remove the selected lesion (undoable)."""
+        if self._selected:
+            push(self._stack, RemoveLesionCommand(self._session, self._selected))
+
+    def mark(self, status: TargetStatus) -> None:
+        """Record the selected target as too small, absent or not evaluated."""
+        uid = self.model.current_uid
+        if not (self._selected and uid):
+            self.message.setText("Select a target lesion and a time point first.")
+            return
+        push(
+            self._stack,
+            SetTargetStatusCommand(self._session, uid, self._selected, status),
+        )
+
+    def _on_non_target_status(self, index: int) -> None:
+        status = list(NonTargetStatus)[index]
+        note = ""
+        if status is NonTargetStatus.UNEQUIVOCAL_PROGRESSION:
+            note, ok = QInputDialog.getText(
+                self,
+                "Unequivocal progression",
+                "Justification (kept in the audit trail; RECIST 1.1 asks for an "
+                "unequivocal increase in overall tumour burden):",
+            )
+            if not ok or not note.strip():
+                self.message.setText(
+                    "Non-target progression needs a written justification."
+                )
+                return
+        self.set_non_target(status, note.strip())
+
+    def set_non_target(self, status: NonTargetStatus, note: str = "") -> None:
+        """Set the selected non-target's status at the current time point."""
+        uid = self.model.current_uid
+        if not (self._selected and uid):
+            self.message.setText("Select a non-target lesion and a time point first.")
+            return
+        observation = NonTargetObservation(status, note=note)
+        push(
+            self._stack,
+            SetNonTargetCommand(self._session, uid, self._selected, observation),
+        )
+
+    def add_new_lesion(
+        self, organ: str | None = None, size_mm: str | None = None
+    ) -> str:
+        """Record a new finding at the current time point."""
+        uid = self.model.current_uid
+        if not uid:
+            return ""
+        organ = organ or self._ask_organ("New lesion")
+        if not organ:
+            return ""
+        if size_mm is None:
+            size_mm, ok = QInputDialog.getText(self, "New lesion", "Long axis (mm):")
+            if not ok:
+                return ""
+        try:
+            size = Decimal(size_mm) if size_mm else None
+        except InvalidOperation:
+            self.message.setText(f"{size_mm!r} is not a length in mm.")
+            return ""
+        taken = [
+            n.id
+            for tp in self._session.read.timepoints
+            for n in tp.timepoint.new_lesions
+        ]
+        finding = NewLesion(
+            next_lesion_id("X", taken),
+            organ=organ,
+            is_node=organ == "lymph node",
+            long_axis_mm=size,
+            typical_hcc=organ == "liver" or None,
+        )
+        push(self._stack, PutNewLesionCommand(self._session, uid, finding))
+        return finding.id

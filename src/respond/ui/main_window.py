@@ -1,0 +1,515 @@
+"""The main window: series browser, viewers, lesion, response and clinical panels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from respond.criteria import CaliperKind, LesionId, Role
+from respond.dicom.phase import is_arterial
+from respond.session import ReadSession
+from respond.ui._caliper_sync import caliper_from_indices, parse_key, show_calipers
+from respond.ui.commands import IntentCommand, SetCalipersCommand, push
+from respond.ui.lesion_panel import LesionPanel
+from respond.ui.loader import FolderScanWorker, SeriesLoadWorker
+from respond.ui.prior import LinkedScrolling
+from respond.ui.response_panel import ResponsePanel
+from respond.ui.series_browser import SeriesBrowserPanel, suggested_arterial
+from respond.ui.viewer import SliceView
+
+if TYPE_CHECKING:
+    from respond.dicom import ScanResult, SeriesCandidate, Volume
+    from respond.session import ReadStore
+    from respond.ui.viewer import CursorInfo, IndexPoint
+
+__all__ = ["MainWindow"]
+
+ABOUT_TEXT = (
+    "respond: RECIST 1.1 and mRECIST response of hepatocellular carcinoma, with "
+    "sorafenib decision support.\n\nDecision support only: the clinician decides. "
+    "Since 2020 atezolizumab-bevacizumab and other immunotherapy regimens have "
+    "displaced sorafenib as the preferred first-line therapy in most guidelines; "
+    "respond does not imply that sorafenib is the standard first-line therapy."
+)
+_TOOLS = (
+    ("Long axis", "L", "long_axis"),
+    ("Short axis", "S", "short_axis"),
+    ("Viable", "V", "viable"),
+)
+
+
+class MainWindow(QMainWindow):
+    """Reads one patient: a ReadSession over the store, the DICOM it was read on."""
+
+    def __init__(self, store: ReadStore, *, reader: str) -> None:
+        super().__init__()
+        self.store, self.reader = store, reader
+        self.session: ReadSession | None = None
+        self.scan_result: ScanResult | None = None
+        self.stack = QUndoStack(self)
+        self.current_uid = ""
+        self._series: SeriesCandidate | None = None
+        self._workers: list[object] = []
+        IntentCommand.error_sink = self._show_error
+        self.view = SliceView()
+        self.prior_view = SliceView()
+        self.prior_view.hide()
+        splitter = QSplitter()
+        splitter.addWidget(self.prior_view)
+        splitter.addWidget(self.view)
+        self.banner = QLabel()
+        self.banner.setStyleSheet("background:#fff3e0;color:#e65100;padding:4px")
+        self.banner.hide()
+        central = QWidget()
+        from PySide6.QtWidgets import QVBoxLayout
+
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.banner)
+        column.addWidget(splitter)
+        self.setCentralWidget(central)
+        self.browser = SeriesBrowserPanel()
+        self.browser.series_chosen.connect(self.show_series)
+        browser_dock = QDockWidget("Studies and series", self)
+        browser_dock.setWidget(self.browser)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, browser_dock)
+        self.tabs = QTabWidget()
+        panels_dock = QDockWidget("Read", self)
+        panels_dock.setWidget(self.tabs)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panels_dock)
+        self._build_toolbar()
+        self._build_menus()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        self.cursor_label = QLabel()
+        self.statusBar().addWidget(self.cursor_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.view.cursor_moved.connect(self._on_view_cursor_moved)
+        self.view.caliper_drawn.connect(self._on_view_caliper_drawn)
+        self.view.caliper_edited.connect(self._on_view_caliper_edited)
+        self.linked = LinkedScrolling(self.view, self.prior_view)
+        self.stack.cleanChanged.connect(self._update_title)
+        self.resize(1500, 900)
+        self._update_title()
+
+    # -- building ------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Reading")
+        self.addToolBar(bar)
+        bar.addWidget(QLabel(" Time point "))
+        self.timepoint_box = QComboBox()
+        self.timepoint_box.activated.connect(self._on_timepoint_box_activated)
+        bar.addWidget(self.timepoint_box)
+        add_tp = QPushButton("Add time point from series")
+        add_tp.clicked.connect(self.add_timepoint_from_series)
+        bar.addWidget(add_tp)
+        bar.addSeparator()
+        self.tool_actions: dict[str, QAction] = {}
+        for text, key, kind in _TOOLS:
+            action = QAction(f"{text} ({key})", self, checkable=True)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(
+                lambda on, k=kind: self.set_tool(k if on else None)
+            )
+            bar.addAction(action)
+            self.tool_actions[kind] = action
+        bar.addSeparator()
+        self.compare = QAction("Compare with prior", self, checkable=True)
+        self.compare.triggered.connect(self._on_compare_toggled)
+        bar.addAction(self.compare)
+        link = QAction("Link prior here", self)
+        link.triggered.connect(self.link_prior_here)
+        bar.addAction(link)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_folder = file_menu.addAction("Open folder or DICOMDIR…")
+        open_folder.setShortcut(QKeySequence.StandardKey.Open)
+        open_folder.triggered.connect(self._ask_folder)
+        file_menu.addAction("Quit", QKeySequence.StandardKey.Quit, self.close)
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
+        edit.addAction(undo)
+        edit.addAction(redo)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("About respond", self._about)
+
+    # -- patient and time points ----------------------------------------------
+    def open_patient(self, patient_id: str) -> ReadSession:
+        """Open a stored patient's read."""
+        session = ReadSession(self.store, patient_id, reader=self.reader)
+        self.session = session
+        self.stack.clear()
+        self.tabs.clear()
+        self.lesions = LesionPanel(session, self.stack)
+        self.lesions.lesion_selected.connect(self._on_lesions_lesion_selected)
+        self.response = ResponsePanel(session)
+        self.tabs.addTab(self.lesions, "Lesions")
+        self.tabs.addTab(self.response, "Response")
+        try:
+            from respond.ui.clinical_panel import ClinicalPanel
+
+            self.clinical = ClinicalPanel(session, self.stack)
+            self.tabs.addTab(self.clinical, "Clinical")
+        except ImportError:  # pragma: no cover - the panel ships with the app
+            pass
+        session.events.measurement_changed.connect(lambda *_: self._refresh_calipers())
+        session.events.timepoint_added.connect(lambda *_: self._fill_timepoints())
+        session.events.timepoint_removed.connect(lambda *_: self._fill_timepoints())
+        session.events.timepoint_changed.connect(lambda *_: self._fill_timepoints())
+        self._fill_timepoints()
+        if session.read.timepoints:
+            self.set_timepoint(session.read.timepoints[-1].uid)
+        self._update_title()
+        return session
+
+    def _fill_timepoints(self) -> None:
+        if self.session is None:
+            return
+        self.timepoint_box.blockSignals(True)
+        self.timepoint_box.clear()
+        for record in self.session.read.timepoints:
+            self.timepoint_box.addItem(
+                f"{record.label}  {record.date.isoformat()}", record.uid
+            )
+        index = self.timepoint_box.findData(self.current_uid)
+        self.timepoint_box.setCurrentIndex(max(index, 0))
+        self.timepoint_box.blockSignals(False)
+
+    def _on_timepoint_box_activated(self, index: int) -> None:
+        self.set_timepoint(str(self.timepoint_box.itemData(index)))
+
+    def set_timepoint(self, uid: str) -> None:
+        """Make a time point current: its series loads and its calipers show."""
+        if self.session is None:
+            return
+        self.current_uid = uid
+        self.lesions.model.set_current(uid)
+        if hasattr(self, "clinical"):
+            self.clinical.set_timepoint(uid)
+        self._fill_timepoints()
+        record = self.session.timepoint(uid)
+        series = self._find_series(record.series_uid)
+        if series is not None and (
+            self._series is None or self._series.key != series.key
+        ):
+            self.show_series(series)
+        else:
+            self._refresh_calipers()
+        if self.compare.isChecked():
+            self._load_prior()
+
+    def add_timepoint_from_series(self) -> None:
+        """Add the shown series' study as a time point (or link it to one)."""
+        if self.session is None or self._series is None or self.scan_result is None:
+            self._show_error(RuntimeError("open a patient and show a series first"))
+            return
+        study = next(
+            s
+            for p in self.scan_result.patients
+            for s in p.studies
+            if s.uid == self._series.study_uid
+        )
+        date = (
+            dt.datetime.strptime(study.date, "%Y%m%d").date()
+            if study.date
+            else dt.date.today()
+        )
+        from respond.ui.commands import AddTimepointCommand
+
+        command = AddTimepointCommand(
+            self.session,
+            date,
+            study_uid=study.uid,
+            series_uid=self._series.series_uid,
+            arterial_phase=is_arterial(self._series.phase.phase),
+        )
+        if push(self.stack, command):
+            self.set_timepoint(command.uid)
+
+    # -- DICOM ---------------------------------------------------------------
+    def _ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a DICOM folder")
+        if folder:
+            self.open_folder(Path(folder))
+
+    def open_folder(self, path: Path) -> FolderScanWorker:
+        """Examine a folder (or DICOMDIR) in the background and list it."""
+        worker = FolderScanWorker(path, self)
+        worker.finished.connect(self._on_scan_finished)
+        worker.failed.connect(lambda text: self._show_error(RuntimeError(text)))
+        self._workers.append(worker)
+        self.statusBar().showMessage(f"Examining {path} …")
+        worker.start()
+        return worker
+
+    def _on_scan_finished(self, result: ScanResult) -> None:
+        self.scan_result = result
+        self.browser.show_scan(result)
+        self.statusBar().showMessage(
+            f"{len(result.series)} series, {len(result.non_image)} non-image, "
+            f"{len(result.unreadable)} unreadable",
+            5000,
+        )
+        if self.session is not None and self.current_uid:
+            self.set_timepoint(self.current_uid)
+
+    def _find_series(self, series_uid: str) -> SeriesCandidate | None:
+        if self.scan_result is None or not series_uid:
+            return None
+        for series in self.scan_result.series:
+            if series.series_uid == series_uid:
+                return series
+        return None
+
+    def show_series(self, series: SeriesCandidate) -> SeriesLoadWorker:
+        """Load a series in the background: the middle slice paints first."""
+        self._series = series
+        worker = SeriesLoadWorker(series, self)
+        worker.started.connect(self._on_load_started)
+        worker.slice_loaded.connect(self.view.refresh_slice)
+        worker.progress.connect(self._on_load_progress)
+        worker.finished.connect(self._on_load_finished)
+        worker.failed.connect(lambda text: self._show_error(RuntimeError(text)))
+        self._workers.append(worker)
+        self.progress.setRange(0, series.image_count)
+        self.progress.show()
+        worker.start()
+        self._check_phase()
+        return worker
+
+    def _on_load_started(self, volume: Volume) -> None:
+        self.view.set_volume(volume)
+        self._refresh_calipers()
+
+    def _on_load_progress(self, done: int, total: int) -> None:
+        self.progress.setValue(done)
+
+    def _on_load_finished(self, volume: Volume) -> None:
+        self.progress.hide()
+        if self.view.volume is None or self.view.volume.voxels is not volume.voxels:
+            self.view.set_volume(volume)
+        self._refresh_calipers()
+
+    def _check_phase(self, measuring_viable: bool = False) -> None:
+        series = self._series
+        if series is None:
+            self.banner.hide()
+            return
+        if not is_arterial(series.phase.phase):
+            study = None
+            if self.scan_result is not None:
+                study = next(
+                    (
+                        s
+                        for p in self.scan_result.patients
+                        for s in p.studies
+                        if s.uid == series.study_uid
+                    ),
+                    None,
+                )
+            hint = suggested_arterial(study.series) if study is not None else None
+            better = (
+                f" The arterial series is #{hint.series_number} {hint.description}."
+                if hint
+                else ""
+            )
+            verb = "Measuring viable tumour on" if measuring_viable else "Showing"
+            self.banner.setText(
+                f"⚠ {verb} a {series.phase.phase.value.replace('_', ' ')} series: "
+                "mRECIST "
+                f"measures viable tumour on the arterial phase.{better}"
+            )
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    # -- calipers --------------------------------------------------------------
+    def set_tool(self, kind: str | None) -> None:
+        """Choose the caliper tool (None: pan)."""
+        for name, action in self.tool_actions.items():
+            action.setChecked(name == kind)
+        self.view.set_tool(kind)  # type: ignore[arg-type]
+        if kind == "viable":
+            self._check_phase(measuring_viable=True)
+
+    def _refresh_calipers(self) -> None:
+        if self.session is None or self.view.volume is None:
+            return
+        record = self.session.read.timepoint(self.current_uid)
+        show_calipers(self.view, record, self.view.volume.series_uid)
+
+    def _on_view_caliper_drawn(
+        self, kind: str, start: IndexPoint, end: IndexPoint
+    ) -> None:
+        session, volume = self.session, self.view.volume
+        lesion_id = self.lesions.selected_lesion if session is not None else ""
+        if session is None or volume is None or not self.current_uid:
+            self._show_error(
+                RuntimeError("open a patient and choose a time point first")
+            )
+            return
+        if not lesion_id or session.lesion(lesion_id).role is not Role.TARGET:
+            self._show_error(
+                RuntimeError("select the target lesion to measure in the lesion panel")
+            )
+            return
+        caliper_kind = CaliperKind(kind)
+        record = session.timepoint(self.current_uid)
+        existing = list(record.calipers.get(LesionId(lesion_id), ()))
+        index = 0
+        if caliper_kind is CaliperKind.FRAGMENT:
+            index = 1 + max(
+                (c.index for c in existing if c.kind is caliper_kind), default=-1
+            )
+        else:
+            existing = [c for c in existing if c.kind is not caliper_kind]
+        caliper = caliper_from_indices(volume, caliper_kind, start, end, index)
+        push(
+            self.stack,
+            SetCalipersCommand(
+                session,
+                self.current_uid,
+                lesion_id,
+                [*existing, caliper],
+                f"Measure {lesion_id} {kind.replace('_', ' ')}",
+            ),
+        )
+
+    def _on_view_caliper_edited(
+        self, key: str, start: IndexPoint, end: IndexPoint
+    ) -> None:
+        session, volume = self.session, self.view.volume
+        if session is None or volume is None:
+            return
+        lesion_id, kind, index = parse_key(key)
+        record = session.timepoint(self.current_uid)
+        calipers = [
+            caliper_from_indices(volume, kind, start, end, index)
+            if (c.kind, c.index) == (kind, index)
+            else c
+            for c in record.calipers.get(LesionId(lesion_id), ())
+        ]
+        push(
+            self.stack,
+            SetCalipersCommand(
+                session,
+                self.current_uid,
+                lesion_id,
+                calipers,
+                f"Move caliper {lesion_id}",
+            ),
+        )
+
+    def _on_lesions_lesion_selected(self, lesion_id: str) -> None:
+        """Jump to the slice the lesion was measured on (both views)."""
+        if self.session is None:
+            return
+        for view, uid in (
+            (self.view, self.current_uid),
+            (self.prior_view, self._prior_uid()),
+        ):
+            record = self.session.read.timepoint(uid) if uid else None
+            volume = view.volume
+            if record is None or volume is None or volume.geometry is None:
+                continue
+            for caliper in record.calipers.get(LesionId(lesion_id), ()):
+                if caliper.series_uid == volume.series_uid:
+                    k = round(
+                        float(volume.geometry.patient_to_index(caliper.start_mm)[0])
+                    )
+                    view.set_slice(max(0, min(k, volume.shape[0] - 1)))
+                    break
+
+    # -- prior comparison ------------------------------------------------------
+    def _prior_uid(self) -> str:
+        if self.session is None:
+            return ""
+        uids = [tp.uid for tp in self.session.read.timepoints]
+        if self.current_uid not in uids or uids.index(self.current_uid) == 0:
+            return ""
+        return uids[0]
+
+    def _on_compare_toggled(self, on: bool) -> None:
+        self.prior_view.setVisible(on)
+        if on:
+            self._load_prior()
+
+    def _load_prior(self) -> None:
+        uid = self._prior_uid()
+        if self.session is None or not uid:
+            return
+        series = self._find_series(self.session.timepoint(uid).series_uid)
+        if series is None:
+            return
+        worker = SeriesLoadWorker(series, self)
+        worker.started.connect(self.prior_view.set_volume)
+        worker.slice_loaded.connect(self.prior_view.refresh_slice)
+        worker.finished.connect(
+            lambda v: show_calipers(
+                self.prior_view, self.session.timepoint(uid), v.series_uid
+            )
+        )
+        self._workers.append(worker)
+        worker.start()
+
+    def link_prior_here(self) -> None:
+        """Anchor linked scrolling: this slice now matches the prior's slice."""
+        if self.linked.link_here():
+            self.statusBar().showMessage("Prior linked: scrolling follows", 3000)
+        else:
+            self.statusBar().showMessage("Show both series first", 3000)
+
+    # -- messages --------------------------------------------------------------
+    def _on_view_cursor_moved(self, info: object) -> None:
+        if info is None:
+            self.cursor_label.clear()
+            return
+        cursor: CursorInfo = info  # type: ignore[assignment]
+        x, y, z = cursor.position_mm or (0.0, 0.0, 0.0)
+        self.cursor_label.setText(
+            f"{cursor.value:.0f}  at ({x:.1f}, {y:.1f}, {z:.1f}) mm  "
+            f"[{cursor.k + 1}, {cursor.i}, {cursor.j}]"
+        )
+
+    def _show_error(self, exc: Exception) -> None:
+        self.statusBar().showMessage(str(exc), 8000)
+        if hasattr(self, "lesions"):
+            self.lesions.message.setText(str(exc))
+
+    def _update_title(self) -> None:
+        if self.session is None:
+            self.setWindowTitle("respond")
+            return
+        patient = self.session.read.patient
+        dirty = "" if self.stack.isClean() else " •"
+        self.setWindowTitle(
+            f"respond — {patient.id} {patient.name or ''}".rstrip() + dirty
+        )
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About respond", ABOUT_TEXT)

@@ -1,0 +1,66 @@
+"""Prior comparison: an earlier time point beside the current one, linked scrolling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from respond.dicom import Volume
+    from respond.ui.viewer import SliceView
+
+__all__ = ["LinkedScrolling", "offset_mm"]
+
+
+def offset_mm(volume: Volume, k: float) -> float:
+    """Return slice ``k``'s position along the volume's slice normal, in mm."""
+    assert volume.geometry is not None
+    normal = volume.geometry.direction[:, 2]
+    return float(volume.geometry.index_to_patient(k, 0, 0) @ normal)
+
+
+class LinkedScrolling:
+    """Keeps the prior view at the same anatomy as the current one.
+
+    The reader sets the anchor on the same lesion in both views ("link here");
+    afterwards a move of the current view by d mm along its normal moves the
+    prior view to the slice nearest the anchor + d mm (each series keeps its own
+    spacing; no resampling).
+    """
+
+    def __init__(self, current: SliceView, prior: SliceView) -> None:
+        self.current, self.prior = current, prior
+        self.anchor: tuple[float, float] | None = None
+        current.slice_changed.connect(self._on_current_slice_changed)
+
+    def link_here(self) -> bool:
+        """Anchor at the slices shown now; return whether both have geometry."""
+        a, b = self.current.volume, self.prior.volume
+        if a is None or b is None or a.geometry is None or b.geometry is None:
+            return False
+        self.anchor = (
+            offset_mm(a, self.current.slice_index),
+            offset_mm(b, self.prior.slice_index),
+        )
+        return True
+
+    def unlink(self) -> None:
+        """Stop following."""
+        self.anchor = None
+
+    def prior_slice_for(self, k: int) -> int | None:
+        """Return the prior slice matching current slice ``k`` (None unlinked)."""
+        a, b = self.current.volume, self.prior.volume
+        if self.anchor is None or a is None or b is None or b.geometry is None:
+            return None
+        target = self.anchor[1] + offset_mm(a, k) - self.anchor[0]
+        positions = b.geometry.positions_mm @ b.geometry.direction[:, 2]
+        return int(np.abs(positions - target).argmin())
+
+    def _on_current_slice_changed(self, k: int) -> None:
+        if not self.prior.isVisible():
+            return
+        match = self.prior_slice_for(k)
+        if match is not None and match != self.prior.slice_index:
+            self.prior.set_slice(match)
