@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.respond-installed
-EXAMPLE := resources/examples/hcc-sorafenib-example.json
 
 CORE_VENV ?= .venv-core
 CORE_STAMP := $(CORE_VENV)/.respond-installed
@@ -13,7 +12,7 @@ CORE_STAMP := $(CORE_VENV)/.respond-installed
 .PHONY: help install run test test-core lint bench clean
 
 help:
-	@echo "make run    set up .venv and start respond"
+	@echo "make run    set up .venv and start the desktop app (the demo if no patient yet)"
 	@echo "make test   set up .venv and run the whole test suite (offscreen)"
 	@echo "make test-core  the unit and CLI tests without Qt installed"
 	@echo "make lint   formatting, lint, import contracts, mypy strict"
@@ -29,9 +28,7 @@ $(STAMP): pyproject.toml Makefile
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/respond --help
-	@echo
-	$(BIN)/respond assess $(EXAMPLE)
+	$(BIN)/respond
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest

@@ -137,3 +137,14 @@ def mouse_drag(qtbot, view, button, points: list[QPoint]) -> None:
     for point in points[1:]:
         qtbot.mouseMove(viewport, point)
     qtbot.mouseRelease(viewport, button, pos=points[-1])
+
+
+@pytest.fixture(autouse=True)
+def _private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep QSettings (recent folders) out of the user's real configuration."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(folder))
+    yield

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -117,6 +117,33 @@ def _plan_dtype(
         return np.dtype(chosen), True
     stored = _smallest_type(low, high) or np.int32
     return np.dtype(stored), False
+
+
+def _write_rescaled(
+    destination: NDArray[np.generic],
+    plane: NDArray[np.generic],
+    slope: int,
+    intercept: int,
+    info: np.iinfo[Any],
+) -> None:
+    """Write ``plane * slope + intercept`` into ``destination`` exactly.
+
+    The caller checked that the results fit the destination's type. When the
+    stored values fit it too, the arithmetic happens in place in that type
+    (no wide temporary); otherwise through int64.
+    """
+    low, high = (int(plane.min()), int(plane.max())) if plane.size else (0, 0)
+    stored_fits = info.min <= low and high <= info.max
+    scaled_fits = info.min <= low * slope and high * slope <= info.max
+    if stored_fits and scaled_fits:
+        np.copyto(destination, plane, casting="unsafe")
+        if slope != 1:
+            np.multiply(destination, slope, out=destination)
+        if intercept:
+            np.add(destination, intercept, out=destination)
+        return
+    wide = plane.astype(np.int64) * slope + intercept
+    np.copyto(destination, wide, casting="unsafe")
 
 
 class LoadJob:
@@ -241,10 +268,17 @@ class LoadJob:
             if units:
                 self._read_unit(units[0])
                 self.first_slice_ready.set()
+            rest = units[1:]
+            # Native reads are memory copies: one thread does them fastest (a
+            # second only fights for the GIL). Decoders use every worker, each
+            # taking every n-th file so all spread outwards from the middle.
+            native = all(u.engine is Engine.NATIVE for u in rest)
+            threads = 1 if native else min(self.workers, max(1, len(rest)))
+            chunks = [rest[n::threads] for n in range(threads)]
             with ThreadPoolExecutor(
-                self.workers, thread_name_prefix="respond-decode"
+                threads, thread_name_prefix="respond-decode"
             ) as pool:
-                for _ in pool.map(self._read_unit, units[1:]):
+                for _ in pool.map(self._read_units, chunks):
                     pass
             if self._callback_error is not None:
                 raise SeriesLoadError(
@@ -276,6 +310,10 @@ class LoadJob:
         finally:
             self.first_slice_ready.set()
             self._done.set()
+
+    def _read_units(self, units: list[_Unit]) -> None:
+        for unit in units:
+            self._read_unit(unit)
 
     def _read_unit(self, unit: _Unit) -> None:
         if self._cancel.is_set():
@@ -320,16 +358,21 @@ class LoadJob:
                 )
                 self._completed += 1
             return
-        values: NDArray[np.generic] = plane
+        slope, intercept = 1, 0
         if self.is_rescaled and not rescaled:
-            values = plane.astype(np.int64) * int(frame.rescale_slope) + int(
-                frame.rescale_intercept
-            )
+            slope, intercept = int(frame.rescale_slope), int(frame.rescale_intercept)
+        low, high = (int(plane.min()), int(plane.max())) if plane.size else (0, 0)
+        ends = (low * slope + intercept, high * slope + intercept)
         with self._lock:
-            info = np.iinfo(self.voxels.dtype)  # type: ignore[type-var]
-            if values.size and (values.min() < info.min or values.max() > info.max):
-                self.voxels = self.voxels.astype(np.int32)
-            self.voxels[k] = values
+            target = self.voxels
+            info = np.iinfo(target.dtype)  # type: ignore[type-var]
+            if min(ends) < info.min or max(ends) > info.max:
+                self.voxels = target = target.astype(np.int32)
+                info = np.iinfo(np.int32)
+        _write_rescaled(target[k], plane, slope, intercept, info)
+        with self._lock:
+            if self.voxels is not target:  # widened meanwhile: carry the slice over
+                self.voxels[k] = target[k]
             self._completed += 1
         if self._on_slice is not None and not self._cancel.is_set():
             try:

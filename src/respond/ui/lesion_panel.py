@@ -37,6 +37,7 @@ from respond.ui.commands import (
     push,
 )
 from respond.ui.models import LesionTableModel
+from respond.ui.new_lesion_dialog import NewLesionDialog
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
@@ -91,7 +92,7 @@ class LesionPanel(QWidget):
         for text, slot in (
             ("+ Target", self.add_target),
             ("+ Non-target", self.add_non_target),
-            ("+ New lesion", self.add_new_lesion),
+            ("New lesions…", self.edit_new_lesions),
             ("Remove", self.remove_selected),
         ):
             button = QPushButton(text)
@@ -117,6 +118,9 @@ class LesionPanel(QWidget):
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addLayout(status)
+        self.new_lesions = QLabel()
+        self.new_lesions.setWordWrap(True)
+        layout.addWidget(self.new_lesions)
         layout.addWidget(self.warnings)
         layout.addWidget(self.message)
         self._selected = ""
@@ -149,6 +153,21 @@ class LesionPanel(QWidget):
             self.select(self._selected)
 
     def _on_session_assessment_changed(self) -> None:
+        uid = self.model.current_uid
+        record = self._session.read.timepoint(uid) if uid else None
+        findings = [] if record is None else list(record.timepoint.new_lesions)
+        self.new_lesions.setText(
+            "New lesions here: "
+            + (
+                ", ".join(
+                    f"{n.id} {n.organ} {n.long_axis_mm or n.short_axis_mm or '?'} mm"
+                    + (" (equivocal)" if n.equivocal else "")
+                    + (" typical HCC" if n.typical_hcc else "")
+                    for n in findings
+                )
+                or "none"
+            )
+        )
         assessment = self._session.assessment
         if assessment is None:
             self.warnings.setText(self._session.assessment_problem or "")
@@ -225,6 +244,31 @@ class LesionPanel(QWidget):
             self._stack,
             SetNonTargetCommand(self._session, uid, self._selected, observation),
         )
+
+    def edit_new_lesions(self) -> None:
+        """Edit (or add) a new finding at the current time point with the dialog."""
+        uid = self.model.current_uid
+        if not uid:
+            return
+        record = self._session.timepoint(uid)
+        names = [n.id for n in record.timepoint.new_lesions]
+        taken = [
+            n.id
+            for tp in self._session.read.timepoints
+            for n in tp.timepoint.new_lesions
+        ]
+        choice = next_lesion_id("X", taken)
+        if names:
+            options = [*names, f"{choice} (new)"]
+            picked, ok = QInputDialog.getItem(
+                self, "New lesions", "Finding:", options, 0, False
+            )
+            if not ok:
+                return
+            choice = picked.split(" ")[0]
+        dialog = NewLesionDialog(choice, ORGANS, record.new_lesion(choice), self)
+        if dialog.exec():
+            push(self._stack, PutNewLesionCommand(self._session, uid, dialog.finding()))
 
     def add_new_lesion(
         self, organ: str | None = None, size_mm: str | None = None

@@ -23,22 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from respond.criteria import CaliperKind, LesionId, Role
 from respond.dicom.phase import is_arterial
 from respond.session import ReadSession
-from respond.ui._caliper_sync import caliper_from_indices, parse_key, show_calipers
-from respond.ui.commands import IntentCommand, SetCalipersCommand, push
+from respond.ui._caliper_sync import show_calipers
+from respond.ui._window_measuring import MeasuringMixin
+from respond.ui.commands import IntentCommand, push
 from respond.ui.lesion_panel import LesionPanel
 from respond.ui.loader import FolderScanWorker, SeriesLoadWorker
 from respond.ui.prior import LinkedScrolling
+from respond.ui.recent import RecentPaths
 from respond.ui.response_panel import ResponsePanel
-from respond.ui.series_browser import SeriesBrowserPanel, suggested_arterial
+from respond.ui.series_browser import SeriesBrowserPanel
 from respond.ui.viewer import SliceView
 
 if TYPE_CHECKING:
     from respond.dicom import ScanResult, SeriesCandidate, Volume
     from respond.session import ReadStore
-    from respond.ui.viewer import CursorInfo, IndexPoint
+    from respond.ui.viewer import CursorInfo
 
 __all__ = ["MainWindow"]
 
@@ -56,7 +57,7 @@ _TOOLS = (
 )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MeasuringMixin, QMainWindow):
     """Reads one patient: a ReadSession over the store, the DICOM it was read on."""
 
     def __init__(self, store: ReadStore, *, reader: str) -> None:
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
         self.current_uid = ""
         self._series: SeriesCandidate | None = None
         self._workers: list[object] = []
+        self._loading: SeriesLoadWorker | None = None
+        self.recent = RecentPaths()
         IntentCommand.error_sink = self._show_error
         self.view = SliceView()
         self.prior_view = SliceView()
@@ -100,6 +103,10 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.hide()
+        self.cancel_button = QPushButton("Cancel load")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_load)
+        self.statusBar().addPermanentWidget(self.cancel_button)
         self.cursor_label = QLabel()
         self.statusBar().addWidget(self.cursor_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
@@ -133,6 +140,11 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
             self.tool_actions[kind] = action
         bar.addSeparator()
+        self.prior_box = QComboBox()
+        self.prior_box.setToolTip("The earlier time point shown beside the current one")
+        self.prior_box.activated.connect(lambda _=0: self._load_prior())
+        bar.addWidget(QLabel(" Prior "))
+        bar.addWidget(self.prior_box)
         self.compare = QAction("Compare with prior", self, checkable=True)
         self.compare.triggered.connect(self._on_compare_toggled)
         bar.addAction(self.compare)
@@ -145,6 +157,10 @@ class MainWindow(QMainWindow):
         open_folder = file_menu.addAction("Open folder or DICOMDIR…")
         open_folder.setShortcut(QKeySequence.StandardKey.Open)
         open_folder.triggered.connect(self._ask_folder)
+        open_dicomdir = file_menu.addAction("Open DICOMDIR file…")
+        open_dicomdir.triggered.connect(self._ask_dicomdir)
+        self.recent_menu = file_menu.addMenu("Open recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addAction("Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
         undo = self.stack.createUndoAction(self, "&Undo")
@@ -199,6 +215,17 @@ class MainWindow(QMainWindow):
         index = self.timepoint_box.findData(self.current_uid)
         self.timepoint_box.setCurrentIndex(max(index, 0))
         self.timepoint_box.blockSignals(False)
+        chosen = self.prior_box.currentData()
+        self.prior_box.blockSignals(True)
+        self.prior_box.clear()
+        for record in self.session.read.timepoints:
+            if record.uid == self.current_uid:
+                break
+            self.prior_box.addItem(
+                f"{record.label}  {record.date.isoformat()}", record.uid
+            )
+        self.prior_box.setCurrentIndex(max(self.prior_box.findData(chosen), 0))
+        self.prior_box.blockSignals(False)
 
     def _on_timepoint_box_activated(self, index: int) -> None:
         self.set_timepoint(str(self.timepoint_box.itemData(index)))
@@ -257,8 +284,24 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_folder(Path(folder))
 
+    def _ask_dicomdir(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a DICOMDIR", "", "DICOMDIR (*)"
+        )
+        if path:
+            self.open_folder(Path(path))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent.paths():
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_folder(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
     def open_folder(self, path: Path) -> FolderScanWorker:
         """Examine a folder (or DICOMDIR) in the background and list it."""
+        self.recent.add(path)
         worker = FolderScanWorker(path, self)
         worker.finished.connect(self._on_scan_finished)
         worker.failed.connect(lambda text: self._show_error(RuntimeError(text)))
@@ -298,6 +341,10 @@ class MainWindow(QMainWindow):
         self._workers.append(worker)
         self.progress.setRange(0, series.image_count)
         self.progress.show()
+        self.cancel_button.show()
+        if self._loading is not None:
+            self._loading.cancel()
+        self._loading = worker
         worker.start()
         self._check_phase()
         return worker
@@ -309,150 +356,34 @@ class MainWindow(QMainWindow):
     def _on_load_progress(self, done: int, total: int) -> None:
         self.progress.setValue(done)
 
+    def cancel_load(self) -> None:
+        """Stop the series load; what is shown stays."""
+        if self._loading is not None:
+            self._loading.cancel()
+            self._loading = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.statusBar().showMessage("Load cancelled", 3000)
+
     def _on_load_finished(self, volume: Volume) -> None:
         self.progress.hide()
+        self.cancel_button.hide()
+        self._loading = None
         if self.view.volume is None or self.view.volume.voxels is not volume.voxels:
             self.view.set_volume(volume)
         self._refresh_calipers()
 
-    def _check_phase(self, measuring_viable: bool = False) -> None:
-        series = self._series
-        if series is None:
-            self.banner.hide()
-            return
-        if not is_arterial(series.phase.phase):
-            study = None
-            if self.scan_result is not None:
-                study = next(
-                    (
-                        s
-                        for p in self.scan_result.patients
-                        for s in p.studies
-                        if s.uid == series.study_uid
-                    ),
-                    None,
-                )
-            hint = suggested_arterial(study.series) if study is not None else None
-            better = (
-                f" The arterial series is #{hint.series_number} {hint.description}."
-                if hint
-                else ""
-            )
-            verb = "Measuring viable tumour on" if measuring_viable else "Showing"
-            self.banner.setText(
-                f"⚠ {verb} a {series.phase.phase.value.replace('_', ' ')} series: "
-                "mRECIST "
-                f"measures viable tumour on the arterial phase.{better}"
-            )
-            self.banner.show()
-        else:
-            self.banner.hide()
-
-    # -- calipers --------------------------------------------------------------
-    def set_tool(self, kind: str | None) -> None:
-        """Choose the caliper tool (None: pan)."""
-        for name, action in self.tool_actions.items():
-            action.setChecked(name == kind)
-        self.view.set_tool(kind)  # type: ignore[arg-type]
-        if kind == "viable":
-            self._check_phase(measuring_viable=True)
-
-    def _refresh_calipers(self) -> None:
-        if self.session is None or self.view.volume is None:
-            return
-        record = self.session.read.timepoint(self.current_uid)
-        show_calipers(self.view, record, self.view.volume.series_uid)
-
-    def _on_view_caliper_drawn(
-        self, kind: str, start: IndexPoint, end: IndexPoint
-    ) -> None:
-        session, volume = self.session, self.view.volume
-        lesion_id = self.lesions.selected_lesion if session is not None else ""
-        if session is None or volume is None or not self.current_uid:
-            self._show_error(
-                RuntimeError("open a patient and choose a time point first")
-            )
-            return
-        if not lesion_id or session.lesion(lesion_id).role is not Role.TARGET:
-            self._show_error(
-                RuntimeError("select the target lesion to measure in the lesion panel")
-            )
-            return
-        caliper_kind = CaliperKind(kind)
-        record = session.timepoint(self.current_uid)
-        existing = list(record.calipers.get(LesionId(lesion_id), ()))
-        index = 0
-        if caliper_kind is CaliperKind.FRAGMENT:
-            index = 1 + max(
-                (c.index for c in existing if c.kind is caliper_kind), default=-1
-            )
-        else:
-            existing = [c for c in existing if c.kind is not caliper_kind]
-        caliper = caliper_from_indices(volume, caliper_kind, start, end, index)
-        push(
-            self.stack,
-            SetCalipersCommand(
-                session,
-                self.current_uid,
-                lesion_id,
-                [*existing, caliper],
-                f"Measure {lesion_id} {kind.replace('_', ' ')}",
-            ),
-        )
-
-    def _on_view_caliper_edited(
-        self, key: str, start: IndexPoint, end: IndexPoint
-    ) -> None:
-        session, volume = self.session, self.view.volume
-        if session is None or volume is None:
-            return
-        lesion_id, kind, index = parse_key(key)
-        record = session.timepoint(self.current_uid)
-        calipers = [
-            caliper_from_indices(volume, kind, start, end, index)
-            if (c.kind, c.index) == (kind, index)
-            else c
-            for c in record.calipers.get(LesionId(lesion_id), ())
-        ]
-        push(
-            self.stack,
-            SetCalipersCommand(
-                session,
-                self.current_uid,
-                lesion_id,
-                calipers,
-                f"Move caliper {lesion_id}",
-            ),
-        )
-
-    def _on_lesions_lesion_selected(self, lesion_id: str) -> None:
-        """Jump to the slice the lesion was measured on (both views)."""
-        if self.session is None:
-            return
-        for view, uid in (
-            (self.view, self.current_uid),
-            (self.prior_view, self._prior_uid()),
-        ):
-            record = self.session.read.timepoint(uid) if uid else None
-            volume = view.volume
-            if record is None or volume is None or volume.geometry is None:
-                continue
-            for caliper in record.calipers.get(LesionId(lesion_id), ()):
-                if caliper.series_uid == volume.series_uid:
-                    k = round(
-                        float(volume.geometry.patient_to_index(caliper.start_mm)[0])
-                    )
-                    view.set_slice(max(0, min(k, volume.shape[0] - 1)))
-                    break
-
     # -- prior comparison ------------------------------------------------------
     def _prior_uid(self) -> str:
+        """Return the chosen earlier time point (default: the baseline)."""
         if self.session is None:
             return ""
         uids = [tp.uid for tp in self.session.read.timepoints]
         if self.current_uid not in uids or uids.index(self.current_uid) == 0:
             return ""
-        return uids[0]
+        chosen = self.prior_box.currentData()
+        earlier = uids[: uids.index(self.current_uid)]
+        return str(chosen) if chosen in earlier else earlier[0]
 
     def _on_compare_toggled(self, on: bool) -> None:
         self.prior_view.setVisible(on)

@@ -1,0 +1,84 @@
+"""Recent folders, cancelling a load, the new-lesion dialog, the prior choice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from respond.criteria import Cytology, LesionKind, NewLesion
+from respond.store import open_store
+from respond.ui.main_window import MainWindow
+from respond.ui.new_lesion_dialog import NewLesionDialog
+from respond.ui.recent import MAX_RECENT, RecentPaths
+
+
+def test_recent_paths_newest_first_existing_only(tmp_path: Path) -> None:
+    recent = RecentPaths(
+        QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    )
+    folders = [tmp_path / f"study{n}" for n in range(MAX_RECENT + 2)]
+    for folder in folders:
+        folder.mkdir()
+        recent.add(folder)
+    recent.add(folders[3])
+    paths = recent.paths()
+    assert paths[0] == folders[3].resolve()
+    assert len(paths) == MAX_RECENT
+    folders[-1].rmdir()
+    assert folders[-1].resolve() not in recent.paths()
+
+
+def test_new_lesion_dialog_round_trip(qtbot) -> None:
+    finding = NewLesion(
+        "X2",
+        organ="liver",
+        site="segment II",
+        kind=LesionKind.HCC,
+        long_axis_mm=Decimal("14.0"),
+        equivocal=True,
+        typical_hcc=False,
+    )
+    dialog = NewLesionDialog("X2", ["liver", "lung"], finding)
+    qtbot.addWidget(dialog)
+    assert dialog.finding() == finding
+    dialog.organ.setCurrentText("peritoneum (ascites)")
+    dialog.cytology.setCurrentText("positive")
+    edited = dialog.finding()
+    assert (edited.kind, edited.cytology, edited.typical_hcc) == (
+        LesionKind.ASCITES,
+        Cytology.POSITIVE,
+        None,
+    )
+
+
+def test_prior_choice_and_cancel_on_the_demo(qtbot, tmp_path: Path) -> None:
+    from respond.demo import prepare_demo
+
+    setup = prepare_demo(tmp_path / "demo")
+    with open_store(setup.database) as store:
+        window = MainWindow(store, reader="dr-test")
+        window.recent = RecentPaths(
+            QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        )
+        qtbot.addWidget(window)
+        window.show()
+        session = window.open_patient(setup.patient_id)
+        window.open_folder(setup.dicom_root)
+        qtbot.waitUntil(lambda: window.scan_result is not None, timeout=20_000)
+        bl, fu1, _ = (tp.uid for tp in session.read.timepoints)
+        # at FU2 the prior box offers BL and FU1; the default is the baseline
+        assert [
+            window.prior_box.itemData(i) for i in range(window.prior_box.count())
+        ] == [bl, fu1]
+        assert window._prior_uid() == bl
+        window.prior_box.setCurrentIndex(1)
+        assert window._prior_uid() == fu1
+        # cancelling a load hides the progress and keeps the window usable
+        series = window.scan_result.series[0]  # type: ignore[union-attr]
+        window.show_series(series)
+        window.cancel_load()
+        assert not window.progress.isVisible()
+        assert not window.cancel_button.isVisible()
+        assert window.recent.paths() == [setup.dicom_root.resolve()]
