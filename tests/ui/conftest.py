@@ -140,11 +140,10 @@ def mouse_drag(qtbot, view, button, points: list[QPoint]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _private_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep QSettings (recent folders) out of the user's real configuration."""
     from PySide6.QtCore import QSettings
 
     folder = tmp_path_factory.mktemp("settings")
     for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(folder))
-    yield
