@@ -152,7 +152,7 @@ def _read(
             calipers[lesion.id] = drawn
         new = tuple(
             NewLesion(
-                les.name,
+                "X1",
                 organ="liver",
                 long_axis_mm=Decimal(str(les.diameter_mm)),
                 typical_hcc=True,

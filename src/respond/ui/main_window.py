@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -65,6 +65,8 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.store, self.reader = store, reader
         self.session: ReadSession | None = None
         self.scan_result: ScanResult | None = None
+        self._docks: tuple[QDockWidget, ...] = ()
+        self._sized = True
         self.stack = QUndoStack(self)
         self.current_uid = ""
         self._series: SeriesCandidate | None = None
@@ -98,6 +100,10 @@ class MainWindow(MeasuringMixin, QMainWindow):
         panels_dock = QDockWidget("Read", self)
         panels_dock.setWidget(self.tabs)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panels_dock)
+        # The images get the room: the panels start at a third of the width.
+        self.resizeDocks(
+            [browser_dock, panels_dock], [260, 520], Qt.Orientation.Horizontal
+        )
         self._build_toolbar()
         self._build_menus()
         self.progress = QProgressBar()
@@ -117,6 +123,16 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.stack.cleanChanged.connect(self._update_title)
         self.resize(1500, 900)
         self._update_title()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Give the images the room the first time the window shows."""
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            width = max(self.width(), 1200)
+            self.resizeDocks(
+                list(self._docks), [width // 7, width // 3], Qt.Orientation.Horizontal
+            )
 
     # -- building ------------------------------------------------------------
     def _build_toolbar(self) -> None:
