@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["read_fast"]
 
 HEAD_BYTES = 65536
+FIRST_READ = 8192
 _EXPLICIT_LE = "1.2.840.10008.1.2.1"
 _IMPLICIT_LE = "1.2.840.10008.1.2"
 _NOT_FAST = frozenset({"1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"})
@@ -209,13 +210,21 @@ def read_fast(path: Path) -> RawDataset | None:
     """Return the header of an ordinary file read quickly, or None to fall back."""
     try:
         with path.open("rb") as stream:
-            data = stream.read(HEAD_BYTES)
-        return _parse(data)
+            data = stream.read(FIRST_READ)
+            result = _parse(data, complete=len(data) < FIRST_READ)
+            if result is _MORE:
+                data += stream.read(HEAD_BYTES - FIRST_READ)
+                result = _parse(data, complete=len(data) < HEAD_BYTES)
+        return None if result is _MORE else result  # type: ignore[return-value]
     except (_Stop, struct.error, UnicodeDecodeError, ValueError, OSError):
         return None
 
 
-def _parse(data: bytes) -> RawDataset | None:
+_MORE = object()
+
+
+def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:
+    """Parse the head of a file; ``_MORE`` when the pixel data lies beyond it."""
     meta, pos = _file_meta(data)
     tsyntax = meta.get("TransferSyntaxUID", "")
     if not tsyntax or tsyntax in _NOT_FAST:
@@ -230,14 +239,17 @@ def _parse(data: bytes) -> RawDataset | None:
         if tag in _FUNCTIONAL_GROUPS:
             return None
         if length == _UNDEFINED:
-            pos = _skip_undefined(data, start, explicit)
+            try:
+                pos = _skip_undefined(data, start, explicit)
+            except _Stop:
+                return None if complete else _MORE
             continue
         if tag in _WANTED:
             values[tag] = data[start : start + length]
         pos = start + length
-    if pos >= len(data) and len(data) < HEAD_BYTES:
+    if complete and pos >= len(data):
         return _finish(values, meta, None, 0x7FE00010)  # header-only file
-    return None
+    return None if complete else _MORE
 
 
 def _finish(

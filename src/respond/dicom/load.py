@@ -125,6 +125,7 @@ def _write_rescaled(
     slope: int,
     intercept: int,
     info: np.iinfo[Any],
+    stored: tuple[int, int],
 ) -> None:
     """Write ``plane * slope + intercept`` into ``destination`` exactly.
 
@@ -132,7 +133,7 @@ def _write_rescaled(
     stored values fit it too, the arithmetic happens in place in that type
     (no wide temporary); otherwise through int64.
     """
-    low, high = (int(plane.min()), int(plane.max())) if plane.size else (0, 0)
+    low, high = stored
     stored_fits = info.min <= low and high <= info.max
     scaled_fits = info.min <= low * slope and high * slope <= info.max
     if stored_fits and scaled_fits:
@@ -369,7 +370,7 @@ class LoadJob:
             if min(ends) < info.min or max(ends) > info.max:
                 self.voxels = target = target.astype(np.int32)
                 info = np.iinfo(np.int32)
-        _write_rescaled(target[k], plane, slope, intercept, info)
+        _write_rescaled(target[k], plane, slope, intercept, info, (low, high))
         with self._lock:
             if self.voxels is not target:  # widened meanwhile: carry the slice over
                 self.voxels[k] = target[k]
