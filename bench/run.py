@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import dicom, engine, store
+from bench import dicom, engine, store, ui
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,10 +18,15 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="small sizes, for a smoke run"
     )
     parser.add_argument(
-        "--only", choices=["engine", "dicom", "store"], help="one benchmark"
+        "--only", choices=["engine", "dicom", "store", "ui"], help="one benchmark"
     )
     args = parser.parse_args(argv)
-    for name, module in (("engine", engine), ("dicom", dicom), ("store", store)):
+    for name, module in (
+        ("engine", engine),
+        ("dicom", dicom),
+        ("store", store),
+        ("ui", ui),
+    ):
         if args.only in (None, name):
             module.run(quick=args.quick)
     return 0

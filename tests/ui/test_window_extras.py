@@ -82,3 +82,21 @@ def test_prior_choice_and_cancel_on_the_demo(qtbot, tmp_path: Path) -> None:
         assert not window.progress.isVisible()
         assert not window.cancel_button.isVisible()
         assert window.recent.paths() == [setup.dicom_root.resolve()]
+
+
+def test_finished_loads_release_their_workers_and_volumes(
+    qtbot, tmp_path: Path
+) -> None:
+    from respond.demo import prepare_demo
+
+    setup = prepare_demo(tmp_path / "demo")
+    with open_store(setup.database) as store:
+        window = MainWindow(store, reader="dr-test")
+        qtbot.addWidget(window)
+        window.open_patient(setup.patient_id)
+        window.open_folder(setup.dicom_root)
+        qtbot.waitUntil(lambda: window.scan_result is not None, timeout=20_000)
+        for series in window.scan_result.series[:4]:  # type: ignore[union-attr]
+            window.show_series(series)
+            qtbot.waitUntil(lambda: not window.progress.isVisible(), timeout=20_000)
+        qtbot.waitUntil(lambda: not window._workers, timeout=5_000)

@@ -52,6 +52,7 @@ class SeriesLoadWorker(QObject):
         self._cancelled = True
         if self._job is not None:
             self._job.cancel()
+        self.failed.emit("load cancelled")
 
     def _on_job_slice(self, k: int) -> None:
         job = self._job
@@ -70,6 +71,7 @@ class SeriesLoadWorker(QObject):
             if not self._cancelled:
                 self.failed.emit(str(exc))
             return
+        self._job = None  # the window keeps the volume; the worker lets it go
         self.finished.emit(volume)
 
 

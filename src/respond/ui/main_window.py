@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -70,7 +70,7 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.stack = QUndoStack(self)
         self.current_uid = ""
         self._series: SeriesCandidate | None = None
-        self._workers: list[object] = []
+        self._workers: set[QObject] = set()
         self._loading: SeriesLoadWorker | None = None
         self.recent = RecentPaths()
         IntentCommand.error_sink = self._show_error
@@ -219,6 +219,19 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self._update_title()
         return session
 
+    def _keep(self, worker: QObject) -> None:
+        """Hold a worker until it is done, then let it (and its volume) go."""
+        self._workers.add(worker)
+
+        def release(*_: object) -> None:
+            self._workers.discard(worker)
+            worker.deleteLater()
+
+        for name in ("finished", "failed"):
+            signal = getattr(worker, name, None)
+            if signal is not None:
+                signal.connect(release)
+
     def _fill_timepoints(self) -> None:
         if self.session is None:
             return
@@ -321,7 +334,7 @@ class MainWindow(MeasuringMixin, QMainWindow):
         worker = FolderScanWorker(path, self)
         worker.finished.connect(self._on_scan_finished)
         worker.failed.connect(lambda text: self._show_error(RuntimeError(text)))
-        self._workers.append(worker)
+        self._keep(worker)
         self.statusBar().showMessage(f"Examining {path} …")
         worker.start()
         return worker
@@ -354,7 +367,7 @@ class MainWindow(MeasuringMixin, QMainWindow):
         worker.progress.connect(self._on_load_progress)
         worker.finished.connect(self._on_load_finished)
         worker.failed.connect(lambda text: self._show_error(RuntimeError(text)))
-        self._workers.append(worker)
+        self._keep(worker)
         self.progress.setRange(0, series.image_count)
         self.progress.show()
         self.cancel_button.show()
@@ -421,7 +434,7 @@ class MainWindow(MeasuringMixin, QMainWindow):
                 self.prior_view, self.session.timepoint(uid), v.series_uid
             )
         )
-        self._workers.append(worker)
+        self._keep(worker)
         worker.start()
 
     def link_prior_here(self) -> None:

@@ -47,3 +47,13 @@ def test_demo_is_prepared_once_and_again_when_fresh(tmp_path: Path) -> None:
     prepare_demo(tmp_path, fresh=True)
     with open_store(first.database) as store:
         assert len(store.list_patients()) == 1
+
+
+def test_a_prepared_demo_starts_without_rewriting_the_phantom(tmp_path: Path) -> None:
+    first = prepare_demo(tmp_path)
+    files = sorted(first.dicom_root.rglob("*.dcm"))
+    stamps = [f.stat().st_mtime_ns for f in files]
+    again = prepare_demo(tmp_path)
+    assert again.timepoints == ()
+    assert [f.stat().st_mtime_ns for f in files] == stamps
+    assert not any(p.name.startswith(".") for p in first.dicom_root.rglob("*"))
