@@ -11,8 +11,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainterPath
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -172,6 +172,31 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
 
     def _on_region_changed(self) -> None:
         self._update_label()
+
+    # pyqtgraph rebuilds a line ROI's outline in Python each time Qt asks for its
+    # bounds (twice per item per frame); keep it until the line or the view moves.
+    def shape(self) -> QPainterPath:
+        """Return the outline (cached)."""
+        cached: QPainterPath | None = getattr(self, "_shape_cache", None)
+        if cached is None:
+            cached = super().shape()
+            self._shape_cache = cached
+        return cached
+
+    def boundingRect(self) -> QRectF:
+        """Return the bounds of the cached outline."""
+        return self.shape().boundingRect()
+
+    def stateChanged(self, finish: bool = True) -> None:
+        """Drop the cached outline when the line moves."""
+        self._shape_cache = None
+        super().stateChanged(finish)
+
+    def viewTransformChanged(self) -> None:
+        """Drop the cached outline when the view zooms or pans."""
+        self.prepareGeometryChange()
+        self._shape_cache = None
+        super().viewTransformChanged()
 
     def _update_label(self) -> None:
         length = self.length_mm()
