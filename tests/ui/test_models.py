@@ -69,3 +69,16 @@ def test_lesion_model_contract_and_values(qtmodeltester, session: ReadSession) -
     assert text(model, 3, 7) == "absent"
     model.set_current(session.read.timepoints[0].uid)
     assert text(model, 0, 7) == "52.0 / 45.0 mm"
+
+
+def test_spider_plot_uses_the_engine_values(qtbot, session: ReadSession) -> None:
+    from respond.ui.response_panel import ResponsePanel
+
+    panel = ResponsePanel(session)
+    qtbot.addWidget(panel)
+    curves = {item.name(): item for item in panel.spider.getPlotItem().listDataItems()}
+    # T2 is a node marked too small at FU1: it counts 5 mm (RECIST 1.1 4.3.2)
+    _, ys = curves["T2"].getData()
+    assert list(ys) == pytest.approx([0.0, (5 - 18) / 18 * 100])
+    _, ys = curves["T1"].getData()
+    assert list(ys) == pytest.approx([0.0, (50 - 52) / 52 * 100])

@@ -79,6 +79,7 @@ def test_prior_choice_and_cancel_on_the_demo(qtbot, tmp_path: Path) -> None:
         series = window.scan_result.series[0]  # type: ignore[union-attr]
         window.show_series(series)
         window.cancel_load()
+        assert "cancelled" not in window.lesions.message.text()  # not an error
         assert not window.progress.isVisible()
         assert not window.cancel_button.isVisible()
         assert window.recent.paths() == [setup.dicom_root.resolve()]

@@ -210,6 +210,10 @@ class ScanResult:
     files_seen: int = 0
     dicomdirs: tuple[Path, ...] = field(default_factory=tuple)
 
+    def study(self, uid: str) -> StudyEntry | None:
+        """Return the study with this StudyInstanceUID, if the scan found it."""
+        return next((s for p in self.patients for s in p.studies if s.uid == uid), None)
+
     @property
     def series(self) -> tuple[SeriesCandidate, ...]:
         """Every image series, patient by patient, study by study."""

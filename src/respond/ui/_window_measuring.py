@@ -48,17 +48,11 @@ class MeasuringMixin:
             self.banner.hide()
             return
         if not is_arterial(series.phase.phase):
-            study = None
-            if self.scan_result is not None:
-                study = next(
-                    (
-                        s
-                        for p in self.scan_result.patients
-                        for s in p.studies
-                        if s.uid == series.study_uid
-                    ),
-                    None,
-                )
+            study = (
+                None
+                if self.scan_result is None
+                else self.scan_result.study(series.study_uid)
+            )
             hint = suggested_arterial(study.series) if study is not None else None
             better = (
                 f" The arterial series is #{hint.series_number} {hint.description}."

@@ -25,6 +25,7 @@ class SeriesLoadWorker(QObject):
     slice_loaded = Signal(int)
     finished = Signal(object)  # final Volume
     failed = Signal(str)
+    cancelled = Signal()
     progress = Signal(int, int)
 
     def __init__(
@@ -52,7 +53,7 @@ class SeriesLoadWorker(QObject):
         self._cancelled = True
         if self._job is not None:
             self._job.cancel()
-        self.failed.emit("load cancelled")
+        self.cancelled.emit()
 
     def _on_job_slice(self, k: int) -> None:
         job = self._job

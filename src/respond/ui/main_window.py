@@ -227,7 +227,7 @@ class MainWindow(MeasuringMixin, QMainWindow):
             self._workers.discard(worker)
             worker.deleteLater()
 
-        for name in ("finished", "failed"):
+        for name in ("finished", "failed", "cancelled"):
             signal = getattr(worker, name, None)
             if signal is not None:
                 signal.connect(release)
@@ -284,12 +284,10 @@ class MainWindow(MeasuringMixin, QMainWindow):
         if self.session is None or self._series is None or self.scan_result is None:
             self._show_error(RuntimeError("open a patient and show a series first"))
             return
-        study = next(
-            s
-            for p in self.scan_result.patients
-            for s in p.studies
-            if s.uid == self._series.study_uid
-        )
+        study = self.scan_result.study(self._series.study_uid)
+        if study is None:  # the scan that found the series was replaced
+            self._show_error(RuntimeError("open the series' folder again"))
+            return
         date = (
             dt.datetime.strptime(study.date, "%Y%m%d").date()
             if study.date

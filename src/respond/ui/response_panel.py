@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from respond.criteria import Criterion, Role
+from respond.criteria.recist11 import recist_value
 from respond.ui.models import ResponseTableModel
 
 if TYPE_CHECKING:
@@ -41,12 +42,6 @@ class ResponsePanel(QWidget):
         self.summary.setWordWrap(True)
         self.spider = pg.PlotWidget(title="Change per target from baseline (%)")
         self.spider.setLabel("bottom", "days since baseline")
-        self.spider.addLine(
-            y=-30, pen=pg.mkPen("#66bb6a", style=pg.QtCore.Qt.PenStyle.DashLine)
-        )
-        self.spider.addLine(
-            y=20, pen=pg.mkPen("#ef5350", style=pg.QtCore.Qt.PenStyle.DashLine)
-        )
         self.sums = pg.PlotWidget(title="Sum of diameters (mm)")
         self.sums.setLabel("bottom", "days since baseline")
         self.sums.addLegend()
@@ -87,8 +82,9 @@ class ResponsePanel(QWidget):
 
     def _plot(self) -> None:
         self.spider.clear()
-        self.spider.addLine(y=-30, pen=pg.mkPen("#66bb6a"))
-        self.spider.addLine(y=20, pen=pg.mkPen("#ef5350"))
+        dashed = pg.QtCore.Qt.PenStyle.DashLine
+        self.spider.addLine(y=-30, pen=pg.mkPen("#66bb6a", style=dashed))  # PR
+        self.spider.addLine(y=20, pen=pg.mkPen("#ef5350", style=dashed))  # PD
         self.sums.clear()
         read = self._session.read
         if not read.timepoints:
@@ -97,20 +93,16 @@ class ResponsePanel(QWidget):
         days = [(tp.date - start).days for tp in read.timepoints]
         targets = [les for les in read.lesions if les.role is Role.TARGET]
         for number, lesion in enumerate(targets):
-            base = read.timepoints[0].target(lesion.id)
-            base_value = None
-            if base is not None:
-                base_value = base.short_axis_mm if lesion.is_node else base.long_axis_mm
+            # The engine's own valuation: too small = 5 mm, absent = 0, split
+            # lesions summed, nodes by short axis.
+            base_value = recist_value(
+                lesion, read.timepoints[0].target(lesion.id)
+            ).value
             if not base_value:
                 continue
             xs, ys = [], []
             for day, record in zip(days, read.timepoints, strict=True):
-                m = record.target(lesion.id)
-                value = (
-                    None
-                    if m is None
-                    else (m.short_axis_mm if lesion.is_node else m.long_axis_mm)
-                )
+                value = recist_value(lesion, record.target(lesion.id)).value
                 if value is not None:
                     xs.append(day)
                     ys.append(float((value - base_value) * 100 / base_value))

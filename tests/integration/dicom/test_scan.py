@@ -725,3 +725,12 @@ def test_localizers_named_in_the_description_are_flagged(
     assert pilots
     assert all(s.is_localizer for s in pilots)
     assert all(any(f.code == "localizer" for f in s.findings) for s in pilots)
+
+
+def test_a_study_is_found_by_its_uid(shared_scan: Callable[[str], ScanResult]) -> None:
+    result = shared_scan("edge_cases_pydicom/dicomdir_fileset/DICOMDIR")
+    for series in result.series:
+        study = result.study(series.study_uid)
+        assert study is not None
+        assert series in study.series
+    assert result.study("1.2.3.nothing") is None
