@@ -9,7 +9,7 @@ STAMP := $(VENV)/.respond-installed
 CORE_VENV ?= .venv-core
 CORE_STAMP := $(CORE_VENV)/.respond-installed
 
-.PHONY: help install run test test-core lint bench clean
+.PHONY: help install tools run test test-core lint bench clean
 
 help:
 	@echo "make run    set up .venv and start the desktop app (the demo if no patient yet)"
@@ -30,7 +30,23 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/respond
 
-test: $(STAMP)
+# Debian tools the report tests use: dciodvfy (dicom3tools) validates the DICOM SR,
+# pdftotext/pdftoppm (poppler-utils) read the PDF back. Installed when missing and
+# possible; otherwise those tests skip and say why.
+REPORT_TOOLS := dciodvfy pdftotext pdftoppm
+tools:
+	@missing=""; for t in $(REPORT_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing dicom3tools poppler-utils (missing:$$missing)"; \
+	    $$SUDO apt-get install -y -qq dicom3tools poppler-utils >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq dicom3tools poppler-utils >/dev/null 2>&1; } || \
+	    echo "could not install dicom3tools/poppler-utils: the SR validation and PDF text tests will skip"; \
+	  else echo "missing$$missing and no apt-get as root: the SR validation and PDF text tests will skip"; fi; \
+	fi
+
+test: $(STAMP) tools
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 $(CORE_STAMP): pyproject.toml Makefile

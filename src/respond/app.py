@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from respond.cli import run
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from respond.criteria.record import PatientRead
 
 __all__ = ["main"]
 
@@ -38,8 +41,19 @@ def _desktop(args: list[str]) -> int:
             patient_id=setup.patient_id,
             folder=setup.dicom_root,
             banner="SYNTHETIC DEMO: generated phantom, not patient data",
+            pdf_export=pdf_report,
         )
-    return run_app(store, reader=reader)
+    return run_app(store, reader=reader, pdf_export=pdf_report)
+
+
+def pdf_report(read: PatientRead, folders: Sequence[Path], path: Path) -> Path:
+    """Write a read's tumour-board PDF, with key images from the folders that exist."""
+    from respond.pdf import write_pdf
+    from respond.report.document import build_report
+    from respond.report.images import ImageIndex
+
+    index = ImageIndex.from_folders(f for f in folders if Path(f).is_dir())
+    return write_pdf(build_report(read, images=index), path)
 
 
 EXIT_INTERNAL_ERROR = 70

@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     from respond.cli.database import add_database_commands
 
     add_database_commands(commands)
+    from respond.cli.sr_commands import add_sr_commands
+
+    add_sr_commands(commands)
+    from respond.cli.report import add_report_command
+
+    add_report_command(commands)
     return parser
 
 
@@ -173,6 +179,10 @@ def run(
             return _series(args, out)
         if args.command == "assess":
             return _assess(args, out)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            # commands added by their own modules set ``handler`` (set_defaults)
+            return int(handler(args, out))
         from respond.cli import database
 
         handlers = {

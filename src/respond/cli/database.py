@@ -22,7 +22,13 @@ if TYPE_CHECKING:
 
     from respond.store import SqliteStore
 
-__all__ = ["add_database_commands", "database_path", "reader_name"]
+__all__ = [
+    "add_database_commands",
+    "add_db_option",
+    "database_path",
+    "open_database",
+    "reader_name",
+]
 
 
 def reader_name(args: argparse.Namespace) -> str:
@@ -41,6 +47,16 @@ def database_path(args: argparse.Namespace) -> Path:
     from respond.store import resolve_database_path
 
     return resolve_database_path(getattr(args, "db", None), os.environ)
+
+
+def open_database(args: argparse.Namespace) -> SqliteStore:
+    """Open the database ``--db`` / ``RESPOND_DB`` / the default names."""
+    return _open(args)
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Add the ``--db PATH`` option."""
+    _add_db_option(parser)
 
 
 def _open(args: argparse.Namespace) -> SqliteStore:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from respond.session import ReadStore
+    from respond.ui.report_action import PdfExport
 
 __all__ = ["configure_pyqtgraph", "run_app"]
 
@@ -30,6 +31,7 @@ def run_app(
     patient_id: str | None = None,
     folder: Path | None = None,
     banner: str = "",
+    pdf_export: PdfExport | None = None,
 ) -> int:
     """Show the main window and run the event loop; return the exit code."""
     app = QApplication.instance() or QApplication(sys.argv)
@@ -37,6 +39,7 @@ def run_app(
     app.setOrganizationName("respond")
     configure_pyqtgraph()
     window = MainWindow(store, reader=reader)
+    window.pdf_export = pdf_export
     if patient_id:
         window.open_patient(patient_id)
     if folder is not None:

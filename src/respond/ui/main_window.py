@@ -32,6 +32,7 @@ from respond.ui.lesion_panel import LesionPanel
 from respond.ui.loader import FolderScanWorker, SeriesLoadWorker
 from respond.ui.prior import LinkedScrolling
 from respond.ui.recent import RecentPaths
+from respond.ui.report_action import add_report_action
 from respond.ui.response_panel import ResponsePanel
 from respond.ui.series_browser import SeriesBrowserPanel
 from respond.ui.viewer import SliceView
@@ -39,6 +40,7 @@ from respond.ui.viewer import SliceView
 if TYPE_CHECKING:
     from respond.dicom import ScanResult, SeriesCandidate, Volume
     from respond.session import ReadStore
+    from respond.ui.report_action import PdfExport
     from respond.ui.viewer import CursorInfo
 
 __all__ = ["MainWindow"]
@@ -59,6 +61,9 @@ _TOOLS = (
 
 class MainWindow(MeasuringMixin, QMainWindow):
     """Reads one patient: a ReadSession over the store, the DICOM it was read on."""
+
+    pdf_export: PdfExport | None = None
+    """Writes the PDF report; given by the application (see report_action)."""
 
     def __init__(self, store: ReadStore, *, reader: str) -> None:
         super().__init__()
@@ -177,6 +182,7 @@ class MainWindow(MeasuringMixin, QMainWindow):
         open_dicomdir.triggered.connect(self._ask_dicomdir)
         self.recent_menu = file_menu.addMenu("Open recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.save_report = add_report_action(self, file_menu)
         file_menu.addAction("Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
         undo = self.stack.createUndoAction(self, "&Undo")
@@ -453,6 +459,10 @@ class MainWindow(MeasuringMixin, QMainWindow):
             f"{cursor.value:.0f}  at ({x:.1f}, {y:.1f}, {z:.1f}) mm  "
             f"[{cursor.k + 1}, {cursor.i}, {cursor.j}]"
         )
+
+    def show_error(self, exc: Exception) -> None:
+        """Show an error in the status bar (and the lesion panel)."""
+        self._show_error(exc)
 
     def _show_error(self, exc: Exception) -> None:
         self.statusBar().showMessage(str(exc), 8000)

@@ -1,0 +1,191 @@
+"""CSV for trials: lesion measurements (CDISC TR/TU) and responses (CDISC RS).
+
+Two tables, with column names after SDTM practice so a data manager can map
+them without a key:
+
+``lesions``: one row per lesion per time point. ``USUBJID``, ``VISIT``,
+``VISITNUM``, ``TRDTC`` (imaging date), ``TRLNKID`` (lesion id, stable across
+time points), ``TRLNKGRP`` (TARGET, NON-TARGET, NEW), ``TULOC`` (organ),
+``TULAT`` (site detail), ``TUMTYPE`` (respond's lesion kind), ``TUNODE``
+(Y/N), ``TRUID`` (the DICOM tracking UID), ``LDIAM``, ``SAXIS``, ``VLDIAM``
+(longest, short-axis and viable-tumour diameters, mm), ``FRAGDIAM`` (fragment
+diameters, mm, ``;``-separated), ``TRSTAT`` (target status: measured, too
+small, disappeared, not evaluable, merged, split), ``TUMSTATE`` (non-target
+status, new-lesion state), ``TREVAL`` (INDEPENDENT ASSESSOR), ``TREVALID``
+(the reader).
+
+``response``: one row per time point per criterion. ``RSCAT`` (RECIST 1.1,
+mRECIST), ``SUMDIAM``, ``BLSUMDIA`` (baseline sum), ``NADIR``, ``PCBSD`` and
+``PCNSD`` (per cent change from the baseline and the nadir sum), ``TRGRESP``,
+``NTRGRESP``, ``NEWLPROG`` (Y/N), ``OVRLRESP``, ``REVFROM`` (the category a
+back-dated progression replaced), ``BESTRESP`` (the best overall response, on
+every row of the criterion), ``RSREASON`` (the engine's reasons, ``|``-joined).
+
+Decimals are written as recorded (``40.0``), never through binary floating point.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import TYPE_CHECKING, cast
+
+from respond.criteria.categories import Role
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import TextIO
+
+    from respond.report.document import ReportData
+
+__all__ = [
+    "LESION_COLUMNS",
+    "RESPONSE_COLUMNS",
+    "write_lesions_csv",
+    "write_response_csv",
+]
+
+LESION_COLUMNS = (
+    "STUDYID", "USUBJID", "VISIT", "VISITNUM", "TRDTC", "TRLNKID", "TRLNKGRP",
+    "TULOC", "TULAT", "TUMTYPE", "TUNODE", "TRUID", "LDIAM", "SAXIS", "VLDIAM",
+    "FRAGDIAM", "TRORRESU", "TRSTAT", "TUMSTATE", "TREVAL", "TREVALID",
+)  # fmt: skip
+RESPONSE_COLUMNS = (
+    "STUDYID", "USUBJID", "VISIT", "VISITNUM", "RSDTC", "RSCAT", "SUMDIAM",
+    "BLSUMDIA", "NADIR", "PCBSD", "PCNSD", "TRGRESP", "NTRGRESP", "NEWLPROG",
+    "OVRLRESP", "REVFROM", "BESTRESP", "RSREASON",
+)  # fmt: skip
+_CRITERIA = (("RECIST1.1", "RECIST 1.1"), ("mRECIST", "mRECIST"))
+_Doc = dict[str, object]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    return str(value)
+
+
+def _role_group(role: Role) -> str:
+    return "TARGET" if role is Role.TARGET else "NON-TARGET"
+
+
+def _lesion_rows(report: ReportData, study_id: str) -> Iterable[dict[str, str]]:
+    read = report.read
+    for number, tp in enumerate(read.timepoints, start=1):
+        common = {
+            "STUDYID": study_id,
+            "USUBJID": read.patient.id,
+            "VISIT": tp.label,
+            "VISITNUM": str(number),
+            "TRDTC": tp.date.isoformat(),
+            "TRORRESU": "mm",
+            "TREVAL": "INDEPENDENT ASSESSOR",
+            "TREVALID": read.reader or "",
+        }
+        for lesion in read.lesions:
+            row = dict(common)
+            row.update(
+                TRLNKID=lesion.id,
+                TRLNKGRP=_role_group(lesion.role),
+                TULOC=lesion.organ,
+                TULAT=lesion.site,
+                TUMTYPE=lesion.kind.value,
+                TUNODE=_text(lesion.is_node),
+                TRUID=read.tracking_uids.get(lesion.id, ""),
+            )
+            target = tp.target(lesion.id)
+            if target is not None:
+                row.update(
+                    LDIAM=_text(target.long_axis_mm),
+                    SAXIS=_text(target.short_axis_mm),
+                    VLDIAM=_text(target.viable_mm),
+                    FRAGDIAM=";".join(str(f) for f in target.fragments_mm),
+                    TRSTAT=target.status.value.upper(),
+                )
+            observation = tp.non_target(lesion.id)
+            if observation is not None:
+                row["TUMSTATE"] = observation.status.value.upper()
+            if target is None and observation is None:
+                row["TRSTAT"] = "NOT RECORDED"
+            yield row
+        for finding in tp.timepoint.new_lesions:
+            yield {
+                **common,
+                "TRLNKID": finding.id,
+                "TRLNKGRP": "NEW",
+                "TULOC": finding.organ,
+                "TULAT": finding.site,
+                "TUMTYPE": finding.kind.value,
+                "TUNODE": _text(finding.is_node),
+                "TRUID": tp.new_lesion_uids.get(finding.id, ""),
+                "LDIAM": _text(finding.long_axis_mm),
+                "SAXIS": _text(finding.short_axis_mm),
+                "TUMSTATE": "EQUIVOCAL" if finding.equivocal else "UNEQUIVOCAL",
+            }
+
+
+def _response_rows(report: ReportData, study_id: str) -> Iterable[dict[str, str]]:
+    doc = cast("_Doc", report.assessment)
+    best = cast("Mapping[str, object]", doc.get("best_overall") or {})
+    timepoints = cast("Sequence[_Doc]", doc["timepoints"])
+    for key, category in _CRITERIA:
+        for number, tp in enumerate(timepoints, start=1):
+            block = cast("_Doc | None", tp.get(key))
+            if block is None:
+                continue
+            reasons = cast("Sequence[Mapping[str, str]]", block.get("reasons") or ())
+            yield {
+                "STUDYID": study_id,
+                "USUBJID": report.read.patient.id,
+                "VISIT": str(tp["label"]),
+                "VISITNUM": str(number),
+                "RSDTC": str(tp["date"]),
+                "RSCAT": category,
+                "SUMDIAM": _text(block.get("sum_mm")),
+                "BLSUMDIA": _text(block.get("baseline_sum_mm")),
+                "NADIR": _text(block.get("nadir_mm")),
+                "PCBSD": _text(block.get("change_from_baseline_pct")),
+                "PCNSD": _text(block.get("change_from_nadir_pct")),
+                "TRGRESP": _text(block.get("target")),
+                "NTRGRESP": _text(block.get("non_target")),
+                "NEWLPROG": _text(block.get("new_lesions")),
+                "OVRLRESP": _text(block.get("overall")),
+                "REVFROM": _text(block.get("revised_from")),
+                "BESTRESP": _text(best.get(key)),
+                "RSREASON": " | ".join(f"{r['rule']}: {r['text']}" for r in reasons),
+            }
+
+
+def _write(
+    out: TextIO, columns: Sequence[str], rows: Iterable[Mapping[str, str]]
+) -> int:
+    writer = csv.DictWriter(
+        out, fieldnames=list(columns), restval="", lineterminator="\n"
+    )
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def write_lesions_csv(
+    reports: Iterable[ReportData], out: TextIO, *, study_id: str = ""
+) -> int:
+    """Write one row per lesion per time point for every report; return the rows."""
+    return _write(
+        out, LESION_COLUMNS, (row for r in reports for row in _lesion_rows(r, study_id))
+    )
+
+
+def write_response_csv(
+    reports: Iterable[ReportData], out: TextIO, *, study_id: str = ""
+) -> int:
+    """Write one row per time point per criterion for every report; return the rows."""
+    return _write(
+        out,
+        RESPONSE_COLUMNS,
+        (row for r in reports for row in _response_rows(r, study_id)),
+    )

@@ -1,0 +1,102 @@
+"""De-identified reports: no name, ID or birth date; dates shifted consistently.
+
+:func:`deidentify` returns a copy of a read for export: the patient is named by
+a pseudonym derived from the ID (the same patient always gets the same one), the
+birth date is dropped, and every date and time (imaging dates, sign-off,
+decision) moves back by the same number of days, so intervals and the order of
+events are kept. Readers' and clinicians' names are staff, not patient data,
+and stay. DICOM UIDs stay too, so an SR still references its images; share the
+images themselves through a DICOM de-identifier that maps UIDs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from respond.criteria.model import Patient
+
+if TYPE_CHECKING:
+    from respond.criteria.record import PatientRead
+
+__all__ = ["Deidentification", "deidentify"]
+
+_MIN_SHIFT, _SPAN = 30, 335  # shift 30..364 days: dates cannot be guessed by +/- a week
+
+
+@dataclass(frozen=True, slots=True)
+class Deidentification:
+    """How a read was de-identified.
+
+    Parameters
+    ----------
+    pseudonym
+        The patient ID written instead of the real one.
+    day_shift
+        Days every date was moved back.
+    """
+
+    pseudonym: str
+    day_shift: int
+
+    def date(self, value: dt.date) -> dt.date:
+        """Return a date shifted back."""
+        return value - dt.timedelta(days=self.day_shift)
+
+    def timestamp(self, text: str) -> str:
+        """Return an ISO 8601 date or date-time shifted back (other text unchanged)."""
+        if not text:
+            return text
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return self.date(dt.date.fromisoformat(text)).isoformat()
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        return (moment - dt.timedelta(days=self.day_shift)).isoformat()
+
+
+def _digest(patient_id: str, salt: str) -> bytes:
+    return hashlib.sha256(f"{salt}\x00{patient_id}".encode()).digest()
+
+
+def deidentify(
+    read: PatientRead, *, salt: str = ""
+) -> tuple[PatientRead, Deidentification]:
+    """Return the read without identifying values, and how it was changed.
+
+    Parameters
+    ----------
+    read
+        The patient's read.
+    salt
+        Site secret mixed into the pseudonym and the shift; with the same salt
+        the same patient always gets the same pseudonym and shift.
+    """
+    digest = _digest(read.patient.id, salt)
+    info = Deidentification(
+        pseudonym=f"ANON-{digest[:4].hex().upper()}",
+        day_shift=_MIN_SHIFT + int.from_bytes(digest[4:6], "big") % _SPAN,
+    )
+    timepoints = []
+    for tp in read.timepoints:
+        decision = tp.decision
+        if decision is not None:
+            decision = replace(decision, decided_at=info.timestamp(decision.decided_at))
+        timepoints.append(
+            replace(
+                tp,
+                timepoint=replace(tp.timepoint, date=info.date(tp.timepoint.date)),
+                signed_at=info.timestamp(tp.signed_at),
+                decision=decision,
+            )
+        )
+    anonymous = replace(
+        read,
+        patient=Patient(id=info.pseudonym, name=None, birth_date=None),
+        timepoints=tuple(timepoints),
+    )
+    return anonymous, info

@@ -1,0 +1,363 @@
+"""Parse one TID 1500 measurement report into plain records (no respond read yet).
+
+Standard content is read whatever wrote it: tracking identifier and UID, time
+point context (TID 1502), finding and finding site, lengths in mm or cm with a
+SCOORD on their image (TID 300/320). respond's private items (``99RESPOND``)
+restore what DICOM has no code for; a private code respond does not know, or a
+coded value it cannot map, is an error rather than a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Final, TypeVar
+
+from pydicom.sr.codedict import codes as dicom_codes
+from pydicom.uid import UID
+
+from respond.criteria.categories import (
+    Cytology,
+    LesionKind,
+    NonTargetStatus,
+    Role,
+    TargetStatus,
+)
+from respond.criteria.model import Patient
+from respond.criteria.record import CaliperKind
+from respond.report.sr import _tree as t
+from respond.report.sr import codes as c
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pydicom.dataset import Dataset
+    from pydicom.sr.coding import Code
+
+
+V = TypeVar("V")
+
+SR_CLASSES = frozenset(
+    {
+        "1.2.840.10008.5.1.4.1.1.88.11",  # Basic Text SR
+        "1.2.840.10008.5.1.4.1.1.88.22",  # Enhanced SR
+        "1.2.840.10008.5.1.4.1.1.88.33",  # Comprehensive SR
+        "1.2.840.10008.5.1.4.1.1.88.34",  # Comprehensive 3D SR
+        "1.2.840.10008.5.1.4.1.1.88.35",  # Extensible SR
+    }
+)
+_TRACKING_ID = c.key(dicom_codes.DCM.TrackingIdentifier)
+_TRACKING_UID = c.key(dicom_codes.DCM.TrackingUniqueIdentifier)
+_TIME_POINT = ("UMLS", "C2348792")
+_TIME_POINT_ORDER = c.key(dicom_codes.DCM.TimePointOrder)
+_SUBJECT_TIME_POINT = c.key(dicom_codes.DCM.SubjectTimePointIdentifier)
+_FINDING = c.key(dicom_codes.DCM.Finding)
+_FINDING_SITE = c.key(dicom_codes.SCT.FindingSite)
+_LOGIN_NAME = ("DCM", "128774")
+_OBSERVER_NAME = ("DCM", "121008")
+_GROUP = c.key(dicom_codes.DCM.MeasurementGroup)
+_IMAGING_MEASUREMENTS = c.key(dicom_codes.DCM.ImagingMeasurements)
+
+_ROLES: Final = {
+    c.key(c.TARGET_AT_BASELINE): Role.TARGET,
+    c.key(c.NON_TARGET_AT_BASELINE): Role.NON_TARGET,
+    c.key(c.NEW): Role.NEW,
+}
+_YES_NO: Final = {c.key(c.YES): True, c.key(c.NO): False}
+
+
+class ParseError(Exception):
+    """A report's content respond cannot interpret (the caller adds the file)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    """A two-point SCOORD and the image (0-based frame) it lies on."""
+
+    points: tuple[tuple[float, float], tuple[float, float]]
+    sop_instance_uid: str
+    frame: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Length:
+    """One length; ``value`` is None for a caliper whose length was not recorded."""
+
+    kind: CaliperKind
+    value: Decimal | None
+    geometry: Geometry | None
+
+
+@dataclass
+class Group:
+    """One measurement group: a lesion or new finding at this time point."""
+
+    lesion_id: str
+    tracking_uid: str
+    role: Role | None = None
+    kind: LesionKind = LesionKind.OTHER
+    is_node: bool = False
+    typical_hcc: bool | None = None
+    equivocal: bool = False
+    organ: str = ""
+    site: str = ""
+    note: str = ""
+    observation_note: str = ""
+    merged_into: str | None = None
+    target_status: TargetStatus | None = None
+    non_target_status: NonTargetStatus | None = None
+    cytology: Cytology | None = None
+    lengths: list[Length] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """One report: its patient, time point and groups."""
+
+    patient: Patient
+    reader: str | None
+    study_uid: str
+    date: dt.date
+    label: str = ""
+    order: int | None = None
+    timepoint_uid: str = ""
+    arterial_phase: bool = False
+    slice_thickness_mm: Decimal | None = None
+    series_uid: str = ""
+    groups: list[Group] = field(default_factory=list)
+
+
+def _lookup(mapping: Mapping[c.Key, V], item: Dataset) -> V:
+    value = t.code_value(item)
+    if value is None or value not in mapping:
+        raise ParseError(
+            f"'{t.meaning(item)}' has a value respond does not know ({value})"
+        )
+    return mapping[value]
+
+
+def _reverse(mapping: Mapping[V, Code]) -> dict[c.Key, V]:
+    return {c.key(code): member for member, code in mapping.items()}
+
+
+_TARGET_STATUSES: Final = _reverse(c.TARGET_STATUSES)
+_NON_TARGET_STATUSES: Final = _reverse(c.NON_TARGET_STATUSES)
+_CYTOLOGIES: Final = _reverse(c.CYTOLOGIES)
+_KNOWN_PRIVATE: Final = frozenset(
+    code.value
+    for code in (
+        c.NODAL, c.TYPICAL_HCC, c.ORGAN, c.SITE, c.LESION_NOTE, c.EQUIVOCAL,
+        c.CALIPER_ONLY, c.TARGET_STATUS, c.NON_TARGET_STATUS, c.CYTOLOGY,
+        c.MERGED_INTO, c.OBSERVATION_NOTE, c.ARTERIAL_PHASE, c.SLICE_THICKNESS,
+        c.TIMEPOINT_SERIES, *c.RESPONSE_CONCEPTS.values(), *c.LENGTHS.values(),
+    )
+)  # fmt: skip
+
+
+def _check_private(item: Dataset) -> None:
+    name = t.concept(item)
+    if name is not None and name[0] == c.PRIVATE and name[1] not in _KNOWN_PRIVATE:
+        raise ParseError(
+            f"private code {name[1]} ('{t.meaning(item)}') is not one respond "
+            "writes; the file may come from a newer respond"
+        )
+
+
+def _geometry(num: Dataset) -> Geometry | None:
+    for scoord in t.children(num):
+        data = [float(v) for v in scoord.get("GraphicData", [])]
+        if t.value_type(scoord) != "SCOORD" or len(data) != 4:
+            continue
+        for image in t.children(scoord):
+            refs = image.get("ReferencedSOPSequence")
+            if t.value_type(image) != "IMAGE" or not refs:
+                continue
+            frames = refs[0].get("ReferencedFrameNumber")
+            if frames is not None and not isinstance(frames, int):
+                frames = next(iter(frames), None)
+            frame = None if frames is None else int(frames) - 1
+            points = ((data[0], data[1]), (data[2], data[3]))
+            return Geometry(points, str(refs[0].ReferencedSOPInstanceUID), frame)
+    return None
+
+
+def _length(num: Dataset) -> Length | None:
+    kind = c.KIND_OF_LENGTH.get(t.concept(num) or ("", ""))
+    measured = t.number(num)
+    if kind is None or measured is None:
+        return None
+    value, unit = measured
+    if unit == c.key(c.CM):
+        value *= 10
+    elif unit != c.key(c.MM):
+        raise ParseError(f"'{t.meaning(num)}' is in {unit}, not mm or cm")
+    caliper_only = t.first(t.children(num), c.key(c.CALIPER_ONLY), "CODE")
+    return Length(kind, None if caliper_only else value, _geometry(num))
+
+
+def _apply_code(group: Group, item: Dataset) -> None:
+    name = t.concept(item)
+    if name == c.key(c.BASELINE_CATEGORY):
+        group.role = _lookup(_ROLES, item)
+    elif name == _FINDING:
+        value = t.code_value(item)
+        if value is not None and value[0] == c.PRIVATE:
+            group.kind = _lookup(c.KIND_OF_FINDING, item)
+        else:
+            group.kind = c.KIND_OF_FINDING.get(value or ("", ""), LesionKind.OTHER)
+    elif name == _FINDING_SITE and not group.organ:
+        site = t.code_value(item)
+        sequence = item.ConceptCodeSequence
+        group.organ = (
+            c.ORGAN_OF_SITE.get(site or ("", ""), "")
+            or str(sequence[0].CodeMeaning).lower()
+        )
+    elif name == c.key(c.NODAL):
+        group.is_node = _lookup(_YES_NO, item)
+    elif name == c.key(c.TYPICAL_HCC):
+        group.typical_hcc = _lookup(_YES_NO, item)
+    elif name == c.key(c.EQUIVOCAL):
+        group.equivocal = _lookup(_YES_NO, item)
+    elif name == c.key(c.TARGET_STATUS):
+        group.target_status = _lookup(_TARGET_STATUSES, item)
+    elif name == c.key(c.NON_TARGET_STATUS):
+        group.non_target_status = _lookup(_NON_TARGET_STATUSES, item)
+    elif name == c.key(c.CYTOLOGY):
+        group.cytology = _lookup(_CYTOLOGIES, item)
+
+
+def _apply_text(group: Group, item: Dataset) -> None:
+    name, value = t.concept(item), t.text(item)
+    if name == c.key(c.ORGAN):
+        group.organ = value
+    elif name == c.key(c.SITE):
+        group.site = value
+    elif name == c.key(c.LESION_NOTE):
+        group.note = value
+    elif name == c.key(c.OBSERVATION_NOTE):
+        group.observation_note = value
+    elif name == c.key(c.MERGED_INTO):
+        group.merged_into = value
+
+
+def _group(item: Dataset, number: int) -> Group:
+    items = t.children(item)
+    ident = t.first(items, _TRACKING_ID, "TEXT")
+    uid = t.first(items, _TRACKING_UID, "UIDREF")
+    if ident is None or uid is None:
+        raise ParseError(
+            f"measurement group {number} has no tracking identifier and UID "
+            "(TID 4108), so it cannot be matched to a lesion"
+        )
+    group = Group(t.text(ident), str(uid.UID))
+    organ_text = t.first(items, c.key(c.ORGAN), "TEXT")
+    if organ_text is not None:
+        group.organ = t.text(organ_text)
+    for child in items:
+        _check_private(child)
+        kind = t.value_type(child)
+        if kind == "CODE":
+            _apply_code(group, child)
+        elif kind == "TEXT":
+            _apply_text(group, child)
+        elif kind == "NUM" and (length := _length(child)) is not None:
+            group.lengths.append(length)
+    if group.role is None:
+        has_length = any(length.value is not None for length in group.lengths)
+        group.role = Role.TARGET if has_length else Role.NON_TARGET
+    return group
+
+
+def _date(ds: Dataset, keyword: str) -> dt.date | None:
+    text = str(ds.get(keyword, "") or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text[:8], "%Y%m%d").date()
+    except ValueError as exc:
+        raise ParseError(f"{keyword} '{text}' is not a DICOM date") from exc
+
+
+def _patient(ds: Dataset) -> Patient:
+    patient_id = str(ds.get("PatientID", "") or "").strip()
+    if not patient_id:
+        raise ParseError("the report names no patient (Patient ID is empty)")
+    name = str(ds.get("PatientName", "") or "").rstrip("^") or None
+    return Patient(patient_id, name, _date(ds, "PatientBirthDate"))
+
+
+def _reader(root: list[Dataset]) -> str | None:
+    login = t.first(root, _LOGIN_NAME, "TEXT")
+    if login is not None and t.text(login):
+        return t.text(login)
+    person = t.first(root, _OBSERVER_NAME, "PNAME")
+    name = "" if person is None else str(person.get("PersonName", "")).rstrip("^")
+    return name or None
+
+
+def _time_point(document: Document, group: Dataset) -> None:
+    items = t.children(group)
+    if (label := t.first(items, _TIME_POINT, "TEXT")) is not None:
+        document.label = t.text(label)
+    if (ident := t.first(items, _SUBJECT_TIME_POINT, "TEXT")) is not None:
+        document.timepoint_uid = t.text(ident)
+    if (order := t.first(items, _TIME_POINT_ORDER, "NUM")) is not None:
+        measured = t.number(order)
+        document.order = None if measured is None else int(measured[0])
+
+
+def _evaluations(document: Document, container: Dataset) -> None:
+    for item in t.children(container):
+        _check_private(item)
+        name = t.concept(item)
+        if name == c.key(c.ARTERIAL_PHASE):
+            document.arterial_phase = _lookup(_YES_NO, item)
+        elif name == c.key(c.SLICE_THICKNESS):
+            try:
+                document.slice_thickness_mm = Decimal(t.text(item))
+            except InvalidOperation as exc:
+                raise ParseError(
+                    f"slice thickness '{t.text(item)}' is not a number"
+                ) from exc
+        elif name == c.key(c.TIMEPOINT_SERIES):
+            document.series_uid = t.text(item)
+
+
+def sop_class_name(ds: Dataset) -> str:
+    """Return a readable name of the dataset's SOP class."""
+    uid = str(ds.get("SOPClassUID", "") or "")
+    return UID(uid).name if uid else "no SOP class"
+
+
+def parse(ds: Dataset) -> Document:
+    """Return the report's patient, time point and measurement groups.
+
+    Raises
+    ------
+    ParseError
+        Not a TID 1500 report, or content respond cannot interpret.
+    """
+    root = t.children(ds)
+    measurements = t.first(root, _IMAGING_MEASUREMENTS, "CONTAINER")
+    template = ds.get("ContentTemplateSequence")
+    is_1500 = bool(template) and str(template[0].get("TemplateIdentifier")) == "1500"
+    if measurements is None or not (is_1500 or t.concept(ds) == c.key(c.TITLE)):
+        raise ParseError("is an SR but not a TID 1500 measurement report")
+    date = _date(ds, "StudyDate")
+    if date is None:
+        raise ParseError("has no Study Date, so its time point cannot be dated")
+    document = Document(
+        patient=_patient(ds),
+        reader=_reader(root),
+        study_uid=str(ds.get("StudyInstanceUID", "")),
+        date=date,
+    )
+    groups = list(t.find(t.children(measurements), _GROUP, "CONTAINER"))
+    if groups:
+        _time_point(document, groups[0])
+    document.label = document.label or date.isoformat()
+    document.groups = [_group(item, n) for n, item in enumerate(groups, start=1)]
+    for container in t.find(root, c.key(c.QUALITATIVE_EVALUATIONS), "CONTAINER"):
+        _evaluations(document, container)
+    return document

@@ -1,0 +1,180 @@
+"""import_sr: read -> write_sr -> import_sr gives the read back; bad files say why."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pytest
+from pydicom import dcmread
+from tests.integration.report.sr.srbuild import (  # noqa: F401 (fixtures)
+    demo_srs_fixture,
+    rich_fixture,
+    rich_srs_fixture,
+    sr_demo_fixture,
+)
+
+from respond.criteria import Clinical, PatientRead
+from respond.report.sr import SRImportError, import_sr, write_sr
+from respond.report.sr import codes as c
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.integration.report.sr.srbuild import Demo
+
+
+def _without_clinical(read: PatientRead) -> PatientRead:
+    """The SR carries imaging, not the clinical status, sign-off or decision."""
+    return replace(
+        read,
+        timepoints=tuple(
+            replace(
+                tp,
+                timepoint=replace(tp.timepoint, clinical=Clinical()),
+                signed_by="",
+                signed_at="",
+                decision=None,
+            )
+            for tp in read.timepoints
+        ),
+    )
+
+
+def _close(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-6
+
+
+def _assert_same(back: PatientRead, read: PatientRead, *, calipers: bool) -> None:
+    expected = _without_clinical(read)
+    assert back.patient == expected.patient
+    assert back.reader == expected.reader
+    assert back.lesions == expected.lesions
+    assert dict(back.tracking_uids) == dict(expected.tracking_uids)
+    assert len(back.timepoints) == len(expected.timepoints)
+    for got, want in zip(back.timepoints, expected.timepoints, strict=True):
+        assert got.uid == want.uid
+        assert got.study_uid == want.study_uid
+        assert got.series_uid == want.series_uid
+        assert got.timepoint == want.timepoint
+        assert dict(got.new_lesion_uids) == dict(want.new_lesion_uids)
+        if not calipers:
+            assert not got.calipers
+            continue
+        assert set(got.calipers) == set(want.calipers)
+        for lesion_id, drawn in want.calipers.items():
+            restored = got.calipers[lesion_id]
+            assert len(restored) == len(drawn)
+            for k, w in zip(restored, drawn, strict=True):
+                assert (k.kind, k.series_uid, k.sop_instance_uid, k.frame, k.index) == (
+                    w.kind, w.series_uid, w.sop_instance_uid, w.frame, w.index
+                )  # fmt: skip
+                assert _close(k.start_mm, w.start_mm)
+                assert _close(k.end_mm, w.end_mm)
+                assert k.length_mm == w.length_mm
+
+
+def test_demo_round_trip_is_exact(sr_demo: Demo, demo_srs: list[Path]) -> None:
+    (back,) = import_sr(reversed(demo_srs), sr_demo.images)
+    _assert_same(back, sr_demo.read, calipers=True)
+
+
+def test_rich_round_trip_is_exact(
+    sr_demo: Demo, rich: PatientRead, rich_srs: list[Path]
+) -> None:
+    (back,) = import_sr(rich_srs, sr_demo.images)
+    _assert_same(back, rich, calipers=True)
+
+
+def test_without_images_only_the_lengths_come_back(
+    rich: PatientRead, rich_srs: list[Path]
+) -> None:
+    (back,) = import_sr(rich_srs)
+    _assert_same(back, rich, calipers=False)
+
+
+def test_deidentified_round_trip_keeps_lesions_and_intervals(
+    sr_demo: Demo, rich: PatientRead, tmp_path: Path
+) -> None:
+    paths = write_sr(rich, sr_demo.images, tmp_path, deidentified=True)
+    (back,) = import_sr(paths, sr_demo.images)
+    assert back.patient.id.startswith("ANON-")
+    assert back.patient.name is None
+    assert back.patient.birth_date is None
+    assert back.lesions == rich.lesions
+    shift = rich.timepoints[0].date - back.timepoints[0].date
+    assert shift.days >= 30
+    for got, want in zip(back.timepoints, rich.timepoints, strict=True):
+        assert want.date - got.date == shift
+        assert got.timepoint.targets == want.timepoint.targets
+
+
+def test_patients_are_grouped(
+    sr_demo: Demo, demo_srs: list[Path], rich_srs: list[Path], tmp_path: Path
+) -> None:
+    other = write_sr(sr_demo.read, sr_demo.images, tmp_path, deidentified=True)
+    reads = import_sr([*demo_srs, *other], sr_demo.images)
+    assert [r.patient.id for r in reads] == [
+        sr_demo.read.patient.id,
+        reads[1].patient.id,
+    ]
+    assert reads[1].patient.id.startswith("ANON-")
+    assert all(len(r.timepoints) == 3 for r in reads)
+
+
+def test_a_text_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not DICOM\n", encoding="utf-8")
+    with pytest.raises(SRImportError, match="cannot be read as DICOM") as caught:
+        import_sr([path])
+    assert str(path) in str(caught.value)
+
+
+def test_an_image_is_not_an_sr(sr_demo: Demo) -> None:
+    image = next(sr_demo.dicom_root.rglob("*.dcm"))
+    with pytest.raises(SRImportError, match=r"is not a DICOM SR \(CT Image Storage\)"):
+        import_sr([image])
+
+
+def test_an_sr_that_is_not_tid_1500_is_refused(
+    demo_srs: list[Path], tmp_path: Path
+) -> None:
+    ds = dcmread(demo_srs[0])
+    del ds.ContentTemplateSequence
+    ds.ConceptNameCodeSequence[0].CodeValue = "18748-4"
+    ds.ConceptNameCodeSequence[0].CodingSchemeDesignator = "LN"
+    path = tmp_path / "other.dcm"
+    ds.save_as(path)
+    with pytest.raises(SRImportError, match="not a TID 1500 measurement report"):
+        import_sr([path])
+
+
+def test_an_unknown_private_code_is_named(demo_srs: list[Path], tmp_path: Path) -> None:
+    ds = dcmread(demo_srs[0])
+    for item in ds.iterall():
+        if item.keyword == "CodeValue" and item.value == "TARGET-STATUS":
+            item.value = "TARGET-MOOD"
+    path = tmp_path / "odd.dcm"
+    ds.save_as(path)
+    with pytest.raises(SRImportError, match="TARGET-MOOD") as caught:
+        import_sr([path])
+    assert str(path) in str(caught.value)
+
+
+def test_an_unknown_coded_value_is_named(demo_srs: list[Path], tmp_path: Path) -> None:
+    ds = dcmread(demo_srs[0])
+    for item in ds.iterall():
+        if (
+            item.keyword == "CodeValue"
+            and item.value == c.TARGET_STATUSES[next(iter(c.TARGET_STATUSES))].value
+        ):
+            item.value = "SOMETIMES"
+    path = tmp_path / "odd.dcm"
+    ds.save_as(path)
+    with pytest.raises(SRImportError, match="SOMETIMES"):
+        import_sr([path])
+
+
+def test_a_repeated_time_point_is_refused(demo_srs: list[Path]) -> None:
+    with pytest.raises(SRImportError, match="repeats time point BL"):
+        import_sr([demo_srs[0], demo_srs[0]])

@@ -1,0 +1,233 @@
+"""write_sr: one TID 1500 report per time point, valid, readable by highdicom."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import highdicom as hd
+import pytest
+from pydicom import dcmread
+from pydicom.sr.codedict import codes
+from tests.integration.report.sr.srbuild import (  # noqa: F401 (fixtures)
+    demo_srs_fixture,
+    rich_fixture,
+    rich_srs_fixture,
+    sr_demo_fixture,
+)
+from tests.integration.report.sr.srtree import all_values, code_of, items, named
+
+import respond.report.sr
+from respond.criteria import (
+    CaliperKind,
+    Criterion,
+    LesionId,
+    Patient,
+    Response,
+    assess,
+)
+from respond.report.images import ImageIndex, ImageNotFoundError
+from respond.report.sr import codes as c
+from respond.report.sr import write_sr
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.integration.report.sr.srbuild import Demo
+
+    from respond.criteria import PatientRead
+
+
+def test_public_names_resolve() -> None:
+    for name in respond.report.sr.__all__:
+        assert getattr(respond.report.sr, name) is not None
+
+
+def test_one_report_per_time_point(sr_demo: Demo, demo_srs: list[Path]) -> None:
+    assert len(demo_srs) == len(sr_demo.read.timepoints) == 3
+    for path, tp in zip(demo_srs, sr_demo.read.timepoints, strict=True):
+        sr = hd.sr.srread(path)
+        assert isinstance(sr, hd.sr.Comprehensive3DSR)
+        assert sr.StudyInstanceUID == tp.study_uid
+        assert sr.StudyDate == tp.date.strftime("%Y%m%d")
+        assert sr.PatientID == sr_demo.read.patient.id
+        assert isinstance(sr.content, hd.sr.MeasurementReport)
+
+
+def test_highdicom_finds_groups_tracking_and_lengths(
+    sr_demo: Demo, demo_srs: list[Path]
+) -> None:
+    for path, tp in zip(demo_srs, sr_demo.read.timepoints, strict=True):
+        report = hd.sr.srread(path).content
+        assert isinstance(report, hd.sr.MeasurementReport)
+        groups = report.get_image_measurement_groups()
+        expected: list[str] = [les.id for les in sr_demo.read.lesions]
+        expected += [n.id for n in tp.timepoint.new_lesions]
+        assert [g.tracking_identifier for g in groups] == expected
+        for group in groups:
+            lesion_id = LesionId(group.tracking_identifier or "")
+            uid = sr_demo.read.tracking_uids.get(lesion_id) or tp.new_lesion_uids.get(
+                lesion_id
+            )
+            assert group.tracking_uid == uid
+            assert [s.value.value for s in group.finding_sites] == [
+                codes.SCT.Liver.value
+            ]
+            target = tp.target(lesion_id)
+            if target is None:
+                continue
+            (long_axis,) = group.get_measurements(name=codes.SCT.LongAxis)
+            assert long_axis.value == pytest.approx(float(target.long_axis_mm or 0))
+            assert long_axis.unit == codes.UCUM.Millimeter
+            (viable,) = group.get_measurements(name=c.LENGTHS[CaliperKind.VIABLE])
+            assert viable.value == pytest.approx(float(target.viable_mm or 0))
+
+
+def test_time_point_context(sr_demo: Demo, demo_srs: list[Path]) -> None:
+    for order, path in enumerate(demo_srs):
+        tp = sr_demo.read.timepoints[order]
+        root = dcmread(path)
+        (label, *_) = named(root, "C2348792", "UMLS")
+        assert label.TextValue == tp.label
+        (kind, *_) = named(root, "126072", "DCM")
+        expected = c.BASELINE if order == 0 else c.POSTTREATMENT
+        assert code_of(kind) == c.key(expected)
+        (number, *_) = named(root, "126073", "DCM")
+        assert int(number.MeasuredValueSequence[0].NumericValue) == order + 1
+        (ident, *_) = named(root, "126070", "DCM")
+        assert ident.TextValue == tp.uid
+
+
+def test_scoords_map_back_to_caliper_end_points(
+    sr_demo: Demo, rich: PatientRead, rich_srs: list[Path]
+) -> None:
+    checked = 0
+    for path, tp in zip(rich_srs, rich.timepoints, strict=True):
+        ends = {
+            (k.sop_instance_uid, k.start_mm, k.end_mm)
+            for drawn in tp.calipers.values()
+            for k in drawn
+        }
+        for item in items(dcmread(path)):
+            if item.ValueType != "SCOORD":
+                continue
+            assert item.RelationshipType == "INFERRED FROM"
+            assert item.GraphicType == "POLYLINE"
+            (image,) = item.ContentSequence
+            assert image.RelationshipType == "SELECTED FROM"
+            sop = image.ReferencedSOPSequence[0].ReferencedSOPInstanceUID
+            assert image.ReferencedSOPSequence[0].ReferencedSOPClassUID == (
+                "1.2.840.10008.5.1.4.1.1.2"
+            )
+            ref = sr_demo.images.require(sop)
+            x0, y0, x1, y1 = (float(v) for v in item.GraphicData)
+            start, end = ref.to_patient(x0, y0), ref.to_patient(x1, y1)
+            match = [e for e in ends if e[0] == sop and _close(e[1], start)]
+            assert match, f"no caliper starts at {start} on {sop}"
+            assert any(_close(e[2], end) for e in match)
+            checked += 1
+    assert checked == sum(
+        len(d) for tp in rich.timepoints for d in tp.calipers.values()
+    )
+
+
+def _close(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-6
+
+
+def test_target_without_caliper_is_a_length_without_scoord(
+    rich_srs: list[Path],
+) -> None:
+    root = dcmread(rich_srs[0])
+    (group,) = [
+        g
+        for g in named(root, "125007", "DCM")
+        if named(g, "112039", "DCM")[0].TextValue == "T4"
+    ]
+    (length,) = named(group, *reversed(c.key(codes.SCT.LongAxis)))
+    assert float(length.MeasuredValueSequence[0].NumericValue) == 12.5
+    assert "ContentSequence" not in length
+
+
+def test_categories_are_coded_for_follow_ups(
+    rich: PatientRead, rich_srs: list[Path]
+) -> None:
+    assessment = assess(rich.to_case())
+    baseline = dcmread(rich_srs[0])
+    assert not named(baseline, "RECIST-OVERALL", c.PRIVATE)
+    for path, tp in zip(rich_srs[1:], assessment.timepoints[1:], strict=True):
+        root = dcmread(path)
+        for criterion, prefix in (
+            (Criterion.RECIST11, "RECIST"),
+            (Criterion.MRECIST, "MRECIST"),
+        ):
+            result = tp.results[criterion]
+            (overall,) = named(root, f"{prefix}-OVERALL", c.PRIVATE)
+            assert result.overall is not None
+            assert code_of(overall) == c.key(c.OVERALL_RESPONSES[result.overall])
+            (target,) = named(root, f"{prefix}-T", c.PRIVATE)
+            assert result.target is not None
+            assert code_of(target) == c.key(c.TARGET_RESPONSES[result.target])
+            (non_target,) = named(root, f"{prefix}-NT", c.PRIVATE)
+            assert result.non_target is not None
+            expected = c.NON_TARGET_RESPONSES[result.non_target]
+            assert code_of(non_target) == c.key(expected)
+            (new,) = named(root, f"{prefix}-NEW", c.PRIVATE)
+            assert code_of(new) == c.key(
+                c.NEW_LESIONS_PRESENT[bool(result.new_lesions)]
+            )
+    fu1 = assessment.timepoints[1].results[Criterion.RECIST11]
+    assert fu1.target is Response.SD
+    (code,) = named(dcmread(rich_srs[1]), "RECIST-T", c.PRIVATE)
+    assert code_of(code) == ("DCM", "112044")  # Target Lesion Stable Disease
+
+
+@pytest.mark.skipif(
+    shutil.which("dciodvfy") is None,
+    reason="dciodvfy (dicom3tools) is not installed: 'make tools' installs it",
+)
+def test_dciodvfy_finds_no_errors(demo_srs: list[Path], rich_srs: list[Path]) -> None:
+    for path in (*demo_srs, *rich_srs):
+        result = subprocess.run(
+            ["dciodvfy", str(path)], capture_output=True, text=True, check=False
+        )
+        lines = (result.stdout + result.stderr).splitlines()
+        errors = [line for line in lines if line.startswith("Error")]
+        assert not errors, f"{path.name}:\n" + "\n".join(errors)
+
+
+def test_missing_image_is_named_and_nothing_written(
+    sr_demo: Demo, tmp_path: Path
+) -> None:
+    with pytest.raises(ImageNotFoundError, match="--images") as caught:
+        write_sr(sr_demo.read, ImageIndex.empty(), tmp_path / "out")
+    first = sr_demo.read.timepoints[0].calipers
+    assert any(
+        k.sop_instance_uid in str(caught.value) for d in first.values() for k in d
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_deidentified_reports_hold_no_identifying_values(
+    sr_demo: Demo, tmp_path: Path
+) -> None:
+    identified = replace(
+        sr_demo.read,
+        patient=Patient("HOSP-77123", "Identifiable^Person", dt.date(1951, 7, 14)),
+    )
+    paths = write_sr(identified, sr_demo.images, tmp_path, deidentified=True, salt="s")
+    secrets = {"HOSP-77123", "Identifiable", "19510714", "1951-07-14"}
+    for tp in identified.timepoints:
+        secrets |= {tp.date.strftime("%Y%m%d"), tp.date.isoformat()}
+    for path in paths:
+        assert "HOSP-77123" not in path.name
+        ds = dcmread(path)
+        assert ds.PatientIdentityRemoved == "YES"
+        assert ds.PatientID.startswith("ANON-")
+        assert ds.PatientBirthDate == ""
+        values = [*all_values(ds), *all_values(ds.file_meta)]
+        leaks = {s for s in secrets for v in values if s in v}
+        assert not leaks, f"{path.name} holds {leaks}"

@@ -1,0 +1,135 @@
+"""`respond report` through a subprocess: PDF, CSV, de-identification, bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLE_CASE
+from tests.integration.report.conftest import which
+
+from respond.demo import DemoSetup
+
+
+def respond(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "respond", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
+    )
+
+
+@pytest.fixture
+def db(demo: DemoSetup, tmp_path: Path) -> Path:
+    """A copy of the demo database plus the example case (two patients)."""
+    path = tmp_path / "reads.sqlite3"
+    shutil.copyfile(demo.database, path)
+    result = respond("import-case", str(EXAMPLE_CASE), "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_pdf_and_csv_of_one_patient(demo: DemoSetup, db: Path, tmp_path: Path) -> None:
+    pdf, table = tmp_path / "demo.pdf", tmp_path / "demo.csv"
+    result = respond(
+        "report", demo.patient_id, "--db", str(db), "--pdf", str(pdf),
+        "--csv", str(table), "--images", str(demo.dicom_root), "--study-id", "S1",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert f"wrote {pdf}" in result.stdout
+    assert "key images are not shown" not in result.stdout
+    text = subprocess.run(
+        [which("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert demo.patient_id in text
+    lesions = list(csv.DictReader(table.open(encoding="utf-8")))
+    responses = list(
+        csv.DictReader((tmp_path / "demo-response.csv").open(encoding="utf-8"))
+    )
+    assert {row["USUBJID"] for row in lesions} == {demo.patient_id}
+    assert {row["STUDYID"] for row in responses} == {"S1"}
+    assert len(responses) == 6
+
+
+def test_all_patients_csv(db: Path, tmp_path: Path) -> None:
+    result = respond(
+        "report", "--all", "--db", str(db), "--csv", str(tmp_path / "all.csv")
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "all-response.csv").open(encoding="utf-8")))
+    assert {row["USUBJID"] for row in rows} == {"DEMO-0001", "HCC-0001"}
+
+
+def test_deidentified_csv_has_no_identity(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "anon.csv"
+    result = respond(
+        "report", "HCC-0001", "--db", str(db), "--csv", str(out), "--deidentify",
+        env={"RESPOND_DEID_SALT": "trial-7"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = out.read_text(encoding="utf-8") + (
+        tmp_path / "anon-response.csv"
+    ).read_text(encoding="utf-8")
+    assert "HCC-0001" not in written
+    assert "ANON-" in written
+    original = respond("export-case", "HCC-0001", "--db", str(db)).stdout
+    case = json.loads(original)
+    for tp in case["timepoints"]:
+        assert tp["date"] not in written
+    again = tmp_path / "again.csv"
+    respond(
+        "report", "HCC-0001", "--db", str(db), "--csv", str(again), "--deidentify",
+        "--salt", "trial-7",
+    )  # fmt: skip
+    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+def test_pdf_without_images_says_so(demo: DemoSetup, db: Path, tmp_path: Path) -> None:
+    result = respond(
+        "report", demo.patient_id, "--db", str(db), "--pdf", str(tmp_path / "r.pdf")
+    )
+    assert result.returncode == 0, result.stderr
+    assert "6 of 6 key images are not shown" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["HCC-0001"], "say what to write"),
+        (["--csv", "x.csv"], "give the PATIENT_ID"),
+        (["HCC-0001", "--all", "--csv", "x.csv"], "not both"),
+        (["--all", "--pdf", "x.pdf"], "CSV only"),
+        (["NOPE", "--csv", "x.csv"], "no patient 'NOPE'"),
+        (["HCC-0001", "--pdf", "missing-folder/x.pdf"], "does not exist"),
+        (["HCC-0001", "--csv", "missing-folder/x.csv"], "cannot write"),
+        (
+            ["HCC-0001", "--csv", "x.csv", "--images", "no-such-folder"],
+            "no-such-folder",
+        ),
+    ],
+)
+def test_bad_requests_exit_2_with_a_message(
+    db: Path,
+    tmp_path: Path,
+    args: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = respond("report", *args, "--db", str(db))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,150 @@
+"""Key images, plot data and the CSV tables, against the engine's assessment."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from tests.integration.report.conftest import LIVER
+
+from respond.criteria.record import Caliper, CaliperKind, PatientRead
+from respond.report.csv_export import (
+    LESION_COLUMNS,
+    RESPONSE_COLUMNS,
+    write_lesions_csv,
+    write_response_csv,
+)
+from respond.report.document import build_report, image_attributions
+from respond.report.images import ImageIndex
+from respond.report.plotdata import change_curves, waterfall
+
+
+def test_key_image_for_every_target_at_every_time_point(
+    demo_read: PatientRead, demo_images: ImageIndex
+) -> None:
+    report = build_report(demo_read, images=demo_images)
+    targets = [les.id for les in demo_read.lesions if les.role.value == "target"]
+    assert [(k.lesion_id, k.timepoint_label) for k in report.key_images] == [
+        (lesion, tp.label) for lesion in targets for tp in demo_read.timepoints
+    ]
+    for key in report.key_images:
+        assert key.pixels is not None, key.missing
+        assert key.lines
+        rows, cols = key.pixels.shape
+        for line in key.lines:
+            for col, row in (line.start, line.end):
+                assert 0 <= col <= cols - 1
+                assert 0 <= row <= rows - 1
+        # the caliper crosses the lesion: the phantom tumour is brighter than liver
+        long_axis = next(li for li in key.lines if li.kind is CaliperKind.LONG_AXIS)
+        mid_col = round((long_axis.start[0] + long_axis.end[0]) / 2)
+        mid_row = round((long_axis.start[1] + long_axis.end[1]) / 2)
+        centre = float(key.pixels[mid_row, mid_col])
+        corner = float(np.median(key.pixels[:5, :5]))
+        assert centre != corner
+
+
+def test_key_image_values_are_the_recorded_lengths(
+    demo_read: PatientRead, demo_images: ImageIndex
+) -> None:
+    report = build_report(demo_read, images=demo_images)
+    first = report.key_images[0]
+    tp = demo_read.timepoints[0]
+    target = tp.target(demo_read.lesions[0].id)
+    assert target is not None
+    assert f"LD {target.long_axis_mm} mm" in first.values_text
+    labels = {line.label for line in first.lines}
+    assert f"LD {target.long_axis_mm} mm" in labels
+
+
+def test_missing_images_are_said_not_hidden(demo_read: PatientRead) -> None:
+    report = build_report(demo_read)
+    assert report.key_images
+    assert all(k.pixels is None for k in report.key_images)
+    assert all("pass --images" in k.missing for k in report.key_images)
+
+
+def test_spider_and_waterfall_follow_the_viable_sum(demo_read: PatientRead) -> None:
+    curves = {c.label: c for c in change_curves(demo_read, "mRECIST")}
+    report = build_report(demo_read)
+    fu1 = report.assessment["timepoints"][1]["mRECIST"]  # type: ignore[index]
+    assert curves["sum"].points[1][1] == fu1["change_from_baseline_pct"]
+    assert curves["sum"].is_sum
+    bars = dict(waterfall(demo_read, "mRECIST"))
+    assert bars["sum"] == min(p for d, p in curves["sum"].points if d > 0)
+    assert list(bars.values()) == sorted(bars.values(), reverse=True)
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_lesion_csv_one_row_per_lesion_per_time_point(demo_read: PatientRead) -> None:
+    report = build_report(demo_read)
+    out = io.StringIO()
+    count = write_lesions_csv([report], out, study_id="HCC-SORA-01")
+    rows = _rows(out.getvalue())
+    assert tuple(rows[0]) == LESION_COLUMNS
+    new = sum(len(tp.timepoint.new_lesions) for tp in demo_read.timepoints)
+    assert (
+        count == len(rows) == len(demo_read.lesions) * len(demo_read.timepoints) + new
+    )
+    for row in rows:
+        assert row["STUDYID"] == "HCC-SORA-01"
+        assert row["USUBJID"] == demo_read.patient.id
+        if row["TRLNKGRP"] == "TARGET":
+            tp = next(t for t in demo_read.timepoints if t.label == row["VISIT"])
+            target = tp.target(row["TRLNKID"])  # type: ignore[arg-type]
+            assert target is not None
+            assert Decimal(row["LDIAM"]) == target.long_axis_mm
+            assert row["VLDIAM"] == str(target.viable_mm)  # exact decimal text
+            assert row["TRUID"] == demo_read.tracking_uids[row["TRLNKID"]]  # type: ignore[index]
+
+
+def test_response_csv_matches_the_assessment(demo_read: PatientRead) -> None:
+    report = build_report(demo_read)
+    out = io.StringIO()
+    write_response_csv([report], out)
+    rows = _rows(out.getvalue())
+    assert tuple(rows[0]) == RESPONSE_COLUMNS
+    assert len(rows) == 2 * len(demo_read.timepoints)
+    doc = report.assessment
+    for row in rows:
+        key = "RECIST1.1" if row["RSCAT"] == "RECIST 1.1" else "mRECIST"
+        tp = next(t for t in doc["timepoints"] if t["label"] == row["VISIT"])  # type: ignore[attr-defined]
+        block = tp[key]
+        assert row["OVRLRESP"] == (block["overall"] or "")
+        assert row["TRGRESP"] == (block["target"] or "")
+        assert row["SUMDIAM"] == str(block["sum_mm"])
+        assert row["BESTRESP"] == doc["best_overall"][key]  # type: ignore[index]
+        for reason in block["reasons"]:
+            assert reason["text"] in row["RSREASON"]
+    fu2 = [r for r in rows if r["VISIT"] == "FU2"]
+    assert {r["OVRLRESP"] for r in fu2} == {"PD"}
+    assert {r["NEWLPROG"] for r in fu2} == {"Y"}
+
+
+def test_attribution_found_in_tcia_images(demo_read: PatientRead) -> None:
+    if not LIVER.is_dir():
+        pytest.skip("../shared/data/dicom is absent")
+    index = ImageIndex.from_folders([LIVER])
+    ref = next(iter(index._images.values()))
+    assert "HCC-TACE-Seg" in image_attributions([str(ref.frame.path)])[0]
+    # a caliper drawn on that image brings the attribution into the report
+    position = ref.frame.position
+    assert position is not None
+    end = (position[0] + 30.0, position[1], position[2])
+    tp = demo_read.timepoints[0]
+    lesion = demo_read.lesions[0].id
+    caliper = Caliper(
+        CaliperKind.LONG_AXIS, position, end, ref.series_uid, ref.sop_instance_uid
+    )
+    moved = replace(tp, calipers={**tp.calipers, lesion: (caliper,)})
+    read = replace(demo_read, timepoints=(moved, *demo_read.timepoints[1:]))
+    report = build_report(read, images=index)
+    assert any("doi:10.7937/TCIA.5FNA-0924" in text for text in report.attributions)
+    assert image_attributions([]) == ()

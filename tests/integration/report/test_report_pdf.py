@@ -1,0 +1,129 @@
+"""The tumour-board PDF: its text, its pages, de-identification, failures."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from tests.integration.report.conftest import BIRTH, NAME, PATIENT_ID, which
+
+from respond.criteria.record import PatientRead
+from respond.report.document import build_report
+from respond.report.images import ImageIndex
+
+pytest.importorskip("PySide6", reason="the PDF is drawn with Qt")
+
+from respond.pdf import PdfError, write_pdf
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(
+        [which("pdftotext"), "-layout", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def demo_pdf(
+    demo_read: PatientRead,
+    demo_images: ImageIndex,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, object]]:
+    report = build_report(demo_read, images=demo_images)
+    path = write_pdf(report, tmp_path_factory.mktemp("pdf") / "report.pdf")
+    return path, dict(report.assessment)
+
+
+def test_pdf_text_holds_categories_values_and_reasons(
+    demo_pdf: tuple[Path, dict[str, object]], demo_read: PatientRead
+) -> None:
+    path, doc = demo_pdf
+    text = _text(path)
+    squashed = " ".join(text.split())
+    assert demo_read.patient.id in text
+    for tp in doc["timepoints"]:  # type: ignore[attr-defined]
+        assert tp["label"] in text
+        assert tp["date"] in text
+        for key in ("RECIST1.1", "mRECIST"):
+            block = tp[key]
+            assert f"{block['sum_mm']}" in text
+            if block["change_from_baseline_pct"]:
+                assert f"{block['change_from_baseline_pct']:+.1f} %" in text
+            for reason in block["reasons"]:
+                # reasons wrap across lines: compare without line breaks
+                assert " ".join(reason["text"].split()[:6]) in squashed
+    best = doc["best_overall"]
+    assert f"RECIST 1.1 {best['RECIST1.1']}" in squashed  # type: ignore[index]
+    assert f"mRECIST {best['mRECIST']}" in squashed  # type: ignore[index]
+    assert "switch_second_line" in text
+    assert "second line available" in text
+    assert "Key images" in text
+    assert "LD 40.0 mm" in squashed
+    assert "not signed" in text
+    assert "the clinician decides" in squashed
+
+
+def test_pdf_pages_render_and_are_not_blank(
+    demo_pdf: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
+    path, _ = demo_pdf
+    subprocess.run(
+        [which("pdftoppm"), "-r", "30", "-gray", str(path), str(tmp_path / "page")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(pages) >= 3
+    for page in pages:
+        data = page.read_bytes()
+        pixels = data[data.index(b"255\n") + 4 :]
+        dark = sum(1 for value in pixels if value < 128)
+        assert dark > 200, f"{page.name} is (nearly) blank"
+    # the key-image page carries images: many mid-grey pixels, not only text
+    last = pages[-1].read_bytes()
+    grey = sum(1 for v in last[last.index(b"255\n") + 4 :] if 30 < v < 220)
+    assert grey > 2000
+
+
+def test_deidentified_pdf_holds_no_identifying_value(
+    identified_read: PatientRead, demo_images: ImageIndex, tmp_path: Path
+) -> None:
+    identified = write_pdf(build_report(identified_read), tmp_path / "named.pdf")
+    named = _text(identified)
+    assert PATIENT_ID in named
+    assert "Doe^Jane" in named
+    report = build_report(identified_read, images=demo_images, deidentified=True)
+    text = _text(write_pdf(report, tmp_path / "anon.pdf"))
+    for value in (PATIENT_ID, "Doe", "Jane", NAME, BIRTH.isoformat(), "1951"):
+        assert value not in text
+    for tp in identified_read.timepoints:
+        assert tp.date.isoformat() not in text
+    assert report.deid is not None
+    assert report.deid.pseudonym in text
+    for tp in report.read.timepoints:
+        assert tp.date.isoformat() in text
+
+
+def test_missing_folder_is_a_clear_error(
+    demo_read: PatientRead, tmp_path: Path
+) -> None:
+    with pytest.raises(PdfError, match="does not exist"):
+        write_pdf(build_report(demo_read), tmp_path / "nowhere" / "r.pdf")
+
+
+def test_failed_write_keeps_the_previous_report(
+    demo_read: PatientRead, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "r.pdf"
+    target.write_bytes(b"%PDF-previous")
+
+    def refuse(self: Path, other: Path) -> Path:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "replace", refuse)
+    with pytest.raises(PdfError, match="cannot write"):
+        write_pdf(build_report(demo_read), target)
+    assert target.read_bytes() == b"%PDF-previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
