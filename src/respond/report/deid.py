@@ -4,9 +4,11 @@
 a pseudonym derived from the ID (the same patient always gets the same one), the
 birth date is dropped, and every date and time (imaging dates, sign-off,
 decision) moves back by the same number of days, so intervals and the order of
-events are kept. Readers' and clinicians' names are staff, not patient data,
-and stay. DICOM UIDs stay too, so an SR still references its images; share the
-images themselves through a DICOM de-identifier that maps UIDs.
+events are kept. Free text (lesion and measurement notes, the reason of a
+clinician's decision) can hold anything, so it is replaced by a marker. Readers'
+and clinicians' names are staff, not patient data, and stay. DICOM UIDs stay
+too, so an SR still references its images; share the images themselves through
+a DICOM de-identifier that maps UIDs.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from respond.criteria.model import Patient
 if TYPE_CHECKING:
     from respond.criteria.record import PatientRead
 
-__all__ = ["Deidentification", "deidentify"]
+__all__ = ["REMOVED", "Deidentification", "deidentify"]
 
+REMOVED = "(free text removed)"
 _MIN_SHIFT, _SPAN = 30, 335  # shift 30..364 days: dates cannot be guessed by +/- a week
 
 
@@ -59,6 +62,10 @@ class Deidentification:
         return (moment - dt.timedelta(days=self.day_shift)).isoformat()
 
 
+def _scrub(text: str) -> str:
+    return REMOVED if text else text
+
+
 def _digest(patient_id: str, salt: str) -> bytes:
     return hashlib.sha256(f"{salt}\x00{patient_id}".encode()).digest()
 
@@ -85,11 +92,29 @@ def deidentify(
     for tp in read.timepoints:
         decision = tp.decision
         if decision is not None:
-            decision = replace(decision, decided_at=info.timestamp(decision.decided_at))
+            decision = replace(
+                decision,
+                decided_at=info.timestamp(decision.decided_at),
+                reason=_scrub(decision.reason),
+            )
+        point = tp.timepoint
+        point = replace(
+            point,
+            date=info.date(point.date),
+            targets={
+                k: replace(v, note=_scrub(v.note)) for k, v in point.targets.items()
+            },
+            non_targets={
+                k: replace(v, note=_scrub(v.note)) for k, v in point.non_targets.items()
+            },
+            new_lesions=tuple(
+                replace(n, note=_scrub(n.note)) for n in point.new_lesions
+            ),
+        )
         timepoints.append(
             replace(
                 tp,
-                timepoint=replace(tp.timepoint, date=info.date(tp.timepoint.date)),
+                timepoint=point,
                 signed_at=info.timestamp(tp.signed_at),
                 decision=decision,
             )
@@ -97,6 +122,7 @@ def deidentify(
     anonymous = replace(
         read,
         patient=Patient(id=info.pseudonym, name=None, birth_date=None),
+        lesions=tuple(replace(les, note=_scrub(les.note)) for les in read.lesions),
         timepoints=tuple(timepoints),
     )
     return anonymous, info

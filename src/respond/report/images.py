@@ -13,7 +13,9 @@ is ``(0.5, 0.5)``. Image Position (Patient) is the centre of the first pixel.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
     from respond.dicom import SeriesCandidate
 
-__all__ = ["ImageIndex", "ImageNotFoundError", "ImageRef", "Point"]
+__all__ = ["ImageIndex", "ImageNotFoundError", "ImageRef", "Point", "sop_class_uid"]
 
 Point = tuple[float, float, float]
 
@@ -160,13 +162,35 @@ class ImageRef:
         return read_frame(self.frame)
 
 
+_UID_TEXT = re.compile(r"[0-9]+(\.[0-9]+)*")
+
+
+@functools.cache
+def _class_uids() -> dict[str, str]:
+    import pydicom.uid
+
+    return {
+        value.name: str(value)
+        for value in vars(pydicom.uid).values()
+        if isinstance(value, pydicom.uid.UID) and value.type == "SOP Class"
+    }
+
+
+def sop_class_uid(name_or_uid: str) -> str:
+    """Return a SOP class UID from the scan's record (a UID, or its name)."""
+    if _UID_TEXT.fullmatch(name_or_uid):
+        return name_or_uid
+    return _class_uids().get(name_or_uid, name_or_uid)
+
+
 def _refs(candidate: SeriesCandidate) -> Iterable[ImageRef]:
+    class_uid = sop_class_uid(candidate.sop_class)
     for frame in candidate.frames:
         yield ImageRef(
             frame=frame,
             study_uid=candidate.study_uid,
             series_uid=candidate.series_uid,
-            sop_class_uid=candidate.sop_class,
+            sop_class_uid=class_uid,
             modality=candidate.modality,
             patient_id=candidate.patient_id,
         )

@@ -9,7 +9,7 @@ from tests.integration.report.conftest import BIRTH, NAME, PATIENT_ID
 
 from respond.criteria.categories import Action
 from respond.criteria.record import Decision, PatientRead
-from respond.report.deid import deidentify
+from respond.report.deid import REMOVED, deidentify
 
 
 def test_identity_replaced_by_a_stable_pseudonym(identified_read: PatientRead) -> None:
@@ -80,3 +80,34 @@ def test_sign_off_and_decision_times_shift_too(identified_read: PatientRead) -> 
     )
     assert NAME not in repr(anonymous)
     assert BIRTH.isoformat() not in repr(anonymous)
+
+
+def test_free_text_is_removed(identified_read: PatientRead) -> None:
+    lesion = replace(
+        identified_read.lesions[0], note="seen at Mercy Hospital 2024-01-02"
+    )
+    tp = identified_read.timepoints[1]
+    lesion_id = lesion.id
+    target = tp.timepoint.targets[lesion_id]
+    point = replace(
+        tp.timepoint,
+        targets={**tp.timepoint.targets, lesion_id: replace(target, note="call Jane")},
+    )
+    read = replace(
+        identified_read,
+        lesions=(lesion, *identified_read.lesions[1:]),
+        timepoints=(
+            identified_read.timepoints[0],
+            replace(tp, timepoint=point),
+            *identified_read.timepoints[2:],
+        ),
+    )
+    anonymous, _ = deidentify(read)
+    text = repr(anonymous)
+    for value in ("Mercy", "Jane", "2024-01-02"):
+        assert value not in text
+    assert anonymous.lesions[0].note == REMOVED
+    assert anonymous.timepoints[1].timepoint.targets[lesion_id].note == REMOVED
+    # empty notes stay empty: nothing suggests text where there was none
+    assert anonymous.lesions[1].note in ("", REMOVED)
+    assert anonymous.timepoints[0].timepoint.targets[lesion_id].note == ""

@@ -8,20 +8,17 @@ caliper was drawn on, TID 320), and its status as qualitative evaluations.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import highdicom as hd
 import numpy as np
-import pydicom.uid
 from highdicom.sr import (
     CodeContentItem,
     RelationshipTypeValues,
     TextContentItem,
 )
 from pydicom.sr.coding import Code
-from pydicom.uid import UID
 
 from respond.criteria.categories import Role
 from respond.criteria.record import CaliperKind
@@ -54,26 +51,6 @@ class GroupContext:
         return ref
 
 
-_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
-_CLASS_BY_NAME: dict[str, str] = {
-    value.name: str(value)
-    for value in vars(pydicom.uid).values()
-    if isinstance(value, UID) and value.type == "SOP Class"
-}
-
-
-def sop_class_uid(ref: ImageRef) -> str:
-    """Return the image's SOP Class UID.
-
-    The scan records a storage class by its name when pydicom knows it
-    ("CT Image Storage"); an SR must reference it by UID.
-    """
-    name = ref.sop_class_uid
-    if _UID.fullmatch(name):
-        return name
-    return _CLASS_BY_NAME.get(name, name)
-
-
 def _yes_no(value: bool) -> Code:
     return c.YES if value else c.NO
 
@@ -96,7 +73,7 @@ def _scoord(caliper: Caliper, ctx: GroupContext) -> hd.sr.CoordinatesForMeasurem
     )
     frames = None if ref.frame_number is None else [ref.frame_number]
     source = hd.sr.SourceImageForRegion(
-        referenced_sop_class_uid=sop_class_uid(ref),
+        referenced_sop_class_uid=ref.sop_class_uid,
         referenced_sop_instance_uid=ref.sop_instance_uid,
         referenced_frame_numbers=frames,
     )

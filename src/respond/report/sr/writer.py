@@ -42,7 +42,6 @@ from respond.report.sr._groups import (
     GroupContext,
     lesion_group,
     new_lesion_group,
-    sop_class_uid,
 )
 from respond.report.sr.errors import SRExportError
 
@@ -275,7 +274,7 @@ def _evidence(study: Dataset, ref: ImageRef) -> Dataset:
     ds.update(study)
     ds.StudyInstanceUID = ref.study_uid
     ds.SeriesInstanceUID = ref.series_uid
-    ds.SOPClassUID = sop_class_uid(ref)
+    ds.SOPClassUID = ref.sop_class_uid
     ds.SOPInstanceUID = ref.sop_instance_uid
     return ds
 
