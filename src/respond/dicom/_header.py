@@ -8,15 +8,16 @@ parse, gives an :class:`Unreadable` with the reason.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pydicom
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
-from respond.dicom._fastheader import read_fast
+from respond.dicom._fastheader import FIRST_READ, read_fast_from
 from respond.dicom.model import FrameRef, PixelFormat
 
 if TYPE_CHECKING:
@@ -184,6 +185,7 @@ class _Pixels:
     pixel_format: PixelFormat | None
     offset: int | None
     present: bool = True
+    stamp: tuple[int, int] | None = None
 
 
 def _frame(
@@ -196,6 +198,8 @@ def _frame(
     per_frame, shared = groups
 
     def pick(sequence: str, keyword: str) -> Any:
+        if per_frame is None and shared is None:  # an ordinary file
+            return ds.get(keyword)
         value = _group_value(per_frame, shared, sequence, keyword)
         return ds.get(keyword) if value is None else value
 
@@ -230,6 +234,7 @@ def _frame(
         rows=_int(ds.get("Rows")) or 0,
         columns=_int(ds.get("Columns")) or 0,
         has_pixels=pixels.present,
+        file_stamp=pixels.stamp,
     )
 
 
@@ -258,7 +263,9 @@ NATIVE_SYNTAXES = frozenset(
 _PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 
 
-def _pixels(ds: Dataset, tsyntax: str) -> tuple[bool, _Pixels]:
+def _pixels(
+    ds: Dataset, tsyntax: str, stamp: tuple[int, int] | None
+) -> tuple[bool, _Pixels]:
     element = None
     for tag in _PIXEL_TAGS:
         if tag in ds:
@@ -279,7 +286,8 @@ def _pixels(ds: Dataset, tsyntax: str) -> tuple[bool, _Pixels]:
         tell = getattr(element, "file_tell", None)
         if isinstance(tell, int) and not getattr(element, "is_undefined_length", False):
             offset = tell
-    return element is not None, _Pixels(tsyntax, fmt, offset, element is not None)
+    present = element is not None
+    return present, _Pixels(tsyntax, fmt, offset, present, stamp)
 
 
 def read_header(path: Path) -> Header | Unreadable:
@@ -296,16 +304,18 @@ def read_header(path: Path) -> Header | Unreadable:
         The header, or why the file is not a readable DICOM file.
     """
     try:
-        with path.open("rb") as stream:
-            start = stream.read(132)
-        has_preamble = len(start) == 132 and start[128:132] == b"DICM"
-        fast = read_fast(path) if has_preamble else None
+        # One open serves the preamble check and the fast path's parse.
+        with open(path, "rb", buffering=0) as stream:
+            stamp = file_stamp(stream)
+            head = stream.read(FIRST_READ)
+            has_preamble = head[128:132] == b"DICM"
+            fast = read_fast_from(stream, head) if has_preamble else None
         if fast is not None:
-            return _header(path, fast)  # type: ignore[arg-type]
+            return _header(path, fast, stamp)  # type: ignore[arg-type]
         ds = pydicom.dcmread(path, force=True, defer_size=DEFER_BYTES)
         if not has_preamble and not _looks_like_dicom(ds):
             return Unreadable(path, "not a DICOM file")
-        return _header(path, ds)
+        return _header(path, ds, stamp)
     except InvalidDicomError as exc:
         return Unreadable(path, f"not a DICOM file ({exc})")
     except OSError as exc:
@@ -323,7 +333,13 @@ def _looks_like_dicom(ds: Dataset) -> bool:
         return False
 
 
-def _header(path: Path, ds: Dataset) -> Header:
+def file_stamp(stream: BinaryIO) -> tuple[int, int]:
+    """Return an open file's (size in bytes, modification time in ns)."""
+    status = os.fstat(stream.fileno())
+    return status.st_size, status.st_mtime_ns
+
+
+def _header(path: Path, ds: Dataset, stamp: tuple[int, int] | None) -> Header:
     meta = getattr(ds, "file_meta", None)
     tsyntax = ""
     if meta is not None:
@@ -332,7 +348,7 @@ def _header(path: Path, ds: Dataset) -> Header:
     if not sop_class and meta is not None:
         sop_class = str(meta.get("MediaStorageSOPClassUID", "") or "")
     image_type = ds.get("ImageType")
-    has_pixels, pixels = _pixels(ds, tsyntax)
+    has_pixels, pixels = _pixels(ds, tsyntax, stamp)
     return Header(
         path=path,
         sop_class=sop_class,

@@ -9,16 +9,22 @@ runs off the caller's thread and can be cancelled.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from respond.dicom._codecs import Engine, engine_for
-from respond.dicom._decode import decode_file, read_native
+from respond.dicom._decode import (
+    decode_file,
+    read_native,
+    read_native_into,
+    stored_dtype,
+)
+from respond.dicom._rescale import checked_range, plan_dtype, write_rescaled
 from respond.dicom.errors import (
     DicomError,
     GeometryError,
@@ -27,7 +33,7 @@ from respond.dicom.errors import (
     UnsupportedSeriesError,
 )
 from respond.dicom.geometry import VolumeGeometry
-from respond.dicom.model import FrameRef, PixelFormat, Readiness, SeriesCandidate
+from respond.dicom.model import FrameRef, Readiness, SeriesCandidate
 from respond.dicom.volume import Volume
 
 if TYPE_CHECKING:
@@ -39,9 +45,6 @@ SliceCallback = Callable[[int], None]
 # Larger volumes are refused before allocating (a damaged header can claim
 # anything); 8 GiB is far above any CT or MR series.
 MAX_VOLUME_BYTES = 8 * 2**30
-# A rescale beyond this is a damaged header, not a scanner's value.
-MAX_RESCALE = 1e9
-_INT_TYPES = (np.uint8, np.int8, np.uint16, np.int16, np.int32)
 
 
 @dataclass(slots=True)
@@ -51,100 +54,6 @@ class _Unit:
     path: Path
     engine: Engine
     targets: list[tuple[int, FrameRef]] = field(default_factory=list)
-
-
-def _stored_range(fmt: PixelFormat) -> tuple[int, int]:
-    bits = fmt.bits_stored
-    if fmt.is_signed:
-        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    return 0, (1 << bits) - 1
-
-
-def _smallest_type(low: float, high: float) -> type[np.integer] | None:
-    for candidate in _INT_TYPES:
-        info = np.iinfo(candidate)
-        if info.min <= low and high <= info.max:
-            return candidate
-    return None
-
-
-def _plan_dtype(
-    frames: Sequence[FrameRef], modality: str
-) -> tuple[np.dtype[np.generic], bool]:
-    """Return the volume dtype and whether it holds rescaled (modality) values."""
-    fmt = frames[0].pixel_format
-    if fmt is None:
-        raise UnsupportedSeriesError("no Image Pixel module: nothing to display")
-    if fmt.samples_per_pixel != 1:
-        raise UnsupportedSeriesError(
-            f"colour images ({fmt.photometric}, {fmt.samples_per_pixel} samples): "
-            "respond measures on greyscale CT and MR"
-        )
-    if fmt.bits_allocated not in (8, 16, 32) or not 1 <= fmt.bits_stored <= (
-        fmt.bits_allocated
-    ):
-        raise SeriesLoadError(
-            f"BitsAllocated {fmt.bits_allocated} / BitsStored {fmt.bits_stored}: "
-            "not a pixel format respond can read (8, 16 or 32 bits allocated, no "
-            "more stored than allocated); the file's header is damaged"
-        )
-    for frame in frames:
-        if (
-            abs(frame.rescale_slope) > MAX_RESCALE
-            or abs(frame.rescale_intercept) > MAX_RESCALE
-        ):
-            raise SeriesLoadError(
-                f"{frame.path.name}: rescale slope {frame.rescale_slope:g} / "
-                f"intercept {frame.rescale_intercept:g} is out of range; the header "
-                "is damaged"
-            )
-    low, high = _stored_range(fmt)
-    integral = all(
-        float(f.rescale_slope).is_integer() and float(f.rescale_intercept).is_integer()
-        for f in frames
-    )
-    if integral:
-        ends = [
-            value * f.rescale_slope + f.rescale_intercept
-            for f in frames
-            for value in (low, high)
-        ]
-        chosen = _smallest_type(min(ends), max(ends))
-        if chosen is None or (chosen is np.int32 and modality == "CT"):
-            # Real CT values fit int16 even when the stored range does not: the
-            # loader checks every slice and widens the volume if one does not.
-            chosen = np.int16
-        return np.dtype(chosen), True
-    stored = _smallest_type(low, high) or np.int32
-    return np.dtype(stored), False
-
-
-def _write_rescaled(
-    destination: NDArray[np.generic],
-    plane: NDArray[np.generic],
-    slope: int,
-    intercept: int,
-    info: np.iinfo[Any],
-    stored: tuple[int, int],
-) -> None:
-    """Write ``plane * slope + intercept`` into ``destination`` exactly.
-
-    The caller checked that the results fit the destination's type. When the
-    stored values fit it too, the arithmetic happens in place in that type
-    (no wide temporary); otherwise through int64.
-    """
-    low, high = stored
-    stored_fits = info.min <= low and high <= info.max
-    scaled_fits = info.min <= low * slope and high * slope <= info.max
-    if stored_fits and scaled_fits:
-        np.copyto(destination, plane, casting="unsafe")
-        if slope != 1:
-            np.multiply(destination, slope, out=destination)
-        if intercept:
-            np.add(destination, intercept, out=destination)
-        return
-    wide = plane.astype(np.int64) * slope + intercept
-    np.copyto(destination, wide, casting="unsafe")
 
 
 class LoadJob:
@@ -192,7 +101,7 @@ class LoadJob:
         self._completed = 0
         self.failed: dict[int, str] = {}
         frames = candidate.frames
-        self.dtype, self.is_rescaled = _plan_dtype(frames, candidate.modality)
+        self.dtype, self.is_rescaled = plan_dtype(frames, candidate.modality)
         shape = (len(frames), candidate.rows, candidate.columns)
         size = shape[0] * shape[1] * shape[2] * self.dtype.itemsize
         if size > MAX_VOLUME_BYTES:
@@ -265,22 +174,7 @@ class LoadJob:
 
     def _run(self) -> None:
         try:
-            units = self._units()
-            if units:
-                self._read_unit(units[0])
-                self.first_slice_ready.set()
-            rest = units[1:]
-            # Native reads are memory copies: one thread does them fastest (a
-            # second only fights for the GIL). Decoders use every worker, each
-            # taking every n-th file so all spread outwards from the middle.
-            native = all(u.engine is Engine.NATIVE for u in rest)
-            threads = 1 if native else min(self.workers, max(1, len(rest)))
-            chunks = [rest[n::threads] for n in range(threads)]
-            with ThreadPoolExecutor(
-                threads, thread_name_prefix="respond-decode"
-            ) as pool:
-                for _ in pool.map(self._read_units, chunks):
-                    pass
+            self._read_all(self._units())
             if self._callback_error is not None:
                 raise SeriesLoadError(
                     f"the load stopped: the slice callback failed "
@@ -312,6 +206,31 @@ class LoadJob:
             self.first_slice_ready.set()
             self._done.set()
 
+    def _read_all(self, units: list[_Unit]) -> None:
+        """Read every unit: the first (the middle slice) alone, then the rest."""
+        if units:
+            self._read_unit(units[0])
+            self.first_slice_ready.set()
+        rest = units[1:]
+        if all(u.engine is Engine.NATIVE for u in rest):
+            # Native reads are memory copies: this thread does them fastest (a
+            # second only fights for the GIL, and a second touching the
+            # volume's fresh pages meanwhile cost more than it saved).
+            self._read_units(rest)
+            return
+        # Decoders use every worker, each taking every n-th file so all spread
+        # outwards from the middle.
+        threads = min(self.workers, max(1, len(rest)))
+        chunks = [rest[n::threads] for n in range(threads)]
+        with ThreadPoolExecutor(threads, thread_name_prefix="respond-decode") as pool:
+            for _ in pool.map(self._read_units, chunks):
+                pass
+
+    def _nearest_first(
+        self, targets: list[tuple[int, FrameRef]]
+    ) -> list[tuple[int, FrameRef]]:
+        return sorted(targets, key=lambda target: abs(target[0] - self.middle))
+
     def _read_units(self, units: list[_Unit]) -> None:
         for unit in units:
             self._read_unit(unit)
@@ -325,16 +244,16 @@ class LoadJob:
                     self.failed[k] = f"{frame.path.name}: no pixel data in the file"
                     self._completed += 1
             return
+        if unit.engine is Engine.NATIVE:
+            for k, frame in self._nearest_first(unit.targets):
+                self._read_native(k, frame)
+            return
         try:
-            if unit.engine is Engine.NATIVE:
-                planes = [read_native(frame) for _, frame in unit.targets]
-                rescaled_by_reader = False
-            else:
-                decoded, rescaled_by_reader = decode_file(unit.path, unit.engine)
-                planes = [
-                    decoded[0 if frame.frame is None else frame.frame]
-                    for _, frame in unit.targets
-                ]
+            decoded, rescaled_by_reader = decode_file(unit.path, unit.engine)
+            planes = [
+                decoded[0 if frame.frame is None else frame.frame]
+                for _, frame in unit.targets
+            ]
         except SeriesLoadError as exc:
             with self._lock:
                 for k, _ in unit.targets:
@@ -348,9 +267,42 @@ class LoadJob:
         for (k, frame), plane in pairs:
             self._store(k, frame, plane, rescaled_by_reader)
 
+    def _read_native(self, k: int, frame: FrameRef) -> None:
+        """Read a native frame into its slice of the volume, then rescale it there.
+
+        The stored values go straight into the volume (one read, no temporary)
+        whenever they have the volume's type, as CT's int16 has.
+        """
+        with self._lock:
+            volume = self.voxels
+        home: NDArray[np.generic] | None = None
+        try:
+            fits = (frame.rows, frame.columns) == volume.shape[1:]
+            if fits and stored_dtype(frame) == volume.dtype:
+                home, plane = volume, volume[k]
+                read_native_into(frame, plane)
+            else:
+                plane = read_native(frame)
+        except SeriesLoadError as exc:
+            with self._lock:
+                self.failed[k] = str(exc)
+                self._completed += 1
+            return
+        self._store(k, frame, plane, False, home)
+
     def _store(
-        self, k: int, frame: FrameRef, plane: NDArray[np.generic], rescaled: bool
+        self,
+        k: int,
+        frame: FrameRef,
+        plane: NDArray[np.generic],
+        rescaled: bool,
+        home: NDArray[np.generic] | None = None,
     ) -> None:
+        """Write a slice's values (rescaled) into the volume.
+
+        ``home`` is the volume array ``plane`` is a slice of, when it was read
+        in place; the volume may have been widened since.
+        """
         if plane.shape != self.voxels.shape[1:]:
             with self._lock:
                 self.failed[k] = (
@@ -362,7 +314,7 @@ class LoadJob:
         slope, intercept = 1, 0
         if self.is_rescaled and not rescaled:
             slope, intercept = int(frame.rescale_slope), int(frame.rescale_intercept)
-        low, high = (int(plane.min()), int(plane.max())) if plane.size else (0, 0)
+        low, high = checked_range(plane, slope, intercept, self.voxels.dtype)
         ends = (low * slope + intercept, high * slope + intercept)
         with self._lock:
             target = self.voxels
@@ -370,7 +322,9 @@ class LoadJob:
             if min(ends) < info.min or max(ends) > info.max:
                 self.voxels = target = target.astype(np.int32)
                 info = np.iinfo(np.int32)
-        _write_rescaled(target[k], plane, slope, intercept, info, (low, high))
+        write_rescaled(
+            target[k], plane, slope, intercept, info, (low, high), target is home
+        )
         with self._lock:
             if self.voxels is not target:  # widened meanwhile: carry the slice over
                 self.voxels[k] = target[k]

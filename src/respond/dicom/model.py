@@ -95,6 +95,9 @@ class FrameRef:
 
     Geometry in patient coordinates (LPS, mm): ``position`` is the centre of the
     first pixel; ``orientation`` the row then column direction cosines.
+    ``file_stamp`` is the file's (size in bytes, modification time in ns) when it
+    was scanned: the loader reads native pixels from ``pixel_offset`` only while
+    the file still has it, and reads the header again when it changed.
     """
 
     path: Path
@@ -115,6 +118,7 @@ class FrameRef:
     rows: int = 0
     columns: int = 0
     has_pixels: bool = True
+    file_stamp: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

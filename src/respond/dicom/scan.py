@@ -77,10 +77,16 @@ def _dicomdir_files(path: Path) -> tuple[list[Path], str]:
     return files, ""
 
 
-def _files_to_read(root: Path) -> tuple[list[Path], list[DicomFinding], list[Path]]:
+def _files_to_read(
+    root: Path,
+) -> tuple[list[Path], list[DicomFinding], list[Path], bool]:
+    """Return the files to read, findings, DICOMDIRs, and whether listed only.
+
+    Files listed by a DICOMDIR may be missing; files found by walking exist.
+    """
     findings: list[DicomFinding] = []
     if root.is_dir():
-        return list(_walk(root)), findings, []
+        return list(_walk(root)), findings, [], False
     header = read_header(root)
     if isinstance(header, Header) and header.sop_class == DICOMDIR_CLASS:
         files, problem = _dicomdir_files(root)
@@ -93,9 +99,9 @@ def _files_to_read(root: Path) -> tuple[list[Path], list[DicomFinding], list[Pat
                     "instead",
                 )
             )
-            return list(_walk(root.parent)), findings, [root]
-        return files, findings, [root]
-    return [root], findings, []
+            return list(_walk(root.parent)), findings, [root], False
+        return files, findings, [root], True
+    return [root], findings, [], False
 
 
 def scan(
@@ -126,11 +132,11 @@ def scan(
     root = Path(path)
     if not root.exists():
         raise NotDicomError(root, "no such file or folder; check the path")
-    files, findings, dicomdirs = _files_to_read(root)
+    files, findings, dicomdirs, is_listed = _files_to_read(root)
     headers: list[Header] = []
     unreadable: list[UnreadableFile] = []
     for count, file in enumerate(files, start=1):
-        if not file.is_file():
+        if is_listed and not file.is_file():
             unreadable.append(
                 UnreadableFile(file, "listed in the DICOMDIR but missing on disk")
             )

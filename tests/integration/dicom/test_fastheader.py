@@ -14,7 +14,7 @@ from respond.dicom._header import Header, read_header
 
 def slow_header(path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
     with monkeypatch.context() as patch:
-        patch.setattr(header_module, "read_fast", lambda _path: None)
+        patch.setattr(header_module, "read_fast_from", lambda _stream, _head: None)
         return read_header(path)
 
 
