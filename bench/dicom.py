@@ -10,9 +10,11 @@ syntaxes and on the real liver series when it is present:
 
 All three produce the same int16 HU volume (checked on every series):
 
-- respond: ``scan(folder)`` then ``LoadJob(series, workers=2)``, timed together
-  (and the load alone); time to first slice is from the start of the scan to
-  ``first_slice_ready``;
+- respond: ``scan(folder)`` then ``LoadJob(series, workers=WORKERS)`` (2), timed
+  together (and the load alone); time to first slice is from the start of the
+  scan to ``first_slice_ready``. ``workers`` is the number of decoding threads
+  for compressed syntaxes; native (uncompressed) slices are read on one
+  thread whatever it is, as the loader does;
 - SimpleITK: ``ImageSeriesReader.GetGDCMSeriesFileNames`` + ``SetFileNames`` +
   ``Execute`` + ``GetArrayViewFromImage`` (it returns int32 for 16-bit signed
   data with an intercept);
@@ -356,7 +358,7 @@ def _decoders(case: Case, paths: list[Path]) -> dict[str, Callable[[int], object
 
     from respond.dicom import scan
     from respond.dicom._codecs import Engine
-    from respond.dicom._decode import decode_file, read_native
+    from respond.dicom._decode import decode_file, read_native_into, stored_dtype
 
     methods: dict[str, Callable[[int], object]] = {
         "dcmread only": lambda i: pydicom.dcmread(paths[i]),
@@ -366,7 +368,12 @@ def _decoders(case: Case, paths: list[Path]) -> dict[str, Callable[[int], object
     if not case.compressed:
         by_path = {f.path: f for f in scan(case.folder).series[0].frames}
         frames = [by_path[p] for p in paths]
-        methods["native read (respond)"] = lambda i: read_native(frames[i])
+        # as the loader reads: into the slices of one preallocated volume
+        dtype = stored_dtype(frames[0])
+        volume = np.empty((len(frames), frames[0].rows, frames[0].columns), dtype)
+        methods["native read (respond)"] = lambda i: read_native_into(
+            frames[i], volume[i]
+        )
         return methods
     encoded = []
     for path in paths:

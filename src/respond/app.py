@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from respond.cli import run
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from respond.criteria.record import PatientRead
+    from respond.dicom import ScanResult
 
 __all__ = ["main"]
 
@@ -46,13 +47,15 @@ def _desktop(args: list[str]) -> int:
     return run_app(store, reader=reader, pdf_export=pdf_report)
 
 
-def pdf_report(read: PatientRead, folders: Sequence[Path], path: Path) -> Path:
-    """Write a read's tumour-board PDF, with key images from the folders that exist."""
+def pdf_report(
+    read: PatientRead, scans: Sequence[ScanResult], folders: Sequence[Path], path: Path
+) -> Path:
+    """Write a read's tumour-board PDF, with key images from the scans or folders."""
     from respond.pdf import write_pdf
     from respond.report.document import build_report
     from respond.report.images import ImageIndex
 
-    index = ImageIndex.from_folders(f for f in folders if Path(f).is_dir())
+    index = ImageIndex.for_read(read, scans, folders)
     return write_pdf(build_report(read, images=index), path)
 
 

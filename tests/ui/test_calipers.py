@@ -293,3 +293,29 @@ def test_removing_a_long_axis_unlinks_its_short_axis(
         anisotropic_view.add_caliper(
             "z", "short_axis", (11, 30, 20), (11, 30, 40), long_axis_key="T3-long"
         )
+
+
+def test_a_drag_that_moves_a_pair_is_reported_as_one_edit(
+    qtbot, anisotropic_view, anisotropic_volume
+) -> None:
+    long_item, short = perpendicular_pair(anisotropic_view, anisotropic_volume)
+    edits = record(anisotropic_view.calipers_edited)
+    grab = viewport_point(anisotropic_view, 70, 110)
+    drop = viewport_point(anisotropic_view, 95, 90)
+    mouse_drag(qtbot, anisotropic_view, LEFT, [grab, grab + QPoint(5, 20), drop])
+    [(edit,)] = edits
+    assert edit == (
+        ("T1-long", *long_item.endpoints_ijk()),
+        ("T1-short", *short.endpoints_ijk()),
+    )
+
+
+def test_the_label_shows_the_recorded_length_rounded_half_up(view, volume) -> None:
+    from respond.criteria import CaliperKind
+    from respond.ui._caliper_sync import caliper_from_indices
+
+    start, end = (10.0, 40.0, 30.0), (10.0, 40.0, 65.0)  # 35 x 0.75 = 26.25 mm
+    assert volume.geometry.distance_mm(start, end) == 26.25
+    item = view.add_caliper("T1", "long_axis", start, end)
+    recorded = caliper_from_indices(volume, CaliperKind.LONG_AXIS, start, end)
+    assert item.label_text() == f"{recorded.length_mm} mm" == "26.3 mm"

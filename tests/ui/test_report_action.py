@@ -54,7 +54,7 @@ def test_export_error_is_shown_not_raised(qtbot, tmp_path: Path) -> None:
 
     setup = prepare_demo(tmp_path / "demo")
 
-    def broken(read, folders, path):
+    def broken(read, scans, folders, path):
         raise RespondError(f"{path}: the folder does not exist; create it")
 
     with open_store(setup.database) as store:

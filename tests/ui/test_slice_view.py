@@ -282,3 +282,13 @@ def test_ten_thousand_slice_changes_with_ten_calipers_do_not_crash(qtbot, view) 
     assert not any(item.isVisible() for item in view.calipers().values())
     view.set_slice(10)
     assert all(item.isVisible() for item in view.calipers().values())
+
+
+def test_a_new_view_opens_on_the_abdomen_preset(qtbot, monkeypatch) -> None:
+    from respond.ui.viewer import WindowPreset, slice_view
+
+    abdomen = WindowPreset("abdomen", "Abdomen", 50.0, 350.0)
+    monkeypatch.setattr(slice_view, "WINDOW_PRESETS", {"abdomen": abdomen})
+    view = SliceView()
+    qtbot.addWidget(view)
+    assert view.display_window == (abdomen.center, abdomen.width)

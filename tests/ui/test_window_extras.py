@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import QSettings
 
 from respond.criteria import Cytology, LesionKind, NewLesion
 from respond.store import open_store
+from respond.ui.lesion_panel import ORGANS
 from respond.ui.main_window import MainWindow
 from respond.ui.new_lesion_dialog import NewLesionDialog
 from respond.ui.recent import MAX_RECENT, RecentPaths
@@ -51,6 +53,52 @@ def test_new_lesion_dialog_round_trip(qtbot) -> None:
         Cytology.POSITIVE,
         None,
     )
+
+
+def test_ok_on_an_unchanged_finding_keeps_it(qtbot) -> None:
+    ascites = NewLesion(
+        "X3",
+        organ="peritoneum",
+        kind=LesionKind.ASCITES,
+        cytology=Cytology.NOT_DONE,
+        note="tapped 2 l",
+    )
+    node = NewLesion(
+        "X4",
+        organ="lymph node",
+        site="porta hepatis",
+        kind=LesionKind.NODE,
+        long_axis_mm=Decimal("21.25"),
+        short_axis_mm=Decimal("16.0"),
+    )
+    for finding in (ascites, node):
+        dialog = NewLesionDialog(finding.id, ORGANS, finding)
+        qtbot.addWidget(dialog)
+        assert dialog.finding() == finding
+
+
+def test_the_dialog_changes_only_what_the_reader_changed(qtbot) -> None:
+    finding = NewLesion(
+        "X5",
+        organ="liver",
+        kind=LesionKind.INFILTRATIVE_HCC,
+        long_axis_mm=Decimal("14.0"),
+        typical_hcc=None,
+        note="ill-defined",
+    )
+    dialog = NewLesionDialog("X5", ORGANS, finding)
+    qtbot.addWidget(dialog)
+    dialog.size_mm.setValue(30.0)
+    assert dialog.finding() == dataclasses.replace(
+        finding, long_axis_mm=Decimal("30.0")
+    )
+
+
+def test_organs_imply_the_same_kind_for_lesions_and_new_findings(qtbot) -> None:
+    dialog = NewLesionDialog("X6", ORGANS)
+    qtbot.addWidget(dialog)
+    dialog.organ.setCurrentText("portal vein")
+    assert dialog.finding().kind is LesionKind.PORTAL_VEIN_THROMBUS
 
 
 def test_prior_choice_and_cancel_on_the_demo(qtbot, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from respond.casefile import (
     read_case_file,
 )
 from respond.criteria import CriteriaError, assess
+from respond.errors import RespondError
 
 if TYPE_CHECKING:
     import argparse
@@ -31,11 +32,15 @@ __all__ = [
 ]
 
 
+class ExportWriteError(RespondError):
+    """The case file could not be written where asked."""
+
+
 def reader_name(args: argparse.Namespace) -> str:
     """Return who is working: ``--reader``, else the login name."""
-    name = getattr(args, "reader", None)
+    name = str(getattr(args, "reader", None) or "").strip()
     if name:
-        return str(name)
+        return name
     try:
         return getpass.getuser()
     except (OSError, KeyError):
@@ -173,7 +178,13 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.output == "-":
         out.write(text)
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ExportWriteError(
+                f"cannot write {args.output} ({exc.strerror or exc}); check that "
+                "the folder exists and is writable"
+            ) from exc
         out.write(f"wrote {args.output}: patient {args.patient_id}\n")
     return 0
 
@@ -187,11 +198,7 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
     who = reader_name(args)
     path = database_path(args)
     with _open(args) as store:
-        if args.replace and any(
-            s.patient_id == case.patient.id for s in store.list_patients()
-        ):
-            store.delete_patient(case.patient.id, who=who)
-        store.create_patient(read, who=who)
+        store.create_patient(read, who=who, replace=args.replace)
     out.write(
         f"imported patient {case.patient.id}: {len(case.lesions)} lesions, "
         f"{len(case.timepoints)} time points into {path}\n"

@@ -12,6 +12,7 @@ pseudonym and shift stable across runs and sites).
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import TextIO
 
+    from respond.criteria.record import PatientRead
     from respond.report.document import ReportData
     from respond.report.images import ImageIndex
 
@@ -150,30 +152,43 @@ def _write_pdf(report: ReportData, path: str, out: TextIO) -> None:
         )
 
 
-def _write_sr(report: ReportData, images: ImageIndex, outdir: str, out: TextIO) -> None:
+def _write_sr(
+    read: PatientRead,
+    images: ImageIndex,
+    args: argparse.Namespace,
+    salt: str,
+    out: TextIO,
+) -> None:
     from respond.report.sr import write_sr
 
-    folder = Path(outdir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportOptionsError(
-            f"report: cannot create {folder} ({exc.strerror}); choose a writable folder"
-        ) from exc
-    paths = write_sr(report.read, images, folder, deidentified=False)
+    folder = Path(args.sr)
+    # write_sr makes the folder once every document is built. It de-identifies
+    # the stored read itself (the same salt gives the PDF's and CSV's pseudonym
+    # and shift) and marks the files as de-identified.
+    paths = write_sr(read, images, folder, deidentified=args.deidentify, salt=salt)
     for path in paths:
         out.write(f"wrote {path}\n")
+
+
+def _salt(args: argparse.Namespace, out: TextIO) -> str:
+    salt = args.salt if args.salt is not None else os.environ.get("RESPOND_DEID_SALT")
+    if salt or not args.deidentify:
+        return salt or ""
+    out.write(
+        "note: no --salt or RESPOND_DEID_SALT: the pseudonym and date shift are "
+        "random for this export (set a site salt to keep them stable)\n"
+    )
+    return secrets.token_hex(16)
 
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
     """Write the reports ``respond report`` was asked for; return the exit code."""
     from respond.cli.database import open_database
+    from respond.criteria import CriteriaError
     from respond.report.document import build_report
 
     _check(args)
-    salt = (
-        args.salt if args.salt is not None else os.environ.get("RESPOND_DEID_SALT", "")
-    )
+    salt = _salt(args, out)
     images = _images(args)
     with open_database(args) as store:
         ids = (
@@ -182,21 +197,27 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
             else [args.patient_id]
         )
         reads = [store.load(patient_id) for patient_id in ids]
-    reports = [
-        build_report(
-            read,
-            images=images,
-            deidentified=args.deidentify,
-            salt=salt,
-            extra_attributions=args.attribution,
-        )
-        for read in reads
-    ]
+    reports = []
+    for read in reads:
+        try:
+            reports.append(
+                build_report(
+                    read,
+                    # only the PDF shows key images: the CSV and SR read no pixels
+                    images=images if args.pdf else None,
+                    deidentified=args.deidentify,
+                    salt=salt,
+                    extra_attributions=args.attribution,
+                )
+            )
+        except CriteriaError as exc:
+            if not args.all:
+                raise
+            out.write(f"skipped {read.patient.id}: {exc}\n")
     if args.csv:
         _write_csv(reports, args, out)
     if args.pdf:
         _write_pdf(reports[0], args.pdf, out)
     if args.sr:
-        # the SR is written from the (possibly de-identified) read of the report
-        _write_sr(reports[0], images, args.sr, out)
+        _write_sr(reads[0], images, args, salt, out)
     return 0

@@ -1,11 +1,13 @@
 """``respond import-sr``: store reads rebuilt from DICOM SR measurement reports.
 
-``respond import-sr FILE... [--images DIR ...] [--db PATH] [--replace]
+``respond import-sr FILE... [--images DIR]... [--db PATH] [--replace]
 [--reader NAME]`` reads TID 1500 reports (one per time point, e.g. written by
 ``respond report --sr``), groups them by patient and stores each patient's read.
-With ``--images`` the calipers come back from the reports' image coordinates;
-without, only the lengths. A patient already stored is refused unless
-``--replace``. Bad files exit 2 with a message naming the file.
+With ``--images`` (repeatable) the calipers come back from the reports' image
+coordinates; without, only the lengths, and the command says how many calipers
+were left behind. Every file is read and every read checked before anything is
+stored; a patient already stored is refused unless ``--replace``. Bad files exit
+2 with a message naming the file.
 """
 
 from __future__ import annotations
@@ -18,17 +20,15 @@ from respond.cli.database import (
     open_database,
     reader_name,
 )
-from respond.errors import RespondError
 
 if TYPE_CHECKING:
     import argparse
     from typing import TextIO
 
-__all__ = ["PatientStoredError", "add_sr_commands", "run_import_sr"]
+    from respond.criteria import PatientRead
+    from respond.store import SqliteStore
 
-
-class PatientStoredError(RespondError):
-    """A patient in the reports is already stored and ``--replace`` was not given."""
+__all__ = ["add_sr_commands", "run_import_sr"]
 
 
 def add_sr_commands(
@@ -47,10 +47,10 @@ def add_sr_commands(
     imported.add_argument(
         "--images",
         metavar="DIR",
-        action="extend",
-        nargs="+",
+        action="append",
         default=[],
-        help="folders holding the measured images (restores the calipers)",
+        help="a folder holding the measured images, to restore the calipers "
+        "(repeatable)",
     )
     imported.add_argument(
         "--replace",
@@ -62,6 +62,22 @@ def add_sr_commands(
     imported.set_defaults(handler=run_import_sr)
 
 
+def _refuse_stored(store: SqliteStore, reads: list[PatientRead]) -> None:
+    """Refuse the batch if a patient of it is stored, before anything is written.
+
+    Raises
+    ------
+    respond.store.PatientExistsError
+        The first patient of the batch already stored.
+    """
+    from respond.store import PatientExistsError
+
+    stored = {summary.patient_id for summary in store.list_patients()}
+    for read in reads:
+        if read.patient.id in stored:
+            raise PatientExistsError(read.patient.id)
+
+
 def run_import_sr(args: argparse.Namespace, out: TextIO) -> int:
     """Store the reads rebuilt from the SR files.
 
@@ -69,30 +85,28 @@ def run_import_sr(args: argparse.Namespace, out: TextIO) -> int:
     ------
     respond.report.sr.SRImportError
         A file is not a TID 1500 report respond can read.
-    PatientStoredError
-        A patient is already stored and ``--replace`` was not given.
+    respond.store.InvalidReadError
+        A read rebuilt from the files cannot be stored (e.g. a dangling lesion
+        reference); nothing is stored.
+    respond.store.PatientExistsError
+        A patient is already stored and ``--replace`` was not given; nothing
+        is stored.
     """
-    from respond.report.images import ImageIndex
-    from respond.report.sr import import_sr
+    from respond.report.sr import load_sr
+    from respond.store import check_read
 
-    images = ImageIndex.from_folders(args.images) if args.images else None
-    reads = import_sr(args.files, images)
+    imported = load_sr(args.files, image_folders=args.images)
+    reads = imported.reads
+    for read in reads:
+        check_read(read)
     who = reader_name(args)
     path = database_path(args)
     with open_database(args) as store:
-        stored = {summary.patient_id for summary in store.list_patients()}
         if not args.replace:
-            # refuse before writing anything, so a batch is all or nothing
-            for read in reads:
-                if read.patient.id in stored:
-                    raise PatientStoredError(
-                        f"patient {read.patient.id} is already in {path}; pass "
-                        "--replace to replace it (the old read stays in the audit)"
-                    )
+            _refuse_stored(store, reads)
         for read in reads:
-            if read.patient.id in stored:
-                store.delete_patient(read.patient.id, who=who)
-            store.create_patient(read, who=who)
+            # one transaction per patient: a failure leaves its old read in place
+            store.create_patient(read, who=who, replace=args.replace)
     for read in reads:
         calipers = sum(
             len(drawn) for tp in read.timepoints for drawn in tp.calipers.values()
@@ -100,5 +114,15 @@ def run_import_sr(args: argparse.Namespace, out: TextIO) -> int:
         out.write(
             f"imported patient {read.patient.id}: {len(read.lesions)} lesions, "
             f"{len(read.timepoints)} time points, {calipers} calipers into {path}\n"
+        )
+    if missing := imported.calipers_not_restored:
+        where = (
+            "their images are not in the --images folders"
+            if args.images
+            else "pass --images with the folders of the measured images"
+        )
+        out.write(
+            f"note: {missing} calipers were not restored, only their lengths "
+            f"({where})\n"
         )
     return 0

@@ -13,7 +13,7 @@ from functools import cache
 
 from pydicom.uid import UID
 
-__all__ = ["Engine", "engine_for", "is_lossy", "syntax_name"]
+__all__ = ["Engine", "engine_for", "is_lossy", "pydicom_decodes", "syntax_name"]
 
 NATIVE = frozenset(
     {
@@ -61,7 +61,8 @@ def syntax_name(uid: str) -> str:
 
 
 @cache
-def _pydicom_can(uid: str) -> bool:
+def pydicom_decodes(uid: str) -> bool:
+    """Whether an installed pydicom decoder reads a (compressed) transfer syntax."""
     from pydicom.pixels.decoders.base import get_decoder
 
     try:
@@ -84,7 +85,7 @@ def engine_for(uid: str, *, has_offset: bool = True) -> Engine | None:
         return Engine.NATIVE
     if uid in GDCM_PREFERRED:
         return Engine.SIMPLEITK
-    if uid and _pydicom_can(uid):
+    if uid and pydicom_decodes(uid):
         return Engine.PYDICOM
     if uid in NATIVE or not uid:
         return Engine.PYDICOM

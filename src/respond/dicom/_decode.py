@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
+from pydicom.uid import ExplicitVRBigEndian
 
 from respond.dicom._codecs import Engine
-from respond.dicom._header import Unreadable, file_stamp, read_header
+from respond.dicom._header import Header, Unreadable, file_stamp, read_header
 from respond.dicom.errors import SeriesLoadError
 
 if TYPE_CHECKING:
+    import io
+    from pathlib import Path
+
     from numpy.typing import NDArray
 
     from respond.dicom.model import FrameRef, PixelFormat
-
-BIG_ENDIAN = "1.2.840.10008.1.2.2"
 
 
 def native_dtype(fmt: PixelFormat, transfer_syntax: str) -> np.dtype[np.generic]:
@@ -26,7 +29,7 @@ def native_dtype(fmt: PixelFormat, transfer_syntax: str) -> np.dtype[np.generic]
             f"{fmt.bits_allocated}-bit samples are not supported for display"
         )
     kind = "i" if fmt.is_signed else "u"
-    order = ">" if transfer_syntax == BIG_ENDIAN else "<"
+    order = ">" if transfer_syntax == ExplicitVRBigEndian else "<"
     return np.dtype(f"{order}{kind}{fmt.bits_allocated // 8}")
 
 
@@ -54,53 +57,148 @@ def stored_dtype(frame: FrameRef) -> np.dtype[np.generic] | None:
 
 
 class _FileChangedError(SeriesLoadError):
-    """The file is not the one the scan read (its size or time differs)."""
+    """The file changed again while it was being loaded."""
+
+
+class OpenFile:
+    """One file opened once to read its frames, checked against the scan.
+
+    The stamp (:func:`file_stamp`) comes from the open descriptor, and every
+    frame is read from that descriptor, so what is checked is what is read. A
+    file whose stamp differs from the scan's has its header read again, once
+    per file: a frame that is still the same image with the same pixel
+    settings is then read from where its pixels are now.
+
+    Use it as a context manager (:func:`open_file`); it closes the file.
+    """
+
+    def __init__(self, path: Path, stream: io.FileIO | io.BufferedReader) -> None:
+        self.path = path
+        self.stream = stream
+        self.stamp = file_stamp(stream)
+        self._header: Header | SeriesLoadError | None = None
+
+    def __enter__(self) -> OpenFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stream.close()
+
+    def current(self, frame: FrameRef) -> FrameRef:
+        """Return the frame as the open file holds it now.
+
+        Raises
+        ------
+        SeriesLoadError
+            The file changed since the scan and no longer holds this image
+            with the same pixel settings, or changed again while being loaded.
+        """
+        if frame.file_stamp is None or frame.file_stamp == self.stamp:
+            return frame
+        header = self._rescanned()
+        index = frame.frame or 0
+        if index < len(header.frames):
+            now = header.frames[index]
+            same = dataclasses.replace(
+                now, pixel_offset=frame.pixel_offset, file_stamp=frame.file_stamp
+            )
+            if same == frame and (
+                now.pixel_offset is not None or frame.pixel_offset is None
+            ):
+                return now
+        raise SeriesLoadError(
+            f"{self.path.name}: changed since the scan (another image, or other "
+            "pixel settings); scan the folder again",
+            path=self.path,
+        )
+
+    def _rescanned(self) -> Header:
+        if self._header is None:
+            self._header = self._read_header()
+        if isinstance(self._header, SeriesLoadError):
+            raise self._header
+        return self._header
+
+    def _read_header(self) -> Header | SeriesLoadError:
+        header = read_header(self.path)
+        if isinstance(header, Unreadable):
+            return SeriesLoadError(
+                f"{self.path.name}: changed since the scan and cannot be read now "
+                f"({header.reason}); scan the folder again",
+                path=self.path,
+            )
+        if not header.frames or header.frames[0].file_stamp != self.stamp:
+            # the header just read is not the file this descriptor holds
+            return _FileChangedError(
+                f"{self.path.name}: changed while it was being loaded; load the "
+                "series again",
+                path=self.path,
+            )
+        return header
+
+    def still_current(self) -> bool:
+        """Whether the path still names this file, unchanged (one ``stat``)."""
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return False
+        now = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        return now == self.stamp
+
+    def read_native_into(self, frame: FrameRef, out: NDArray[np.generic]) -> None:
+        """Read one native frame of this file into ``out`` (see the function)."""
+        _read_into(self.stream, self.current(frame), out)
+
+
+def open_file(path: Path, *, buffered: bool = False) -> OpenFile:
+    """Open a file to read frames from (unbuffered unless ``buffered``).
+
+    Raises
+    ------
+    SeriesLoadError
+        The file cannot be opened.
+    """
+    try:
+        # OpenFile closes it
+        stream: io.FileIO | io.BufferedReader = (
+            open(path, "rb") if buffered else open(path, "rb", buffering=0)  # noqa: SIM115
+        )
+    except OSError as exc:
+        raise SeriesLoadError(
+            f"{path.name}: cannot be read ({exc.strerror or exc})", path=path
+        ) from exc
+    try:
+        return OpenFile(path, stream)
+    except OSError as exc:
+        stream.close()
+        raise SeriesLoadError(
+            f"{path.name}: cannot be read ({exc.strerror or exc})", path=path
+        ) from exc
 
 
 def read_native_into(frame: FrameRef, out: NDArray[np.generic]) -> None:
     """Read one native frame's stored values straight from the file into ``out``.
 
-    ``out`` is a C-contiguous rows x columns array of :func:`stored_dtype`, for
-    example the volume's own slice: one read, no temporary. A file that changed
-    since the scan has its header read again: the same image with the same
-    pixel settings loads from wherever its pixels are now. On an error ``out``
-    may hold part of the frame.
+    ``out`` is a writable C-contiguous rows x columns array of
+    :func:`stored_dtype`, for example the volume's own slice: one read, no
+    temporary. A file that changed since the scan has its header read again:
+    the same image with the same pixel settings loads from wherever its pixels
+    are now. On an error ``out`` may hold part of the frame. To read several
+    frames of one file, open it once with :func:`open_file`.
 
     Raises
     ------
     SeriesLoadError
-        The file is shorter than its header says, cannot be read, or is no
-        longer the image the scan found.
+        ``out`` cannot hold the frame, or the file is shorter than its header
+        says, cannot be read, or is no longer the image the scan found.
     """
-    try:
-        _read_into(frame, out)
-    except _FileChangedError:
-        _read_into(_rescanned(frame), out)
+    with open_file(frame.path) as source:
+        source.read_native_into(frame, out)
 
 
-def _rescanned(frame: FrameRef) -> FrameRef:
-    """Return the frame as its changed file describes it now, if it is the same."""
-    header = read_header(frame.path)
-    if isinstance(header, Unreadable):
-        raise SeriesLoadError(
-            f"{frame.path.name}: changed since the scan and cannot be read now "
-            f"({header.reason}); scan the folder again",
-            path=frame.path,
-        )
-    for now in header.frames:
-        same = dataclasses.replace(
-            now, pixel_offset=frame.pixel_offset, file_stamp=frame.file_stamp
-        )
-        if same == frame and now.pixel_offset is not None:
-            return now
-    raise SeriesLoadError(
-        f"{frame.path.name}: changed since the scan (another image, or other "
-        "pixel settings); scan the folder again",
-        path=frame.path,
-    )
-
-
-def _read_into(frame: FrameRef, out: NDArray[np.generic]) -> None:
+def _read_into(
+    stream: io.FileIO | io.BufferedReader, frame: FrameRef, out: NDArray[np.generic]
+) -> None:
     fmt = frame.pixel_format
     if fmt is None or frame.pixel_offset is None:
         raise SeriesLoadError(
@@ -114,22 +212,22 @@ def _read_into(frame: FrameRef, out: NDArray[np.generic]) -> None:
             f"{frame.rows} x {frame.columns} {dtype}",
             path=frame.path,
         )
+    if not (out.flags.c_contiguous and out.flags.writeable):
+        # a strided view would be read into a hidden copy, leaving ``out`` as is
+        raise SeriesLoadError(
+            f"{frame.path.name}: the array to read into is not a writable "
+            "C-contiguous array",
+            path=frame.path,
+        )
     offset = frame.pixel_offset + (frame.frame or 0) * size
-    view = memoryview(out.reshape(-1)).cast("B")  # type: ignore[arg-type]
+    view = memoryview(out).cast("B")  # type: ignore[arg-type]
     got = 0
     try:
         # Unbuffered: the bytes go from the OS straight into ``out``, with the
         # GIL released while they are copied.
-        with open(frame.path, "rb", buffering=0) as stream:
-            if frame.file_stamp is not None and file_stamp(stream) != frame.file_stamp:
-                raise _FileChangedError(
-                    f"{frame.path.name}: changed while it was being loaded; load "
-                    "the series again",
-                    path=frame.path,
-                )
-            stream.seek(offset)
-            while got < size and (count := stream.readinto(view[got:])):
-                got += count
+        stream.seek(offset)
+        while got < size and (count := stream.readinto(view[got:])):
+            got += count
     except OSError as exc:
         raise SeriesLoadError(
             f"{frame.path.name}: cannot be read ({exc.strerror or exc})",
@@ -145,46 +243,87 @@ def _read_into(frame: FrameRef, out: NDArray[np.generic]) -> None:
     _mask(out, fmt)
 
 
+def empty_plane(frame: FrameRef) -> NDArray[np.generic]:
+    """Return a new rows x columns array a native frame's stored values fit.
+
+    Raises
+    ------
+    SeriesLoadError
+        The frame has no pixel format, or one respond cannot read.
+    """
+    dtype = stored_dtype(frame)
+    if dtype is None:
+        raise SeriesLoadError(
+            f"{frame.path.name}: no pixel format (Image Pixel module) in the header",
+            path=frame.path,
+        )
+    return np.empty((frame.rows, frame.columns), dtype=dtype)
+
+
 def read_native(frame: FrameRef) -> NDArray[np.generic]:
     """Read one native frame's stored values straight from the file.
 
     Raises
     ------
     SeriesLoadError
-        The file is shorter than its header says, or cannot be read.
+        The frame has no pixel format, or the file is shorter than its header
+        says, or cannot be read.
     """
-    dtype = stored_dtype(frame)
-    if dtype is None:
-        raise SeriesLoadError(
-            f"{frame.path.name}: no pixel data offset", path=frame.path
-        )
-    plane = np.empty((frame.rows, frame.columns), dtype=dtype)
+    plane = empty_plane(frame)
     read_native_into(frame, plane)
     return plane
 
 
-def _pydicom(path: object) -> NDArray[np.generic]:
+def _pydicom(source: Path | BinaryIO, index: int | None) -> NDArray[np.generic]:
     import pydicom
+    from pydicom.pixels.utils import pixel_array
 
-    ds = pydicom.dcmread(path, force=True)  # type: ignore[arg-type]
-    array: NDArray[np.generic] = ds.pixel_array
-    if array.ndim == 2:
-        array = array[np.newaxis]
-    return array
+    array: NDArray[np.generic]
+    if index is not None:  # decode that frame only
+        return pixel_array(source, index=index)[np.newaxis]
+    ds = pydicom.dcmread(source, force=True)
+    array = ds.pixel_array
+    try:
+        frames = int(ds.get("NumberOfFrames") or 1)
+    except (TypeError, ValueError):
+        frames = 1
+    # one frame comes as (rows, columns[, samples]): give it its frame axis
+    return array[np.newaxis] if frames <= 1 or array.ndim == 2 else array
 
 
-def _simpleitk(path: object) -> NDArray[np.generic]:
+def _simpleitk(path: Path, index: int | None) -> NDArray[np.generic]:
     import SimpleITK as sitk
 
     image = sitk.ReadImage(str(path))
     array = sitk.GetArrayFromImage(image)
     if array.ndim == 2:
         array = array[np.newaxis]
+    if index is not None:
+        array = array[index : index + 1]
     return array
 
 
-def decode_file(path: object, engine: Engine) -> tuple[NDArray[np.generic], bool]:
-    """Decode every frame of a file.
+def decode_file(
+    path: Path,
+    engine: Engine,
+    *,
+    source: OpenFile | None = None,
+    index: int | None = None,
+) -> tuple[NDArray[np.generic], bool]:
+    """Decode every frame of a file (or only frame ``index``).
+
+    Parameters
+    ----------
+    path
+        The file.
+    engine
+        The decoder (pydicom or SimpleITK).
+    source
+        The file already opened with :func:`open_file` (buffered): pydicom then
+        decodes from that descriptor, and SimpleITK's result is kept only if
+        the path still names that file unchanged.
+    index
+        Decode this frame only (0-based); the array then holds one frame.
 
     Returns
     -------
@@ -195,19 +334,28 @@ def decode_file(path: object, engine: Engine) -> tuple[NDArray[np.generic], bool
     Raises
     ------
     SeriesLoadError
-        The pixel data cannot be decoded.
+        The pixel data cannot be decoded, or the file changed meanwhile.
     """
     try:
         if engine is Engine.SIMPLEITK:
-            return _simpleitk(path), True
-        return _pydicom(path), False
+            array = _simpleitk(path, index)
+            if source is not None and not source.still_current():
+                raise _FileChangedError(
+                    f"{path.name}: changed while it was being loaded; load the "
+                    "series again",
+                    path=path,
+                )
+            return array, True
+        if source is None:
+            return _pydicom(path, index), False
+        source.stream.seek(0)
+        return _pydicom(source.stream, index), False
     except (SeriesLoadError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
         # Decoders raise anything on damaged data; Rust decoders (pylibjpeg-rle)
         # even panic with an exception that derives from BaseException.
-        name = getattr(path, "name", str(path))
         raise SeriesLoadError(
-            f"{name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",
-            path=str(path),
+            f"{path.name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",
+            path=path,
         ) from exc

@@ -10,21 +10,25 @@ deflate, multi-frame, functional groups, other character sets, damage) returns
 
 from __future__ import annotations
 
+import os
 import struct
 from typing import TYPE_CHECKING, BinaryIO, Final
 
 from pydicom.datadict import keyword_for_tag
+from pydicom.uid import (
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ImplicitVRLittleEndian,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["read_fast"]
+__all__ = ["PIXEL_TAGS", "read_fast", "read_fast_from", "read_fully"]
 
 HEAD_BYTES = 65536
 FIRST_READ = 8192
-_EXPLICIT_LE = "1.2.840.10008.1.2.1"
-_IMPLICIT_LE = "1.2.840.10008.1.2"
-_NOT_FAST = frozenset({"1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"})
+_NOT_FAST = frozenset({ExplicitVRBigEndian, DeflatedExplicitVRLittleEndian})
 _LONG_VRS = frozenset(
     {
         b"OB",
@@ -45,7 +49,8 @@ _LONG_VRS = frozenset(
 _US_TAGS = frozenset(
     {0x00280002, 0x00280010, 0x00280011, 0x00280100, 0x00280101, 0x00280102, 0x00280103}
 )
-_PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
+# Pixel Data, Float Pixel Data, Double Float Pixel Data, in the order looked for.
+PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 _FUNCTIONAL_GROUPS = frozenset({0x52009229, 0x52009230})
 _WANTED = frozenset(
     {
@@ -93,7 +98,7 @@ _WANTED = frozenset(
 _TAG_FOR_KEYWORD: Final = {keyword_for_tag(tag): tag for tag in _WANTED}
 # Elements at or beyond the first of these tags need a closer look; the walk
 # skips the set lookups below it (almost every element).
-_FIRST_SPECIAL = min(_FUNCTIONAL_GROUPS | _PIXEL_TAGS)
+_FIRST_SPECIAL = min(_FUNCTIONAL_GROUPS.union(PIXEL_TAGS))
 _CHARSETS = {
     "": "latin-1",
     "ISO_IR 6": "latin-1",
@@ -101,6 +106,7 @@ _CHARSETS = {
     "ISO_IR 192": "utf-8",
 }
 _UNDEFINED = 0xFFFFFFFF
+_DELIMITERS = frozenset({0xFFFEE0DD, 0xFFFEE00D})  # sequence, item delimitation
 _SHORT_HEADER = struct.Struct("<HH2sH").unpack_from
 _U32 = struct.Struct("<I").unpack_from
 
@@ -160,13 +166,21 @@ class RawDataset:
 def _element_header(
     data: bytes, pos: int, explicit: bool
 ) -> tuple[int, bytes, int, int]:
-    """Return (tag, VR, value length, value offset) of the element at ``pos``."""
+    """Return (tag, VR, value length, value offset) of the element at ``pos``.
+
+    Raises ``_Stop`` when the element's header goes on past ``data`` or its VR
+    is not two letters.
+    """
+    if pos + 8 > len(data):
+        raise _Stop
     group, element, vr, length = _SHORT_HEADER(data, pos)
     tag = (group << 16) | element
     if group == 0xFFFE or not explicit:
         (length,) = _U32(data, pos + 4)
         return tag, b"", length, pos + 8
     if vr in _LONG_VRS:
+        if pos + 12 > len(data):
+            raise _Stop
         (length,) = _U32(data, pos + 8)
         return tag, vr, length, pos + 12
     if not vr.isalpha():
@@ -178,26 +192,10 @@ def _skip_undefined(data: bytes, pos: int, explicit: bool, depth: int = 0) -> in
     """Skip a sequence or item of undefined length; return the position after it."""
     if depth > 16:
         raise _Stop
-    size = len(data)
     while True:
-        if pos + 8 > size:
-            raise _Stop
-        group, element, vr, length = _SHORT_HEADER(data, pos)
-        if group == 0xFFFE:
-            if element in (0xE0DD, 0xE00D):  # sequence or item delimiter
-                return pos + 8
-            (length,) = _U32(data, pos + 4)
-            start = pos + 8
-        elif not explicit:
-            (length,) = _U32(data, pos + 4)
-            start = pos + 8
-        elif vr in _LONG_VRS:
-            (length,) = _U32(data, pos + 8)
-            start = pos + 12
-        elif vr.isalpha():
-            start = pos + 8
-        else:
-            raise _Stop
+        tag, _vr, length, start = _element_header(data, pos, explicit)
+        if tag in _DELIMITERS:
+            return start
         if length == _UNDEFINED:
             pos = _skip_undefined(data, start, explicit, depth + 1)
         else:
@@ -219,7 +217,7 @@ def _file_meta(data: bytes) -> tuple[_FileMeta | None, int, bool]:
             tsyntax = meta.get("TransferSyntaxUID", "")
             if not tsyntax or tsyntax in _NOT_FAST:
                 return None, pos, False
-            return meta, pos, tsyntax != _IMPLICIT_LE
+            return meta, pos, tsyntax != ImplicitVRLittleEndian
         tag, _vr, length, start = _element_header(data, pos, explicit=True)
         value = data[start : start + length].decode("latin-1").strip(" \x00")
         if tag == 0x00020010:
@@ -230,26 +228,41 @@ def _file_meta(data: bytes) -> tuple[_FileMeta | None, int, bool]:
     raise _Stop
 
 
+def read_fully(stream: BinaryIO, count: int) -> bytes:
+    """Read ``count`` bytes, or up to the end of the file: short reads go on.
+
+    A read may return fewer bytes than asked for before the end of the file
+    (network and FUSE file systems do); only an empty read means the end.
+    """
+    parts = []
+    while count > 0 and (part := stream.read(count)):
+        parts.append(part)
+        count -= len(part)
+    return b"".join(parts)
+
+
 def read_fast(path: Path) -> RawDataset | None:
     """Return the header of an ordinary file read quickly, or None to fall back."""
     try:
         with open(path, "rb", buffering=0) as stream:
-            return read_fast_from(stream, stream.read(FIRST_READ))
+            size = os.fstat(stream.fileno()).st_size
+            return read_fast_from(stream, read_fully(stream, FIRST_READ), size)
     except OSError:
         return None
 
 
-def read_fast_from(stream: BinaryIO, head: bytes) -> RawDataset | None:
+def read_fast_from(stream: BinaryIO, head: bytes, size: int) -> RawDataset | None:
     """Parse a header from its first bytes, reading on from ``stream`` if needed.
 
-    ``head`` is what a read of ``FIRST_READ`` bytes from the start of the file
-    gave (shorter at the end of the file); ``stream`` is positioned after it.
+    ``head`` is what :func:`read_fully` of ``FIRST_READ`` bytes from the start
+    of the file gave; ``stream`` is positioned after it; ``size`` is the file's
+    size (``fstat``), which tells whether the whole file has been read.
     """
     try:
-        result = _parse(head, complete=len(head) < FIRST_READ)
+        result = _parse(head, complete=len(head) >= size)
         if result is _MORE:
-            data = head + stream.read(HEAD_BYTES - len(head))
-            result = _parse(data, complete=len(data) < HEAD_BYTES)
+            data = head + read_fully(stream, HEAD_BYTES - len(head))
+            result = _parse(data, complete=len(data) >= size)
         return None if result is _MORE else result  # type: ignore[return-value]
     except (_Stop, struct.error, UnicodeDecodeError, ValueError, OSError):
         return None
@@ -261,9 +274,10 @@ _MORE = object()
 def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:  # noqa: C901
     """Parse the head of a file; ``_MORE`` when the pixel data lies beyond it.
 
-    The element walk is written out inline (no call per element): it is the
-    scan's inner loop, about a hundred elements per file, and a helper call
-    per element cost more than the whole parse does now.
+    The element walk is written out inline rather than calling
+    :func:`_element_header` per element: it is the scan's inner loop, about a
+    hundred elements per file, and the call made the parse of the 89 liver
+    headers 5.2 ms instead of 4.3 ms (timeit, best of 5).
     """
     meta, pos, explicit = _file_meta(data)
     if meta is None:
@@ -286,7 +300,7 @@ def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:  # noq
             raise _Stop
         tag = (group << 16) | element
         if tag >= _FIRST_SPECIAL:
-            if tag in _PIXEL_TAGS:
+            if tag in PIXEL_TAGS:
                 return _finish(values, meta, _PixelElement(start, length), tag)
             if tag in _FUNCTIONAL_GROUPS:
                 return None
@@ -299,8 +313,10 @@ def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:  # noq
         if tag in _WANTED:
             values[tag] = data[start : start + length]
         pos = start + length
-    if complete and pos >= size:
+    if complete and pos == size:
         return _finish(values, meta, None, 0x7FE00010)  # header-only file
+    # A last element going on past the end of a complete file: a truncated
+    # file, which pydicom reports.
     return None if complete else _MORE
 
 

@@ -17,8 +17,9 @@ import pydicom
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
-from respond.dicom._fastheader import FIRST_READ, read_fast_from
-from respond.dicom.model import FrameRef, PixelFormat
+from respond.dicom._codecs import NATIVE
+from respond.dicom._fastheader import FIRST_READ, PIXEL_TAGS, read_fast_from, read_fully
+from respond.dicom.model import FileStamp, FrameRef, PixelFormat
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -185,7 +186,7 @@ class _Pixels:
     pixel_format: PixelFormat | None
     offset: int | None
     present: bool = True
-    stamp: tuple[int, int] | None = None
+    stamp: FileStamp | None = None
 
 
 def _frame(
@@ -253,21 +254,9 @@ def _frames(path: Path, ds: Dataset, pixels: _Pixels) -> tuple[FrameRef, ...]:
     return tuple(frames)
 
 
-NATIVE_SYNTAXES = frozenset(
-    {
-        "1.2.840.10008.1.2",  # Implicit VR Little Endian
-        "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
-        "1.2.840.10008.1.2.2",  # Explicit VR Big Endian
-    }
-)
-_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
-
-
-def _pixels(
-    ds: Dataset, tsyntax: str, stamp: tuple[int, int] | None
-) -> tuple[bool, _Pixels]:
+def _pixels(ds: Dataset, tsyntax: str, stamp: FileStamp | None) -> _Pixels:
     element = None
-    for tag in _PIXEL_TAGS:
+    for tag in PIXEL_TAGS:
         if tag in ds:
             element = ds.get_item(tag)
             break
@@ -282,12 +271,11 @@ def _pixels(
             photometric=_text(ds, "PhotometricInterpretation").upper(),
         )
     offset = None
-    if element is not None and (tsyntax in NATIVE_SYNTAXES or not tsyntax):
+    if element is not None and (tsyntax in NATIVE or not tsyntax):
         tell = getattr(element, "file_tell", None)
         if isinstance(tell, int) and not getattr(element, "is_undefined_length", False):
             offset = tell
-    present = element is not None
-    return present, _Pixels(tsyntax, fmt, offset, present, stamp)
+    return _Pixels(tsyntax, fmt, offset, element is not None, stamp)
 
 
 def read_header(path: Path) -> Header | Unreadable:
@@ -307,9 +295,9 @@ def read_header(path: Path) -> Header | Unreadable:
         # One open serves the preamble check and the fast path's parse.
         with open(path, "rb", buffering=0) as stream:
             stamp = file_stamp(stream)
-            head = stream.read(FIRST_READ)
+            head = read_fully(stream, FIRST_READ)
             has_preamble = head[128:132] == b"DICM"
-            fast = read_fast_from(stream, head) if has_preamble else None
+            fast = read_fast_from(stream, head, stamp[1]) if has_preamble else None
         if fast is not None:
             return _header(path, fast, stamp)  # type: ignore[arg-type]
         ds = pydicom.dcmread(path, force=True, defer_size=DEFER_BYTES)
@@ -333,13 +321,19 @@ def _looks_like_dicom(ds: Dataset) -> bool:
         return False
 
 
-def file_stamp(stream: BinaryIO) -> tuple[int, int]:
-    """Return an open file's (size in bytes, modification time in ns)."""
+def file_stamp(stream: BinaryIO) -> FileStamp:
+    """Return an open file's (inode, size in bytes, mtime in ns, ctime in ns).
+
+    All four come from one ``fstat``. Size and modification time alone miss a
+    file replaced by ``cp -p``, ``rsync -t`` or tar (same size, same time
+    restored); the inode changes when a file is replaced by another, and the
+    status change time (ctime) on every write, even one that restores mtime.
+    """
     status = os.fstat(stream.fileno())
-    return status.st_size, status.st_mtime_ns
+    return status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
 
 
-def _header(path: Path, ds: Dataset, stamp: tuple[int, int] | None) -> Header:
+def _header(path: Path, ds: Dataset, stamp: FileStamp | None) -> Header:
     meta = getattr(ds, "file_meta", None)
     tsyntax = ""
     if meta is not None:
@@ -348,7 +342,7 @@ def _header(path: Path, ds: Dataset, stamp: tuple[int, int] | None) -> Header:
     if not sop_class and meta is not None:
         sop_class = str(meta.get("MediaStorageSOPClassUID", "") or "")
     image_type = ds.get("ImageType")
-    has_pixels, pixels = _pixels(ds, tsyntax, stamp)
+    pixels = _pixels(ds, tsyntax, stamp)
     return Header(
         path=path,
         sop_class=sop_class,
@@ -371,7 +365,7 @@ def _header(path: Path, ds: Dataset, stamp: tuple[int, int] | None) -> Header:
         else ((str(image_type).upper(),) if image_type else ()),
         rows=_int(ds.get("Rows")) or 0,
         columns=_int(ds.get("Columns")) or 0,
-        has_pixels=has_pixels and bool(ds.get("Rows")),
+        has_pixels=pixels.present and bool(ds.get("Rows")),
         contrast_agent=_opt_text(ds, "ContrastBolusAgent"),
         contrast_route=_opt_text(ds, "ContrastBolusRoute"),
         contrast_start=_opt_text(ds, "ContrastBolusStartTime"),

@@ -19,7 +19,14 @@ if TYPE_CHECKING:
 
     from respond.dicom.model import FrameRef, PixelFormat
 
-__all__ = ["MAX_RESCALE", "checked_range", "plan_dtype", "write_rescaled"]
+__all__ = [
+    "MAX_RESCALE",
+    "checked_range",
+    "fits_in_place",
+    "modality_float32",
+    "plan_dtype",
+    "write_rescaled",
+]
 
 # A rescale beyond this is a damaged header, not a scanner's value.
 MAX_RESCALE = 1e9
@@ -112,6 +119,24 @@ def checked_range(
     return int(plane.min()), int(plane.max())
 
 
+def fits_in_place(
+    info: np.iinfo[Any], stored: tuple[int, int], slope: int, intercept: int
+) -> bool:
+    """Whether ``stored * slope + intercept`` can be computed in ``info``'s type.
+
+    True when the stored range, the slope, the intercept and every product of
+    the stored range with the slope (both ends: a negative slope swaps them)
+    fit the type: numpy 2 refuses a Python int that does not fit an array's
+    type (``OverflowError``), and no step may leave the type.
+    """
+    low, high = stored
+    products = (low * slope, high * slope)
+    return all(
+        info.min <= value <= info.max
+        for value in (low, high, slope, intercept, min(products), max(products))
+    )
+
+
 def write_rescaled(
     destination: NDArray[np.generic],
     plane: NDArray[np.generic],
@@ -124,14 +149,12 @@ def write_rescaled(
     """Write ``plane * slope + intercept`` into ``destination`` exactly.
 
     The caller checked that the results fit the destination's type. When the
-    stored values fit it too, the arithmetic happens in place in that type
-    (no wide temporary); otherwise through int64. ``in_place``: ``plane`` is
+    stored values, slope, intercept and products fit it too
+    (:func:`fits_in_place`), the arithmetic happens in place in that type (no
+    wide temporary); otherwise through int64. ``in_place``: ``plane`` is
     ``destination`` itself (read straight into the volume).
     """
-    low, high = stored
-    stored_fits = info.min <= low and high <= info.max
-    scaled_fits = info.min <= low * slope and high * slope <= info.max
-    if stored_fits and scaled_fits:
+    if fits_in_place(info, stored, slope, intercept):
         if not in_place:
             np.copyto(destination, plane, casting="unsafe")
         if slope != 1:
@@ -141,3 +164,15 @@ def write_rescaled(
         return
     wide = plane.astype(np.int64) * slope + intercept
     np.copyto(destination, wide, casting="unsafe")
+
+
+def modality_float32(
+    plane: NDArray[np.generic], slope: float, intercept: float
+) -> NDArray[np.float32]:
+    """Return ``plane * slope + intercept`` as float32 (one image's values)."""
+    values = plane.astype(np.float32)
+    if slope != 1:
+        values *= np.float32(slope)
+    if intercept:
+        values += np.float32(intercept)
+    return values

@@ -222,6 +222,7 @@ def build_candidates(headers: Sequence[Header]) -> list[SeriesCandidate]:
                 description=header.series_description,
                 series_number=header.series_number,
                 sop_class=header.sop_class_name or header.sop_class,
+                sop_class_uid=header.sop_class,
                 rows=frame.rows,
                 columns=frame.columns,
                 frames=stack.frames,

@@ -19,9 +19,10 @@ import numpy as np
 
 from respond.dicom._codecs import Engine, engine_for
 from respond.dicom._decode import (
+    OpenFile,
     decode_file,
-    read_native,
-    read_native_into,
+    empty_plane,
+    open_file,
     stored_dtype,
 )
 from respond.dicom._rescale import checked_range, plan_dtype, write_rescaled
@@ -101,9 +102,9 @@ class LoadJob:
         self._completed = 0
         self.failed: dict[int, str] = {}
         frames = candidate.frames
-        self.dtype, self.is_rescaled = plan_dtype(frames, candidate.modality)
+        dtype, self.is_rescaled = plan_dtype(frames, candidate.modality)
         shape = (len(frames), candidate.rows, candidate.columns)
-        size = shape[0] * shape[1] * shape[2] * self.dtype.itemsize
+        size = shape[0] * shape[1] * shape[2] * dtype.itemsize
         if size > MAX_VOLUME_BYTES:
             raise SeriesLoadError(
                 f"{shape[0]} images of {shape[1]} x {shape[2]} would need "
@@ -111,11 +112,16 @@ class LoadJob:
                 f"({MAX_VOLUME_BYTES / 2**30:.0f} GiB); the header may be damaged",
                 series_uid=candidate.series_uid,
             )
-        self.voxels: NDArray[np.generic] = np.zeros(shape, dtype=self.dtype)
+        self.voxels: NDArray[np.generic] = np.zeros(shape, dtype=dtype)
         self.middle = len(frames) // 2
         self._thread = threading.Thread(
             target=self._run, name="respond-load", daemon=True
         )
+
+    @property
+    def dtype(self) -> np.dtype[np.generic]:
+        """The volume's type now (int16 CT becomes int32 if a slice needs it)."""
+        return self.voxels.dtype
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -235,39 +241,63 @@ class LoadJob:
         for unit in units:
             self._read_unit(unit)
 
+    def _fail(self, targets: list[tuple[int, FrameRef]], reason: str) -> None:
+        with self._lock:
+            for k, _ in targets:
+                self.failed[k] = reason
+                self._completed += 1
+
     def _read_unit(self, unit: _Unit) -> None:
         if self._cancel.is_set():
             return
         if not all(frame.has_pixels for _, frame in unit.targets):
-            with self._lock:
-                for k, frame in unit.targets:
-                    self.failed[k] = f"{frame.path.name}: no pixel data in the file"
-                    self._completed += 1
+            self._fail(unit.targets, f"{unit.path.name}: no pixel data in the file")
             return
-        if unit.engine is Engine.NATIVE:
-            for k, frame in self._nearest_first(unit.targets):
-                self._read_native(k, frame)
+        targets = self._nearest_first(unit.targets)
+        try:
+            # One open and one fstat per file, however many frames it holds.
+            source = open_file(unit.path, buffered=unit.engine is not Engine.NATIVE)
+        except SeriesLoadError as exc:
+            self._fail(targets, str(exc))
+            return
+        with source:
+            if unit.engine is Engine.NATIVE:
+                for k, frame in targets:
+                    self._read_native(source, k, frame)
+            else:
+                self._decode(source, unit.engine, targets)
+
+    def _decode(
+        self, source: OpenFile, engine: Engine, targets: list[tuple[int, FrameRef]]
+    ) -> None:
+        """Decode a compressed file and store each of its frames."""
+        current = []
+        for k, frame in targets:
+            try:
+                current.append((k, source.current(frame)))
+            except SeriesLoadError as exc:
+                self._fail([(k, frame)], str(exc))
+        if not current:
             return
         try:
-            decoded, rescaled_by_reader = decode_file(unit.path, unit.engine)
-            planes = [
-                decoded[0 if frame.frame is None else frame.frame]
-                for _, frame in unit.targets
-            ]
+            decoded, rescaled_by_reader = decode_file(
+                source.path, engine, source=source
+            )
         except SeriesLoadError as exc:
-            with self._lock:
-                for k, _ in unit.targets:
-                    self.failed[k] = str(exc)
-                    self._completed += 1
+            self._fail(current, str(exc))
             return
-        pairs = sorted(
-            zip(unit.targets, planes, strict=True),
-            key=lambda pair: abs(pair[0][0] - self.middle),
-        )
-        for (k, frame), plane in pairs:
-            self._store(k, frame, plane, rescaled_by_reader)
+        for k, frame in current:
+            index = frame.frame or 0
+            if index >= len(decoded):
+                self._fail(
+                    [(k, frame)],
+                    f"{frame.path.name}: frame {index + 1} is not in the file "
+                    f"({len(decoded)} decoded)",
+                )
+                continue
+            self._store(k, frame, decoded[index], rescaled_by_reader)
 
-    def _read_native(self, k: int, frame: FrameRef) -> None:
+    def _read_native(self, source: OpenFile, k: int, frame: FrameRef) -> None:
         """Read a native frame into its slice of the volume, then rescale it there.
 
         The stored values go straight into the volume (one read, no temporary)
@@ -280,13 +310,11 @@ class LoadJob:
             fits = (frame.rows, frame.columns) == volume.shape[1:]
             if fits and stored_dtype(frame) == volume.dtype:
                 home, plane = volume, volume[k]
-                read_native_into(frame, plane)
             else:
-                plane = read_native(frame)
+                plane = empty_plane(frame)
+            source.read_native_into(frame, plane)
         except SeriesLoadError as exc:
-            with self._lock:
-                self.failed[k] = str(exc)
-                self._completed += 1
+            self._fail([(k, frame)], str(exc))
             return
         self._store(k, frame, plane, False, home)
 
@@ -316,15 +344,31 @@ class LoadJob:
             slope, intercept = int(frame.rescale_slope), int(frame.rescale_intercept)
         low, high = checked_range(plane, slope, intercept, self.voxels.dtype)
         ends = (low * slope + intercept, high * slope + intercept)
+        wide = np.iinfo(np.int32)
+        if min(ends) < wide.min or max(ends) > wide.max:
+            self._fail(
+                [(k, frame)],
+                f"{frame.path.name}: values {min(ends)} to {max(ends)} after the "
+                "rescale do not fit 32 bits; the header may be damaged",
+            )
+            return
         with self._lock:
             target = self.voxels
             info = np.iinfo(target.dtype)  # type: ignore[type-var]
             if min(ends) < info.min or max(ends) > info.max:
                 self.voxels = target = target.astype(np.int32)
-                info = np.iinfo(np.int32)
-        write_rescaled(
-            target[k], plane, slope, intercept, info, (low, high), target is home
-        )
+                info = wide
+        try:
+            write_rescaled(
+                target[k], plane, slope, intercept, info, (low, high), target is home
+            )
+        except (OverflowError, ValueError, TypeError) as exc:
+            # not expected (the ranges were checked): one slice, in words
+            self._fail(
+                [(k, frame)],
+                f"{frame.path.name}: the rescale failed ({type(exc).__name__}: {exc})",
+            )
+            return
         with self._lock:
             if self.voxels is not target:  # widened meanwhile: carry the slice over
                 self.voxels[k] = target[k]
@@ -342,7 +386,8 @@ class LoadJob:
     def provisional_volume(self) -> Volume:
         """Return a Volume over the array being filled (for progressive display).
 
-        Slices not loaded yet read 0; :meth:`result` gives the final volume.
+        Slices not loaded yet read 0; :meth:`result` gives the final volume, in
+        which slices that could not be read hold the type's lowest value.
         """
         return self._assemble()
 

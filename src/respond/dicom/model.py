@@ -12,8 +12,12 @@ from pathlib import Path
 
 from respond.dicom.phase import PhaseCall
 
+FileStamp = tuple[int, int, int, int]
+"""A file's (inode, size in bytes, mtime in ns, ctime in ns), from one fstat."""
+
 __all__ = [
     "DicomFinding",
+    "FileStamp",
     "FrameRef",
     "NonImageObject",
     "PatientEntry",
@@ -95,9 +99,10 @@ class FrameRef:
 
     Geometry in patient coordinates (LPS, mm): ``position`` is the centre of the
     first pixel; ``orientation`` the row then column direction cosines.
-    ``file_stamp`` is the file's (size in bytes, modification time in ns) when it
-    was scanned: the loader reads native pixels from ``pixel_offset`` only while
-    the file still has it, and reads the header again when it changed.
+    ``file_stamp`` is the file's (inode, size in bytes, modification time in ns,
+    status change time in ns) when it was scanned: the loader reads pixels
+    (from ``pixel_offset`` for native ones) only while the file still has that
+    stamp, and reads the header again when it changed.
     """
 
     path: Path
@@ -118,7 +123,7 @@ class FrameRef:
     rows: int = 0
     columns: int = 0
     has_pixels: bool = True
-    file_stamp: tuple[int, int] | None = None
+    file_stamp: FileStamp | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +159,8 @@ class SeriesCandidate:
     is_localizer: bool = False
     split_reason: str = ""
     transfer_syntaxes: tuple[str, ...] = ()
+    sop_class_uid: str = ""
+    """The SOP Class UID itself (``sop_class`` is its name, for display)."""
 
     @property
     def image_count(self) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from respond.dicom.errors import GeometryError
 from respond.dicom.geometry import VolumeGeometry
 from respond.dicom.model import FrameRef
 
@@ -33,7 +34,8 @@ class Volume:
     frames
         The image each slice came from (file, frame, SOP instance).
     unreadable_slices
-        Slices that could not be decoded (left at 0), with the reason.
+        Slices that could not be decoded, with the reason; their voxels hold
+        the type's lowest value (black, never plausible tissue).
     """
 
     voxels: NDArray[np.generic]
@@ -86,11 +88,11 @@ class Volume:
 
         Raises
         ------
-        ValueError
+        GeometryError
             Without geometry, lengths in mm cannot be measured.
         """
         if self.geometry is None:
-            raise ValueError(
+            raise GeometryError(
                 "this series has no image position/orientation: lengths in mm "
                 "cannot be measured on it"
             )

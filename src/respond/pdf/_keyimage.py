@@ -29,7 +29,6 @@ def _grey(image: KeyImage) -> QImage:
     level, width = image.window
     low = level - width / 2.0
     scaled = np.clip((image.pixels - low) * (255.0 / width), 0, 255).astype(np.uint8)
-    scaled = np.ascontiguousarray(scaled)
     rows, cols = scaled.shape
     grey = QImage(scaled.data, cols, rows, cols, QImage.Format.Format_Grayscale8)
     return grey.copy()  # own the bytes

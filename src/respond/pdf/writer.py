@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -16,6 +16,7 @@ from respond.errors import RespondError
 from respond.pdf._keyimage import key_image_picture
 from respond.pdf._plots import spider_image, waterfall_image
 from respond.pdf._qt import ensure_gui
+from respond.report.keyimages import target_values_text
 from respond.report.plotdata import change_curves, waterfall
 
 if TYPE_CHECKING:
@@ -261,7 +262,7 @@ def _response_table(doc: _Doc) -> str:
     if warnings:
         reasons.append(
             "<h3>Warnings</h3><ul>"
-            + "".join(f"<li>{_e(w)}</li>" for w in warnings)
+            + "".join(f"<li>{_warning(w)}</li>" for w in warnings)
             + "</ul>"
         )
     return (
@@ -272,6 +273,12 @@ def _response_table(doc: _Doc) -> str:
         + "</table>"
         + "".join(reasons)
     )
+
+
+def _warning(warning: object) -> str:
+    if isinstance(warning, Mapping):
+        return f"[{_e(warning.get('code'))}] {_e(warning.get('text'))}"
+    return _e(warning)
 
 
 def _lesions(report: ReportData) -> str:
@@ -288,15 +295,7 @@ def _lesions(report: ReportData) -> str:
             target = tp.target(lesion.id)
             observation = tp.non_target(lesion.id)
             if target is not None:
-                pairs = (
-                    ("LD", target.long_axis_mm),
-                    ("SA", target.short_axis_mm),
-                    ("viable", target.viable_mm),
-                )
-                values = [f"{label} {v}" for label, v in pairs if v is not None]
-                if target.status.value != "measured":
-                    values.append(target.status.value.replace("_", " "))
-                cells.append(_e(", ".join(values) or "-"))
+                cells.append(_e(target_values_text(target)))
             elif observation is not None:
                 cells.append(_e(observation.status.value.replace("_", " ")))
             else:
@@ -387,13 +386,19 @@ class _Resources:
 
 def _plots(report: ReportData, images: _Resources) -> str:
     parts = ['<h2 style="page-break-before: always">Change from baseline</h2><table>']
+    doc = report.assessment
+    baseline = cast("Sequence[_Doc]", doc["timepoints"])[0]
     for key, name in _CRITERIA:
-        curves = change_curves(report.read, key)
+        block = cast("_Doc | None", baseline.get(key))
+        if block is None or block.get("sum_mm") is None:
+            continue  # not computed, or no baseline sum (e.g. mRECIST without arterial)
+        curves = change_curves(report.read, key, doc)
         spider = images.add(
             spider_image(curves, f"{name}: change of target lesions"), 250
         )
         bars = images.add(
-            waterfall_image(waterfall(report.read, key), f"{name}: best change"), 250
+            waterfall_image(waterfall(report.read, key, doc), f"{name}: best change"),
+            250,
         )
         parts.append(f"<tr><td>{spider}</td><td>{bars}</td></tr>")
     parts.append("</table>")
@@ -483,15 +488,16 @@ def write_pdf(report: ReportData, path: str | Path) -> Path:
     """
     ensure_gui()
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path()
+    folder = target.parent
     if not folder.is_dir():
         raise PdfError(
             f"{target}: the folder {folder} does not exist; create it or choose another"
         )
-    handle, temporary = tempfile.mkstemp(prefix=".respond-", suffix=".pdf", dir=folder)
-    os.close(handle)
+    temporary = folder / f".respond-{secrets.token_hex(8)}.pdf"
     try:
-        writer = QPdfWriter(temporary)
+        # created exclusively, with the user's umask (not mkstemp's private 0600)
+        os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        writer = QPdfWriter(str(temporary))
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         writer.setPageMargins(
             QMarginsF(_MARGIN_MM, _MARGIN_MM, _MARGIN_MM, _MARGIN_MM),
@@ -503,13 +509,14 @@ def write_pdf(report: ReportData, path: str | Path) -> Path:
         document = _document(report)
         document.print_(writer)
         del writer
-        if Path(temporary).stat().st_size == 0:
+        if temporary.stat().st_size == 0:
             raise PdfError(f"{target}: Qt wrote an empty PDF; check the disk has space")
-        Path(temporary).replace(target)
+        temporary.replace(target)
     except OSError as exc:
         raise PdfError(
-            f"{target}: cannot write the PDF ({exc.strerror or exc})"
+            f"{target}: cannot write the PDF ({exc.strerror or exc}); choose a "
+            "folder you can write to"
         ) from exc
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
     return target

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,11 @@ class Deidentification:
         return value - dt.timedelta(days=self.day_shift)
 
     def timestamp(self, text: str) -> str:
-        """Return an ISO 8601 date or date-time shifted back (other text unchanged)."""
+        """Return an ISO 8601 date or date-time shifted back.
+
+        Text that is not a date cannot be shifted and could reveal one: it
+        becomes empty.
+        """
         if not text:
             return text
         try:
@@ -58,7 +63,7 @@ class Deidentification:
                 return self.date(dt.date.fromisoformat(text)).isoformat()
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
-            return text
+            return ""
         return (moment - dt.timedelta(days=self.day_shift)).isoformat()
 
 
@@ -81,9 +86,11 @@ def deidentify(
         The patient's read.
     salt
         Site secret mixed into the pseudonym and the shift; with the same salt
-        the same patient always gets the same pseudonym and shift.
+        the same patient always gets the same pseudonym and shift. Without one
+        a random salt is drawn: a hash of the ID alone could be recomputed by
+        anyone who guesses the ID, so the pseudonym then differs per export.
     """
-    digest = _digest(read.patient.id, salt)
+    digest = _digest(read.patient.id, salt or secrets.token_hex(16))
     info = Deidentification(
         pseudonym=f"ANON-{digest[:4].hex().upper()}",
         day_shift=_MIN_SHIFT + int.from_bytes(digest[4:6], "big") % _SPAN,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from respond import __version__
@@ -59,7 +59,6 @@ class ReportData:
     deid: Deidentification | None = None
     generated: str = ""
     version: str = __version__
-    notes: tuple[str, ...] = field(default=())
 
 
 def _attribution_table() -> tuple[dict[str, str], str]:
@@ -84,9 +83,7 @@ def image_attributions(paths: Iterable[str]) -> tuple[str, ...]:
             ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
             block = ds.private_block(0x0013, "CTP")
             collection = str(block[0x10].value).strip()
-        except (KeyError, OSError, ValueError, TypeError, AttributeError):
-            continue
-        except Exception:  # noqa: BLE001 - a damaged header only loses the attribution lookup
+        except Exception:  # noqa: BLE001 - a damaged header only loses the lookup
             continue
         if collection and collection not in found:
             found[collection] = table.get(
@@ -128,11 +125,13 @@ def build_report(
     assessment = assessment_document(assess(read.to_case()))
     index = images if images is not None else ImageIndex.empty()
     keys = key_images(read, index)
-    attributions = image_attributions(k.image_path for k in keys) + tuple(
+    # the collection is a property of the series: one header per series
+    one_per_series = {k.series_uid: k.image_path for k in keys if k.image_path}
+    attributions = image_attributions(one_per_series.values()) + tuple(
         t for t in extra_attributions if t
     )
     moment = now or dt.datetime.now().astimezone()
-    generated = moment.replace(second=0, microsecond=0).isoformat(timespec="minutes")
+    generated = moment.isoformat(timespec="minutes")
     return ReportData(
         read=read,
         assessment=assessment,

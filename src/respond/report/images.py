@@ -14,11 +14,11 @@ is ``(0.5, 0.5)``. Image Position (Patient) is the centre of the first pixel.
 from __future__ import annotations
 
 import functools
-import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from respond.dicom import FrameRef
 from respond.errors import RespondError
@@ -26,12 +26,13 @@ from respond.errors import RespondError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    import numpy as np
     from numpy.typing import NDArray
 
-    from respond.dicom import SeriesCandidate
+    from respond.criteria.record import PatientRead
+    from respond.dicom import ScanResult, SeriesCandidate
+    from respond.dicom.geometry import VolumeGeometry
 
-__all__ = ["ImageIndex", "ImageNotFoundError", "ImageRef", "Point", "sop_class_uid"]
+__all__ = ["ImageIndex", "ImageNotFoundError", "ImageRef", "Point"]
 
 Point = tuple[float, float, float]
 
@@ -40,11 +41,7 @@ class ImageNotFoundError(RespondError):
     """An image a caliper references is not in the folders given."""
 
 
-def _dot(a: Point, b: Point) -> float:
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImageRef:
     """One image (or frame) a caliper can be drawn on, with its pixel grid.
 
@@ -52,7 +49,7 @@ class ImageRef:
     ----------
     frame
         The scan's record of the image (file, frame, geometry, rescale).
-    study_uid, series_uid, sop_class_uid, modality, patient_id
+    study_uid, series_uid, sop_class_uid, modality
         Identity of the image, for references to it.
     """
 
@@ -61,7 +58,6 @@ class ImageRef:
     series_uid: str
     sop_class_uid: str
     modality: str
-    patient_id: str
 
     @property
     def sop_instance_uid(self) -> str:
@@ -89,65 +85,50 @@ class ImageRef:
         f = self.frame
         return None not in (f.position, f.orientation, f.pixel_spacing)
 
-    def _axes(self) -> tuple[Point, Point, Point, float, float]:
+    @functools.cached_property
+    def geometry(self) -> VolumeGeometry:
+        """The image's pixel grid in patient space (a one-slice volume).
+
+        Raises
+        ------
+        ImageNotFoundError
+            The image has no position, orientation or pixel spacing.
+        respond.dicom.GeometryError
+            Its orientation is unusable.
+        """
+        from respond.dicom.geometry import VolumeGeometry
+
         f = self.frame
         if f.position is None or f.orientation is None or f.pixel_spacing is None:
             raise ImageNotFoundError(
                 f"image {f.sop_instance_uid} has no position, orientation or pixel "
                 "spacing: its pixels cannot be placed in patient space"
             )
-        o = f.orientation
-        row_dir = (o[0], o[1], o[2])
-        col_dir = (o[3], o[4], o[5])
-        # PixelSpacing is (between rows, between columns).
-        row_spacing, col_spacing = f.pixel_spacing
-        return f.position, row_dir, col_dir, row_spacing, col_spacing
+        return VolumeGeometry.from_slices(
+            [f.position], f.orientation, f.pixel_spacing, f.rows, f.columns
+        )
 
     def to_pixel(self, point: Point) -> tuple[float, float]:
         """Return ``(column, row)`` SCOORD coordinates of a patient point.
 
-        The point is projected onto the image plane (a caliper drawn on the image
-        lies in it already).
+        Raises
+        ------
+        respond.dicom.GeometryError
+            The point is not on the image's plane.
         """
-        origin, row_dir, col_dir, row_spacing, col_spacing = self._axes()
-        d = (point[0] - origin[0], point[1] - origin[1], point[2] - origin[2])
-        # Least squares on the plane's axes: the exact inverse of to_patient even
-        # when the stored direction cosines are not quite orthonormal.
-        rr, rc, cc = (
-            _dot(row_dir, row_dir),
-            _dot(row_dir, col_dir),
-            _dot(col_dir, col_dir),
-        )
-        br, bc = _dot(d, row_dir), _dot(d, col_dir)
-        det = rr * cc - rc * rc
-        u = (br * cc - bc * rc) / det
-        v = (bc * rr - br * rc) / det
-        column = u / col_spacing + 0.5
-        row = v / row_spacing + 0.5
-        return column, row
+        _, i, j = self.geometry.patient_to_index(point)
+        return float(j) + 0.5, float(i) + 0.5
 
     def to_patient(self, column: float, row: float) -> Point:
         """Return the patient point (LPS, mm) of SCOORD coordinates."""
-        origin, row_dir, col_dir, row_spacing, col_spacing = self._axes()
-        u = (column - 0.5) * col_spacing
-        v = (row - 0.5) * row_spacing
-        return (
-            origin[0] + u * row_dir[0] + v * col_dir[0],
-            origin[1] + u * row_dir[1] + v * col_dir[1],
-            origin[2] + u * row_dir[2] + v * col_dir[2],
-        )
+        x, y, z = self.geometry.index_to_patient(0.0, row - 0.5, column - 0.5)
+        return float(x), float(y), float(z)
 
     def distance_to_plane(self, point: Point) -> float:
         """Return how far (mm) a patient point lies from the image plane."""
-        origin, row_dir, col_dir, _, _ = self._axes()
-        normal = (
-            row_dir[1] * col_dir[2] - row_dir[2] * col_dir[1],
-            row_dir[2] * col_dir[0] - row_dir[0] * col_dir[2],
-            row_dir[0] * col_dir[1] - row_dir[1] * col_dir[0],
-        )
-        norm = math.sqrt(_dot(normal, normal)) or 1.0
-        d = (point[0] - origin[0], point[1] - origin[1], point[2] - origin[2])
-        return abs(_dot(d, normal)) / norm
+        analysis = self.geometry.analysis
+        offset = float(np.dot(point, analysis.normal))
+        return abs(offset - float(analysis.offsets_mm[0]))
 
     def pixels(self) -> NDArray[np.float32]:
         """Return the image's modality values (HU for CT), rows x columns.
@@ -162,37 +143,20 @@ class ImageRef:
         return read_frame(self.frame)
 
 
-_UID_TEXT = re.compile(r"[0-9]+(\.[0-9]+)*")
+def _scan(folder: Path) -> ScanResult:
+    from respond.dicom import scan
 
-
-@functools.cache
-def _class_uids() -> dict[str, str]:
-    import pydicom.uid
-
-    return {
-        value.name: str(value)
-        for value in vars(pydicom.uid).values()
-        if isinstance(value, pydicom.uid.UID) and value.type == "SOP Class"
-    }
-
-
-def sop_class_uid(name_or_uid: str) -> str:
-    """Return a SOP class UID from the scan's record (a UID, or its name)."""
-    if _UID_TEXT.fullmatch(name_or_uid):
-        return name_or_uid
-    return _class_uids().get(name_or_uid, name_or_uid)
+    return scan(folder)
 
 
 def _refs(candidate: SeriesCandidate) -> Iterable[ImageRef]:
-    class_uid = sop_class_uid(candidate.sop_class)
     for frame in candidate.frames:
         yield ImageRef(
             frame=frame,
             study_uid=candidate.study_uid,
             series_uid=candidate.series_uid,
-            sop_class_uid=class_uid,
+            sop_class_uid=candidate.sop_class_uid,
             modality=candidate.modality,
-            patient_id=candidate.patient_id,
         )
 
 
@@ -222,6 +186,18 @@ class ImageIndex:
         return cls({})
 
     @classmethod
+    def from_scans(
+        cls, results: Iterable[ScanResult], folders: tuple[Path, ...] = ()
+    ) -> ImageIndex:
+        """Index the images of scans already made (no file is read)."""
+        images: dict[tuple[str, int | None], ImageRef] = {}
+        for result in results:
+            for candidate in result.series:
+                for ref in _refs(candidate):
+                    images.setdefault((ref.sop_instance_uid, ref.frame.frame), ref)
+        return cls(images, folders or tuple(Path(r.root) for r in results))
+
+    @classmethod
     def from_folders(cls, folders: Iterable[str | Path]) -> ImageIndex:
         """Scan folders (recursively; DICOMDIRs followed) and index their images.
 
@@ -232,17 +208,40 @@ class ImageIndex:
         """
         from respond.dicom import scan
 
-        images: dict[tuple[str, int | None], ImageRef] = {}
         paths = tuple(Path(f) for f in folders)
-        for folder in paths:
-            result = scan(folder)
-            for patient in result.patients:
-                for study in patient.studies:
-                    for candidate in study.series:
-                        for ref in _refs(candidate):
-                            key = (ref.sop_instance_uid, ref.frame.frame)
-                            images.setdefault(key, ref)
-        return cls(images, paths)
+        return cls.from_scans([scan(folder) for folder in paths], paths)
+
+    @classmethod
+    def for_read(
+        cls,
+        read: PatientRead,
+        scans: Iterable[ScanResult] = (),
+        folders: Iterable[str | Path] = (),
+    ) -> ImageIndex:
+        """Index what a read's calipers need: scans made already, then folders.
+
+        The folders are scanned one at a time, in order, only while an image a
+        caliper references is still missing; folders (or DICOMDIRs) that no
+        longer exist are passed over.
+        """
+        scanned = list(scans)
+        index = cls.from_scans(scanned)
+        needed = {
+            (c.sop_instance_uid, c.frame)
+            for tp in read.timepoints
+            for drawn in tp.calipers.values()
+            for c in drawn
+        }
+        seen = {Path(r.root).resolve() for r in scanned}
+        for folder in map(Path, folders):
+            if all(index.find(*key) is not None for key in needed):
+                break
+            if not folder.exists() or folder.resolve() in seen:
+                continue
+            seen.add(folder.resolve())
+            scanned.append(_scan(folder))
+            index = cls.from_scans(scanned)
+        return index
 
     def __len__(self) -> int:
         return len(self._images)

@@ -10,18 +10,18 @@ draws exactly what the reader measured. A cell that cannot be shown says why.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from respond.criteria.categories import Role
+from respond.criteria.categories import Role, TargetStatus
 from respond.criteria.record import Caliper, CaliperKind
 from respond.errors import RespondError
 
 if TYPE_CHECKING:
-    from respond.criteria.model import LesionId
+    from respond.criteria.model import LesionId, TargetMeasurement
     from respond.criteria.record import PatientRead, TimePointRecord
     from respond.report.images import ImageIndex, ImageRef
 
@@ -63,30 +63,31 @@ class KeyImage:
     window: tuple[float, float] = _CT_WINDOW
     lines: tuple[CaliperLine, ...] = ()
     missing: str = ""
-    attribution_key: str = ""
+    series_uid: str = ""
     image_path: str = ""
 
 
-def _values_text(read: PatientRead, tp: TimePointRecord, lesion_id: LesionId) -> str:
-    target = tp.target(lesion_id)
+def target_values_text(target: TargetMeasurement | None) -> str:
+    """Return a target's recorded values as a reader writes them (PDF, captions)."""
     if target is None:
         return "not recorded"
-    parts = []
-    if target.long_axis_mm is not None:
-        parts.append(f"LD {target.long_axis_mm} mm")
-    if target.short_axis_mm is not None:
-        parts.append(f"SA {target.short_axis_mm} mm")
-    if target.viable_mm is not None:
-        parts.append(f"viable {target.viable_mm} mm")
+    parts = [
+        f"{label} {value} mm"
+        for label, value in (
+            ("LD", target.long_axis_mm),
+            ("SA", target.short_axis_mm),
+            ("viable", target.viable_mm),
+        )
+        if value is not None
+    ]
     if target.fragments_mm:
         parts.append(
             "fragments " + " + ".join(f"{f}" for f in target.fragments_mm) + " mm"
         )
     if target.merged_into:
         parts.append(f"merged into {target.merged_into}")
-    status = target.status.value.replace("_", " ")
-    if not parts or status not in ("measured",):
-        parts.append(status)
+    if not parts or target.status is not TargetStatus.MEASURED:
+        parts.append(target.status.value.replace("_", " "))
     return ", ".join(parts)
 
 
@@ -105,41 +106,57 @@ def _window(ref: ImageRef, crop: NDArray[np.float32]) -> tuple[float, float]:
     return (lo + hi) / 2.0, max(hi - lo, 1.0)
 
 
+def _spacing(ref: ImageRef) -> tuple[float, float]:
+    row_mm, col_mm = (float(v) for v in ref.geometry.pixel_spacing_mm)
+    return row_mm, col_mm
+
+
+_Pixels = dict[tuple[str, int | None], "NDArray[np.float32]"]
+
+
 def _crop(
-    ref: ImageRef, on_image: list[Caliper]
-) -> tuple[NDArray[np.float32], tuple[int, int], tuple[float, float]]:
-    spacing = ref.frame.pixel_spacing or (1.0, 1.0)
+    ref: ImageRef, on_image: list[Caliper], read_pixels: _Pixels
+) -> tuple[NDArray[np.float32], tuple[int, int]]:
+    row_mm, col_mm = _spacing(ref)
     points = [ref.to_pixel(p) for c in on_image for p in (c.start_mm, c.end_mm)]
     centre_col = sum(p[0] for p in points) / len(points)
     centre_row = sum(p[1] for p in points) / len(points)
     longest = max(math.dist(c.start_mm, c.end_mm) for c in on_image)
     field_mm = max(_MIN_FIELD_MM, _FIELD_FACTOR * longest)
-    half_cols = max(8, round(field_mm / spacing[1] / 2))
-    half_rows = max(8, round(field_mm / spacing[0] / 2))
-    pixels = ref.pixels()
+    half_cols = max(8, round(field_mm / col_mm / 2))
+    half_rows = max(8, round(field_mm / row_mm / 2))
+    key = (ref.sop_instance_uid, ref.frame.frame)
+    if key not in read_pixels:  # two lesions on one image: read it once
+        read_pixels[key] = ref.pixels()
+    pixels = read_pixels[key]
     rows, cols = pixels.shape
     c0 = max(0, min(cols - 1, math.floor(centre_col) - half_cols))
     r0 = max(0, min(rows - 1, math.floor(centre_row) - half_rows))
     c1 = min(cols, c0 + 2 * half_cols)
     r1 = min(rows, r0 + 2 * half_rows)
-    return np.ascontiguousarray(pixels[r0:r1, c0:c1]), (c0, r0), spacing
+    return np.ascontiguousarray(pixels[r0:r1, c0:c1]), (c0, r0)
 
 
 def _key_image(
-    lesion_id: LesionId, tp: TimePointRecord, values: str, index: ImageIndex
+    lesion_id: LesionId, tp: TimePointRecord, index: ImageIndex, read_pixels: _Pixels
 ) -> KeyImage:
     calipers = tuple(tp.calipers.get(lesion_id, ()))
-    base = KeyImage(lesion_id=lesion_id, timepoint_label=tp.label, values_text=values)
+    base = KeyImage(
+        lesion_id=lesion_id,
+        timepoint_label=tp.label,
+        values_text=target_values_text(tp.target(lesion_id)),
+    )
     if not calipers:
-        return _replace(base, missing="no caliper recorded")
+        return replace(base, missing="no caliper recorded")
     key = _key_caliper(calipers)
     ref = index.find(key.sop_instance_uid, key.frame)
     if ref is None:
-        return _replace(
+        return replace(
             base,
+            series_uid=key.series_uid,
             missing=(
-                f"image not found (series {key.series_uid}); "
-                "pass --images with its folder"
+                f"image not found in the folders searched (series {key.series_uid}): "
+                "open its folder in respond, or pass --images with it"
             ),
         )
     on_image = [
@@ -148,9 +165,14 @@ def _key_image(
         if c.sop_instance_uid == key.sop_instance_uid and c.frame == key.frame
     ]
     try:
-        crop, (c0, r0), spacing = _crop(ref, on_image)
-    except RespondError as exc:
-        return _replace(base, missing=str(exc))
+        crop, (c0, r0) = _crop(ref, on_image, read_pixels)
+    except RespondError:
+        # the message of a decoding error names files and folders: not in a report
+        return replace(
+            base,
+            series_uid=ref.series_uid,
+            missing="the image could not be read or decoded (moved or damaged?)",
+        )
     lines = []
     for caliper in on_image:
         start = ref.to_pixel(caliper.start_mm)
@@ -164,32 +186,23 @@ def _key_image(
                 label=f"{_KIND_LABEL[caliper.kind]} {caliper.length_mm} mm",
             )
         )
-    return KeyImage(
-        lesion_id=lesion_id,
-        timepoint_label=tp.label,
-        values_text=values,
+    return replace(
+        base,
         pixels=crop,
-        pixel_spacing=spacing,
+        pixel_spacing=_spacing(ref),
         window=_window(ref, crop),
         lines=tuple(lines),
+        series_uid=ref.series_uid,
         image_path=str(ref.frame.path),
-    )
-
-
-def _replace(image: KeyImage, *, missing: str) -> KeyImage:
-    return KeyImage(
-        lesion_id=image.lesion_id,
-        timepoint_label=image.timepoint_label,
-        values_text=image.values_text,
-        missing=missing,
     )
 
 
 def key_images(read: PatientRead, index: ImageIndex) -> tuple[KeyImage, ...]:
     """Return every target lesion at every time point, lesion by lesion."""
     targets = [lesion.id for lesion in read.lesions if lesion.role is Role.TARGET]
+    read_pixels: _Pixels = {}
     return tuple(
-        _key_image(lesion_id, tp, _values_text(read, tp, lesion_id), index)
+        _key_image(lesion_id, tp, index, read_pixels)
         for lesion_id in targets
         for tp in read.timepoints
     )

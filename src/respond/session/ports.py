@@ -43,8 +43,14 @@ class ReadStore(Protocol):
         """Return a patient's whole read (raises if unknown)."""
         ...
 
-    def create_patient(self, read: PatientRead, *, who: str) -> None:
-        """Store a new patient's whole read (import); raises if the id exists."""
+    def create_patient(
+        self, read: PatientRead, *, who: str, replace: bool = False
+    ) -> None:
+        """Store a patient's whole read (import); raises if the id exists.
+
+        With ``replace`` an unsigned stored patient is replaced in the same
+        transaction (the old read stays in the audit trail).
+        """
         ...
 
     def delete_patient(self, patient_id: str, *, who: str) -> None:

@@ -262,8 +262,13 @@ class ReadSession(MeasureIntents):
         self._changed()
 
     def update_lesion(self, lesion_id: str, **changes: object) -> Lesion:
-        """Change a lesion's role, organ, kind, site...; return the old lesion."""
+        """Change a lesion's role, organ, kind, site...; return the old lesion.
+
+        Refused (SignedError) while a signed time point records the lesion:
+        its role and kind decide that time point's categories.
+        """
         before = self.lesion(lesion_id)
+        self._refuse_if_recorded_at_signed(before)
         lesion = dataclasses.replace(before, **changes)  # type: ignore[arg-type]
         position = self._read.lesions.index(before)
         uid = self._read.tracking_uids.get(before.id, "")
@@ -279,11 +284,7 @@ class ReadSession(MeasureIntents):
         """Make a lesion a target or a non-target; return the old lesion."""
         return self.update_lesion(lesion_id, role=role)
 
-    def remove_lesion(
-        self, lesion_id: str
-    ) -> tuple[Lesion, str, int, list[TimePointRecord]]:
-        """Remove a lesion everywhere; return what undo needs."""
-        lesion = self.lesion(lesion_id)
+    def _refuse_if_recorded_at_signed(self, lesion: Lesion) -> None:
         for record in self._read.timepoints:
             touched = (
                 lesion.id in record.timepoint.targets
@@ -291,6 +292,13 @@ class ReadSession(MeasureIntents):
             )
             if touched and record.is_signed:
                 raise SignedError(record.label)
+
+    def remove_lesion(
+        self, lesion_id: str
+    ) -> tuple[Lesion, str, int, list[TimePointRecord]]:
+        """Remove a lesion everywhere; return what undo needs."""
+        lesion = self.lesion(lesion_id)
+        self._refuse_if_recorded_at_signed(lesion)
         position = self._read.lesions.index(lesion)
         uid = self._read.tracking_uids.get(lesion.id, "")
         timepoints = list(self._read.timepoints)

@@ -14,6 +14,7 @@ from respond.store._migrations import (
     Migration,
 )
 from respond.store._open import SYNCHRONOUS
+from respond.store._write import check_read
 from respond.store.database import DEFAULT_BUSY_TIMEOUT_S, SqliteStore, open_store
 from respond.store.errors import (
     CorruptDatabaseError,
@@ -78,6 +79,7 @@ __all__ = [
     "TimePointNotFoundError",
     "TimePointNotSignedError",
     "UnreadableReadError",
+    "check_read",
     "default_database_path",
     "open_store",
     "resolve_database_path",

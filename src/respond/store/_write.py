@@ -97,7 +97,8 @@ def check_record(
     NewLesionNotFoundError
         A tracking uid for a new finding not recorded at the time point.
     InvalidReadError
-        Two new findings with one id.
+        Two new findings with one id, or calipers of something that is neither a
+        target measured at the time point nor a new finding there.
     """
     tp = record.timepoint
     where = f"measured at time point {tp.label or record.uid}"
@@ -112,6 +113,14 @@ def check_record(
     for finding_id in record.new_lesion_uids:
         if finding_id not in finding_ids:
             raise NewLesionNotFoundError(pid, record.uid, finding_id, tp.label)
+    measured = {*tp.targets, *finding_ids}
+    for lesion_id in record.calipers:
+        if lesion_id not in measured:
+            raise InvalidReadError(
+                pid,
+                f"time point {tp.label or record.uid}: calipers of {lesion_id}, "
+                "which is neither a target measured there nor a new finding there",
+            )
 
 
 def check_read(read: PatientRead) -> None:

@@ -21,6 +21,7 @@ from respond.store._open import SYNCHRONOUS, connect
 from respond.store._signoff import SignoffEdits
 from respond.store._transaction import reading
 from respond.store.errors import (
+    InvalidReadError,
     LesionNotFoundError,
     PatientExistsError,
     PatientNotFoundError,
@@ -190,13 +191,28 @@ class SqliteStore(SignoffEdits, MeasureEdits):
             return _audit.entries(conn, patient_id)
 
     # -- patients ------------------------------------------------------------------
-    def create_patient(self, read: PatientRead, *, who: str) -> None:
-        """Store a new patient's whole read (an import), in one transaction.
+    def create_patient(
+        self, read: PatientRead, *, who: str, replace: bool = False
+    ) -> None:
+        """Store a patient's whole read (an import), in one transaction.
+
+        Parameters
+        ----------
+        read
+            The whole read.
+        who
+            Who imports (audit trail).
+        replace
+            Replace a stored patient with the same id, in the same transaction:
+            a failure leaves the old read in place; the old read stays in the
+            audit trail.
 
         Raises
         ------
         PatientExistsError
-            The patient id is already stored.
+            The patient id is already stored (and ``replace`` is not set).
+        SignedTimePointError
+            Replacing a patient with a signed time point: unlock it first.
         InvalidReadError, LesionNotFoundError, NewLesionNotFoundError
             Duplicate ids or references to lesions or findings not in the read.
         """
@@ -206,7 +222,9 @@ class SqliteStore(SignoffEdits, MeasureEdits):
             if edit.conn.execute(
                 "SELECT 1 FROM patient WHERE patient_id = ?", (pid,)
             ).fetchone():
-                raise PatientExistsError(pid)
+                if not replace:
+                    raise PatientExistsError(pid)
+                self._delete_patient(edit)
             _write.insert_patient(edit.conn, read, edit.at)
             for position, lesion in enumerate(read.lesions):
                 tracking = read.tracking_uids.get(lesion.id)
@@ -226,12 +244,17 @@ class SqliteStore(SignoffEdits, MeasureEdits):
             A time point is signed: unlock it first.
         """
         with self._edit(patient_id, who) as edit:
-            before = _read.read_patient(edit.conn, patient_id)
-            if before is None:
-                raise PatientNotFoundError(patient_id)
-            self._refuse_if_signed(edit)
-            edit.audit("patient", patient_id, "delete", before, None)
-            edit.conn.execute("DELETE FROM patient WHERE patient_id = ?", (patient_id,))
+            self._delete_patient(edit)
+
+    def _delete_patient(self, edit: Edit) -> None:
+        before = _read.read_patient(edit.conn, edit.patient_id)
+        if before is None:
+            raise PatientNotFoundError(edit.patient_id)
+        self._refuse_if_signed(edit)
+        edit.audit("patient", edit.patient_id, "delete", before, None)
+        edit.conn.execute(
+            "DELETE FROM patient WHERE patient_id = ?", (edit.patient_id,)
+        )
 
     def put_settings(
         self, patient_id: str, settings: Settings, reader: str | None, *, who: str
@@ -286,10 +309,15 @@ class SqliteStore(SignoffEdits, MeasureEdits):
         ------
         PatientNotFoundError
             No such patient.
+        SignedTimePointError
+            The lesion exists and a signed time point records it: its role and
+            kind decide that time point's categories.
         """
         with self._edit(patient_id, who) as edit:
             self._require_patient(edit)
             before = self._lesion_snapshot(edit, lesion.id)
+            if before is not None:
+                self._refuse_if_signed(edit, lesion.id)
             _write.place_lesion(edit.conn, patient_id, lesion, tracking_uid, position)
             after = self._lesion_snapshot(edit, lesion.id)
             action = "create" if before is None else "update"
@@ -345,8 +373,15 @@ class SqliteStore(SignoffEdits, MeasureEdits):
         SignedTimePointError
             The stored time point is signed: unlock it first.
         LesionNotFoundError, NewLesionNotFoundError, InvalidReadError
-            The record refers to lesions or findings it does not have.
+            The record refers to lesions or findings it does not have, or comes
+            signed (signing is :meth:`sign`, which the audit trail records).
         """
+        if record.is_signed:
+            raise InvalidReadError(
+                patient_id,
+                f"time point {record.label or record.uid} comes signed; store it "
+                "unsigned and sign it with sign()",
+            )
         with self._edit(patient_id, who, record.uid) as edit:
             self._require_patient(edit)
             _write.check_record(patient_id, record, self._lesion_ids(edit))

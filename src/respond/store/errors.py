@@ -352,7 +352,7 @@ class PatientExistsError(StoreError):
     def __init__(self, patient_id: str) -> None:
         super().__init__(
             f"patient {patient_id} is already in the database; open it instead, "
-            "or import under another id"
+            "import under another id, or replace it (import with --replace)"
         )
         self.patient_id = patient_id
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from respond.criteria import CaliperKind, LesionId, Role
+from respond.dicom import GeometryError
 from respond.dicom.phase import is_arterial
 from respond.ui._caliper_sync import caliper_from_indices, parse_key, show_calipers
 from respond.ui.commands import SetCalipersCommand, push
@@ -14,10 +15,13 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QUndoStack
     from PySide6.QtWidgets import QLabel
 
-    from respond.dicom import ScanResult, SeriesCandidate
+    from respond.criteria import Caliper
+    from respond.dicom import ScanResult, SeriesCandidate, Volume
     from respond.session import ReadSession
     from respond.ui.lesion_panel import LesionPanel
-    from respond.ui.viewer import IndexPoint, SliceView
+    from respond.ui.viewer import CaliperEdit, IndexPoint, SliceView
+
+    Ends = tuple[IndexPoint, IndexPoint]
 
 __all__ = ["MeasuringMixin"]
 
@@ -88,20 +92,24 @@ class MeasuringMixin:
         self, kind: str, start: IndexPoint, end: IndexPoint
     ) -> None:
         session, volume = self.session, self.view.volume
-        lesion_id = self.lesions.selected_lesion if session is not None else ""
         if session is None or volume is None or not self.current_uid:
             self._show_error(
                 RuntimeError("open a patient and choose a time point first")
             )
             return
-        if not lesion_id or session.lesion(lesion_id).role is not Role.TARGET:
+        lesion_id = self.lesions.selected_lesion
+        lesion = session.read.lesion(LesionId(lesion_id)) if lesion_id else None
+        if lesion is None or lesion.role is not Role.TARGET:
             self._show_error(
                 RuntimeError("select the target lesion to measure in the lesion panel")
             )
             return
+        record = session.read.timepoint(self.current_uid)
+        if record is None:
+            self._show_error(RuntimeError("choose a time point first"))
+            return
         caliper_kind = CaliperKind(kind)
-        record = session.timepoint(self.current_uid)
-        existing = list(record.calipers.get(LesionId(lesion_id), ()))
+        existing = list(record.calipers.get(lesion.id, ()))
         index = 0
         if caliper_kind is CaliperKind.FRAGMENT:
             index = 1 + max(
@@ -109,7 +117,11 @@ class MeasuringMixin:
             )
         else:
             existing = [c for c in existing if c.kind is not caliper_kind]
-        caliper = caliper_from_indices(volume, caliper_kind, start, end, index)
+        try:
+            caliper = caliper_from_indices(volume, caliper_kind, start, end, index)
+        except GeometryError as exc:
+            self._show_error(exc)
+            return
         push(
             self.stack,
             SetCalipersCommand(
@@ -121,21 +133,52 @@ class MeasuringMixin:
             ),
         )
 
-    def _on_view_caliper_edited(
-        self, key: str, start: IndexPoint, end: IndexPoint
-    ) -> None:
+    def _on_view_calipers_edited(self, edits: tuple[CaliperEdit, ...]) -> None:
+        """Record one mouse edit (a line and the partner that followed it) at once.
+
+        Each lesion the drag changed gets one command (in practice one: a short
+        axis follows its own lesion's long axis). A refused edit puts the
+        calipers back where the read has them.
+        """
         session, volume = self.session, self.view.volume
         if session is None or volume is None:
             return
-        lesion_id, kind, index = parse_key(key)
-        record = session.timepoint(self.current_uid)
-        calipers = [
-            caliper_from_indices(volume, kind, start, end, index)
-            if (c.kind, c.index) == (kind, index)
-            else c
-            for c in record.calipers.get(LesionId(lesion_id), ())
+        by_lesion: dict[str, dict[tuple[CaliperKind, int], Ends]] = {}
+        for key, start, end in edits:
+            lesion_id, kind, index = parse_key(key)
+            by_lesion.setdefault(lesion_id, {})[kind, index] = (start, end)
+        saved = [
+            self._move_calipers(session, volume, lesion_id, moved)
+            for lesion_id, moved in by_lesion.items()
         ]
-        push(
+        if not all(saved):
+            self._refresh_calipers()
+
+    def _move_calipers(
+        self,
+        session: ReadSession,
+        volume: Volume,
+        lesion_id: str,
+        moved: dict[tuple[CaliperKind, int], Ends],
+    ) -> bool:
+        """Push one command moving a lesion's calipers; return whether it saved."""
+        record = session.read.timepoint(self.current_uid)
+        if record is None:
+            return False
+        calipers: list[Caliper] = []
+        for caliper in record.calipers.get(LesionId(lesion_id), ()):
+            ends = moved.get((caliper.kind, caliper.index))
+            if ends is None:
+                calipers.append(caliper)
+                continue
+            try:
+                calipers.append(
+                    caliper_from_indices(volume, caliper.kind, *ends, caliper.index)
+                )
+            except GeometryError as exc:
+                self._show_error(exc)
+                return False
+        return push(
             self.stack,
             SetCalipersCommand(
                 session,

@@ -41,7 +41,6 @@ __all__ = [
     "RemoveTimepointCommand",
     "SetCalipersCommand",
     "SetClinicalCommand",
-    "SetMeasurementCommand",
     "SetNonTargetCommand",
     "SetTargetStatusCommand",
     "UpdateLesionCommand",
@@ -117,35 +116,6 @@ def push(stack: QUndoStack, command: IntentCommand) -> bool:
     command._applied = True
     stack.push(command)
     return True
-
-
-class SetMeasurementCommand(IntentCommand):
-    """Set a target's measurement and calipers at one time point."""
-
-    def __init__(
-        self,
-        session: ReadSession,
-        uid: str,
-        lesion_id: str,
-        measurement: TargetMeasurement | None,
-        calipers: Sequence[Caliper],
-        text: str,
-    ) -> None:
-        super().__init__(text)
-        self._session, self._uid, self._lesion = session, uid, lesion_id
-        self._after = (measurement, tuple(calipers))
-        self._before: tuple[TargetMeasurement | None, tuple[Caliper, ...]] | None = None
-
-    def _do(self) -> None:
-        """Apply the new measurement."""
-        self._before = self._session.set_measurement(
-            self._uid, self._lesion, self._after[0], self._after[1]
-        )
-
-    def _undo(self) -> None:
-        """Put the previous measurement back."""
-        if self._before is not None:
-            self._session.set_measurement(self._uid, self._lesion, *self._before)
 
 
 class SetCalipersCommand(IntentCommand):

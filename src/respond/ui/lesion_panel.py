@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,14 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from respond.criteria import (
+    LesionId,
     LesionKind,
-    NewLesion,
     NonTargetObservation,
     NonTargetStatus,
     Role,
     TargetStatus,
 )
 from respond.session import next_lesion_id
+from respond.ui._organs import ORGANS, kind_for_organ
 from respond.ui.commands import (
     AddLesionCommand,
     PutNewLesionCommand,
@@ -44,23 +44,7 @@ if TYPE_CHECKING:
 
     from respond.session import ReadSession
 
-__all__ = ["LesionPanel"]
-
-ORGANS = (
-    "liver",
-    "lymph node",
-    "lung",
-    "adrenal",
-    "peritoneum",
-    "portal vein",
-    "bone",
-    "other",
-)
-_KIND_FOR_ORGAN = {
-    "liver": LesionKind.HCC,
-    "lymph node": LesionKind.NODE,
-    "portal vein": LesionKind.PORTAL_VEIN_THROMBUS,
-}
+__all__ = ["ORGANS", "LesionPanel"]
 
 
 class LesionPanel(QWidget):
@@ -149,10 +133,37 @@ class LesionPanel(QWidget):
             self.lesion_selected.emit(lesion.id)
 
     def _restore_selection(self) -> None:
-        if self._selected:
+        """Select the same lesion again after a model reset, without echo.
+
+        Not a new choice, so `lesion_selected` stays silent (the views keep
+        their slice); a lesion that is gone is no longer selected.
+        """
+        if not self._selected:
+            return
+        if self._session.read.lesion(LesionId(self._selected)) is None:
+            self._selected = ""
+            return
+        blocker = QSignalBlocker(self.table.selectionModel())
+        try:
             self.select(self._selected)
+        finally:
+            blocker.unblock()
+        self.table.viewport().update()
+
+    def set_timepoint(self, uid: str) -> None:
+        """Show a time point as 'current': its values and its new lesions."""
+        self.model.set_current(uid)
+        self._show_new_lesions()
 
     def _on_session_assessment_changed(self) -> None:
+        self._show_new_lesions()
+        assessment = self._session.assessment
+        if assessment is None:
+            self.warnings.setText(self._session.assessment_problem or "")
+        else:
+            self.warnings.setText("\n".join(f"⚠ {w.text}" for w in assessment.warnings))
+
+    def _show_new_lesions(self) -> None:
         uid = self.model.current_uid
         record = self._session.read.timepoint(uid) if uid else None
         findings = [] if record is None else list(record.timepoint.new_lesions)
@@ -168,11 +179,6 @@ class LesionPanel(QWidget):
                 or "none"
             )
         )
-        assessment = self._session.assessment
-        if assessment is None:
-            self.warnings.setText(self._session.assessment_problem or "")
-        else:
-            self.warnings.setText("\n".join(f"⚠ {w.text}" for w in assessment.warnings))
 
     # -- edits ---------------------------------------------------------------
     def _ask_organ(self, title: str) -> str | None:
@@ -191,7 +197,7 @@ class LesionPanel(QWidget):
         organ = organ or self._ask_organ("Add lesion")
         if not organ:
             return ""
-        kind = _KIND_FOR_ORGAN.get(organ, LesionKind.OTHER)
+        kind = kind_for_organ(organ)
         command = AddLesionCommand(
             self._session, role, organ, is_node=kind is LesionKind.NODE, kind=kind
         )
@@ -269,37 +275,3 @@ class LesionPanel(QWidget):
         dialog = NewLesionDialog(choice, ORGANS, record.new_lesion(choice), self)
         if dialog.exec():
             push(self._stack, PutNewLesionCommand(self._session, uid, dialog.finding()))
-
-    def add_new_lesion(
-        self, organ: str | None = None, size_mm: str | None = None
-    ) -> str:
-        """Record a new finding at the current time point."""
-        uid = self.model.current_uid
-        if not uid:
-            return ""
-        organ = organ or self._ask_organ("New lesion")
-        if not organ:
-            return ""
-        if size_mm is None:
-            size_mm, ok = QInputDialog.getText(self, "New lesion", "Long axis (mm):")
-            if not ok:
-                return ""
-        try:
-            size = Decimal(size_mm) if size_mm else None
-        except InvalidOperation:
-            self.message.setText(f"{size_mm!r} is not a length in mm.")
-            return ""
-        taken = [
-            n.id
-            for tp in self._session.read.timepoints
-            for n in tp.timepoint.new_lesions
-        ]
-        finding = NewLesion(
-            next_lesion_id("X", taken),
-            organ=organ,
-            is_node=organ == "lymph node",
-            long_axis_mm=size,
-            typical_hcc=organ == "liver" or None,
-        )
-        push(self._stack, PutNewLesionCommand(self._session, uid, finding))
-        return finding.id

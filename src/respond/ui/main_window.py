@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -27,7 +28,8 @@ from respond.dicom.phase import is_arterial
 from respond.session import ReadSession
 from respond.ui._caliper_sync import show_calipers
 from respond.ui._window_measuring import MeasuringMixin
-from respond.ui.commands import IntentCommand, push
+from respond.ui.clinical_panel import ClinicalPanel
+from respond.ui.commands import AddTimepointCommand, IntentCommand, push
 from respond.ui.lesion_panel import LesionPanel
 from respond.ui.loader import FolderScanWorker, SeriesLoadWorker
 from respond.ui.prior import LinkedScrolling
@@ -59,6 +61,14 @@ _TOOLS = (
 )
 
 
+def _study_date(text: str) -> dt.date | None:
+    """Return a DICOM study date (``YYYYMMDD``); None when missing or malformed."""
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
 class MainWindow(MeasuringMixin, QMainWindow):
     """Reads one patient: a ReadSession over the store, the DICOM it was read on."""
 
@@ -70,13 +80,13 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.store, self.reader = store, reader
         self.session: ReadSession | None = None
         self.scan_result: ScanResult | None = None
-        self._docks: tuple[QDockWidget, ...] = ()
-        self._sized = True
         self.stack = QUndoStack(self)
         self.current_uid = ""
         self._series: SeriesCandidate | None = None
         self._workers: set[QObject] = set()
         self._loading: SeriesLoadWorker | None = None
+        self._prior_loading: SeriesLoadWorker | None = None
+        self._prior_loading_uid = ""
         self.recent = RecentPaths()
         IntentCommand.error_sink = self._show_error
         self.view = SliceView()
@@ -89,8 +99,6 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.banner.setStyleSheet("background:#fff3e0;color:#e65100;padding:4px")
         self.banner.hide()
         central = QWidget()
-        from PySide6.QtWidgets import QVBoxLayout
-
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.banner)
@@ -123,21 +131,11 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.view.cursor_moved.connect(self._on_view_cursor_moved)
         self.view.caliper_drawn.connect(self._on_view_caliper_drawn)
-        self.view.caliper_edited.connect(self._on_view_caliper_edited)
+        self.view.calipers_edited.connect(self._on_view_calipers_edited)
         self.linked = LinkedScrolling(self.view, self.prior_view)
         self.stack.cleanChanged.connect(self._update_title)
         self.resize(1500, 900)
         self._update_title()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Give the images the room the first time the window shows."""
-        super().showEvent(event)
-        if not self._sized:
-            self._sized = True
-            width = max(self.width(), 1200)
-            self.resizeDocks(
-                list(self._docks), [width // 7, width // 3], Qt.Orientation.Horizontal
-            )
 
     # -- building ------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -208,13 +206,8 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.response = ResponsePanel(session)
         self.tabs.addTab(self.lesions, "Lesions")
         self.tabs.addTab(self.response, "Response")
-        try:
-            from respond.ui.clinical_panel import ClinicalPanel
-
-            self.clinical = ClinicalPanel(session, self.stack)
-            self.tabs.addTab(self.clinical, "Clinical")
-        except ImportError:  # pragma: no cover - the panel ships with the app
-            pass
+        self.clinical = ClinicalPanel(session, self.stack)
+        self.tabs.addTab(self.clinical, "Clinical")
         session.events.measurement_changed.connect(lambda *_: self._refresh_calipers())
         session.events.timepoint_added.connect(lambda *_: self._fill_timepoints())
         session.events.timepoint_removed.connect(lambda *_: self._fill_timepoints())
@@ -269,12 +262,14 @@ class MainWindow(MeasuringMixin, QMainWindow):
         """Make a time point current: its series loads and its calipers show."""
         if self.session is None:
             return
+        record = self.session.read.timepoint(uid)
+        if record is None:  # removed meanwhile (undo of its addition, say)
+            self._show_error(RuntimeError(f"no time point {uid!r} in this read"))
+            return
         self.current_uid = uid
-        self.lesions.model.set_current(uid)
-        if hasattr(self, "clinical"):
-            self.clinical.set_timepoint(uid)
+        self.lesions.set_timepoint(uid)
+        self.clinical.set_timepoint(uid)
         self._fill_timepoints()
-        record = self.session.timepoint(uid)
         series = self._find_series(record.series_uid)
         if series is not None and (
             self._series is None or self._series.key != series.key
@@ -294,13 +289,15 @@ class MainWindow(MeasuringMixin, QMainWindow):
         if study is None:  # the scan that found the series was replaced
             self._show_error(RuntimeError("open the series' folder again"))
             return
-        date = (
-            dt.datetime.strptime(study.date, "%Y%m%d").date()
-            if study.date
-            else dt.date.today()
-        )
-        from respond.ui.commands import AddTimepointCommand
-
+        date = _study_date(study.date) if study.date else dt.date.today()
+        if date is None:
+            date = dt.date.today()
+            self._show_error(
+                ValueError(
+                    f"the study date {study.date!r} is not a date: the time point "
+                    f"is dated today, {date.isoformat()}; correct it if needed"
+                )
+            )
         command = AddTimepointCommand(
             self.session,
             date,
@@ -363,16 +360,21 @@ class MainWindow(MeasuringMixin, QMainWindow):
         return None
 
     def show_series(self, series: SeriesCandidate) -> SeriesLoadWorker:
-        """Load a series in the background: the middle slice paints first."""
+        """Load a series in the background: the middle slice paints first.
+
+        A load replaces the one before; the signals of a replaced (or
+        cancelled) load are ignored, even those already on their way.
+        """
         self._series = series
         worker = SeriesLoadWorker(series, self)
         worker.started.connect(self._on_load_started)
-        worker.slice_loaded.connect(self.view.refresh_slice)
+        worker.slice_loaded.connect(self._on_load_slice_loaded)
         worker.progress.connect(self._on_load_progress)
         worker.finished.connect(self._on_load_finished)
-        worker.failed.connect(lambda text: self._show_error(RuntimeError(text)))
+        worker.failed.connect(self._on_load_failed)
         self._keep(worker)
         self.progress.setRange(0, series.image_count)
+        self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
         if self._loading is not None:
@@ -382,29 +384,49 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self._check_phase()
         return worker
 
+    def _is_current_load(self) -> bool:
+        """Whether the signal being handled comes from the load in progress."""
+        return self._loading is not None and self.sender() is self._loading
+
+    def _end_load(self) -> None:
+        self._loading = None
+        self.progress.hide()
+        self.cancel_button.hide()
+
     def _on_load_started(self, volume: Volume) -> None:
+        if not self._is_current_load():
+            return
         self.view.set_volume(volume)
         self._refresh_calipers()
 
+    def _on_load_slice_loaded(self, k: int) -> None:
+        if self._is_current_load():
+            self.view.refresh_slice(k)
+
     def _on_load_progress(self, done: int, total: int) -> None:
-        self.progress.setValue(done)
+        if self._is_current_load():
+            self.progress.setValue(done)
 
     def cancel_load(self) -> None:
         """Stop the series load; what is shown stays."""
         if self._loading is not None:
             self._loading.cancel()
-            self._loading = None
-        self.progress.hide()
-        self.cancel_button.hide()
+        self._end_load()
         self.statusBar().showMessage("Load cancelled", 3000)
 
     def _on_load_finished(self, volume: Volume) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
-        self._loading = None
+        if not self._is_current_load():
+            return
+        self._end_load()
         if self.view.volume is None or self.view.volume.voxels is not volume.voxels:
             self.view.set_volume(volume)
         self._refresh_calipers()
+
+    def _on_load_failed(self, text: str) -> None:
+        if not self._is_current_load():
+            return
+        self._end_load()
+        self._show_error(RuntimeError(text))
 
     # -- prior comparison ------------------------------------------------------
     def _prior_uid(self) -> str:
@@ -431,15 +453,48 @@ class MainWindow(MeasuringMixin, QMainWindow):
         if series is None:
             return
         worker = SeriesLoadWorker(series, self)
-        worker.started.connect(self.prior_view.set_volume)
-        worker.slice_loaded.connect(self.prior_view.refresh_slice)
-        worker.finished.connect(
-            lambda v: show_calipers(
-                self.prior_view, self.session.timepoint(uid), v.series_uid
-            )
-        )
+        worker.started.connect(self._on_prior_started)
+        worker.slice_loaded.connect(self._on_prior_slice_loaded)
+        worker.finished.connect(self._on_prior_finished)
+        worker.failed.connect(self._on_prior_failed)
         self._keep(worker)
+        if self._prior_loading is not None:
+            self._prior_loading.cancel()
+        self._prior_loading, self._prior_loading_uid = worker, uid
         worker.start()
+
+    def _is_current_prior_load(self) -> bool:
+        return self._prior_loading is not None and self.sender() is self._prior_loading
+
+    def _on_prior_started(self, volume: Volume) -> None:
+        if self._is_current_prior_load():
+            self.prior_view.set_volume(volume)
+
+    def _on_prior_slice_loaded(self, k: int) -> None:
+        if self._is_current_prior_load():
+            self.prior_view.refresh_slice(k)
+
+    def _on_prior_finished(self, volume: Volume) -> None:
+        if not self._is_current_prior_load():
+            return
+        self._prior_loading = None
+        if (
+            self.prior_view.volume is None
+            or self.prior_view.volume.voxels is not volume.voxels
+        ):
+            self.prior_view.set_volume(volume)
+        # The time point may have been removed while its series loaded.
+        record = (
+            None
+            if self.session is None
+            else self.session.read.timepoint(self._prior_loading_uid)
+        )
+        show_calipers(self.prior_view, record, volume.series_uid)
+
+    def _on_prior_failed(self, text: str) -> None:
+        if self._is_current_prior_load():
+            self._prior_loading = None
+            self._show_error(RuntimeError(text))
 
     def link_prior_here(self) -> None:
         """Anchor linked scrolling: this slice now matches the prior's slice."""

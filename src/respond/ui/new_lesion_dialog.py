@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -17,22 +18,22 @@ from PySide6.QtWidgets import (
 )
 
 from respond.criteria import Cytology, LesionKind, NewLesion
+from respond.ui._organs import FINDING_ORGANS, kind_for_organ
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["NewLesionDialog"]
 
-_KINDS = {
-    "liver": LesionKind.HCC,
-    "lymph node": LesionKind.NODE,
-    "peritoneum (ascites)": LesionKind.ASCITES,
-    "pleura (effusion)": LesionKind.PLEURAL_EFFUSION,
-}
+_LIVER_KINDS = (LesionKind.HCC, LesionKind.INFILTRATIVE_HCC)
 
 
 class NewLesionDialog(QDialog):
-    """Edits one NewLesion: organ, site, size, equivocal, typical HCC, cytology."""
+    """Edits one NewLesion: organ, site, size, equivocal, typical HCC, cytology.
+
+    Editing a finding changes only what the reader changed: the rest (its kind,
+    its note, values the widgets cannot show exactly) stays as it was.
+    """
 
     def __init__(
         self,
@@ -44,9 +45,10 @@ class NewLesionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"New lesion {finding_id}")
         self._id = finding_id
+        self._original = finding
         self.organ = QComboBox()
         self.organ.setEditable(True)
-        self.organ.addItems([*organs, "peritoneum (ascites)", "pleura (effusion)"])
+        self.organ.addItems([*organs, *FINDING_ORGANS])
         self.site = QLineEdit()
         self.size_mm = QDoubleSpinBox()
         self.size_mm.setRange(0.0, 500.0)
@@ -76,6 +78,7 @@ class NewLesionDialog(QDialog):
         form.addRow(buttons)
         if finding is not None:
             self._show(finding)
+        self._shown = self._entries()
 
     def _show(self, finding: NewLesion) -> None:
         self.organ.setCurrentText(finding.organ)
@@ -87,29 +90,65 @@ class NewLesionDialog(QDialog):
         if finding.cytology is not None:
             self.cytology.setCurrentText(finding.cytology.value.replace("_", " "))
 
-    def finding(self) -> NewLesion:
-        """Return the finding as entered."""
-        organ = self.organ.currentText().strip()
-        kind = _KINDS.get(organ, LesionKind.OTHER)
-        is_node = kind is LesionKind.NODE
+    def _entries(self) -> dict[str, object]:
+        """Return what the widgets show, to tell what the reader changed."""
+        return {
+            "organ": self.organ.currentText().strip(),
+            "site": self.site.text().strip(),
+            "size": self.size_mm.value(),
+            "equivocal": self.equivocal.isChecked(),
+            "typical": self.typical.isChecked(),
+            "cytology": self.cytology.currentText(),
+        }
+
+    def _size(self) -> Decimal | None:
+        value = self.size_mm.value()
         try:
-            size = (
-                Decimal(f"{self.size_mm.value():.1f}")
-                if self.size_mm.value() > 0
-                else None
-            )
+            return Decimal(f"{value:.1f}") if value > 0 else None
         except InvalidOperation:  # pragma: no cover - the spin box gives numbers
-            size = None
-        cytology_text = self.cytology.currentText().replace(" ", "_")
-        return NewLesion(
-            self._id,
-            organ=organ.split(" (")[0],
-            site=self.site.text().strip(),
-            kind=kind,
-            is_node=is_node,
-            long_axis_mm=None if is_node else size,
-            short_axis_mm=size if is_node else None,
-            equivocal=self.equivocal.isChecked(),
-            typical_hcc=self.typical.isChecked() if organ == "liver" else None,
-            cytology=None if cytology_text == "not_done" else Cytology(cytology_text),
-        )
+            return None
+
+    def finding(self) -> NewLesion:
+        """Return the finding as entered.
+
+        A new finding comes from the widgets; an edited one is the original
+        with only the fields whose widget the reader changed.
+        """
+        original = self._original
+        entries = self._entries()
+        changed = {
+            name
+            for name, value in entries.items()
+            if original is None or value != self._shown[name]
+        }
+        before = original or NewLesion(self._id)
+        finding = before
+        if "organ" in changed:
+            organ = self.organ.currentText().strip()
+            kind = kind_for_organ(organ)
+            finding = dataclasses.replace(
+                finding,
+                organ=organ.split(" (")[0],
+                kind=kind,
+                is_node=kind is LesionKind.NODE,
+            )
+        if "site" in changed:
+            finding = dataclasses.replace(finding, site=self.site.text().strip())
+        if "size" in changed or finding.is_node != before.is_node:
+            size = self._size()
+            finding = dataclasses.replace(
+                finding,
+                long_axis_mm=None if finding.is_node else size,
+                short_axis_mm=size if finding.is_node else None,
+            )
+        if "equivocal" in changed:
+            finding = dataclasses.replace(finding, equivocal=self.equivocal.isChecked())
+        if finding.kind not in _LIVER_KINDS and finding.organ != "liver":
+            finding = dataclasses.replace(finding, typical_hcc=None)
+        elif changed & {"typical", "organ"}:
+            finding = dataclasses.replace(finding, typical_hcc=self.typical.isChecked())
+        if "cytology" in changed:
+            text = self.cytology.currentText().replace(" ", "_")
+            cytology = None if text == "not_done" else Cytology(text)
+            finding = dataclasses.replace(finding, cytology=cytology)
+        return finding

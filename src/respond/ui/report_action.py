@@ -2,8 +2,10 @@
 
 The window does not build reports itself (the ui talks to the session only):
 the application gives it a ``PdfExport`` function, which gets the read, the
-folders where the images may be (the open folder first, then recent ones) and
-the destination, and returns the written path.
+scans already made (the open folder's, so nothing is scanned twice), the folders
+where the images may be (the open folder first, then recent ones; they are only
+scanned while an image is missing) and the destination, and returns the written
+path.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
 
     from respond.criteria.record import PatientRead
+    from respond.dicom import ScanResult
     from respond.ui.main_window import MainWindow
 
 __all__ = ["PdfExport", "add_report_action", "image_folders", "save_pdf_report"]
 
-PdfExport = Callable[["PatientRead", Sequence[Path], Path], Path]
+PdfExport = Callable[
+    ["PatientRead", Sequence["ScanResult"], Sequence[Path], Path], Path
+]
 
 
 def add_report_action(window: MainWindow, menu: QMenu) -> QAction:
@@ -42,7 +47,7 @@ def image_folders(window: MainWindow) -> list[Path]:
     """Return where the read's images may be: the open folder, then recent ones."""
     folders: list[Path] = []
     if window.scan_result is not None:
-        folders.append(Path(window.scan_result.root))
+        folders.append(Path(window.scan_result.root).resolve())
     folders.extend(p for p in window.recent.paths() if p not in folders)
     return folders
 
@@ -68,8 +73,9 @@ def save_pdf_report(window: MainWindow, path: Path | None = None) -> Path | None
             return None
         path = Path(chosen)
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    scans = [] if window.scan_result is None else [window.scan_result]
     try:
-        written = export(session.read, image_folders(window), path)
+        written = export(session.read, scans, image_folders(window), path)
     except RespondError as exc:
         window.show_error(exc)
         return None

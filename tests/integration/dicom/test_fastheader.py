@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import respond.dicom._header as header_module
-from respond.dicom._fastheader import read_fast
+from respond.dicom._fastheader import FIRST_READ, read_fast, read_fast_from
 from respond.dicom._header import Header, read_header
 
 
 def slow_header(path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
     with monkeypatch.context() as patch:
-        patch.setattr(header_module, "read_fast_from", lambda _stream, _head: None)
+        patch.setattr(header_module, "read_fast_from", lambda *_args: None)
         return read_header(path)
 
 
@@ -73,3 +75,45 @@ def test_truncated_and_garbage_files_fall_back(
     garbage = tmp_path / "garbage.dcm"
     garbage.write_bytes(source[:132] + bytes(range(256)) * 20)
     assert read_fast(garbage) is None
+
+
+class _ShortReads(io.RawIOBase):
+    """A file that returns at most 1000 bytes per read (as FUSE or NFS may)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data[self._pos : self._pos + min(len(buffer), 1000)]
+        buffer[: len(chunk)] = chunk
+        self._pos += len(chunk)
+        return len(chunk)
+
+
+def test_short_reads_do_not_make_a_file_header_only(shared_dicom: Path) -> None:
+    data = (shared_dicom / "ct_liver_hcc048_pv" / "00000045.dcm").read_bytes()
+    stream = _ShortReads(data)
+    head = stream.read(FIRST_READ)
+    assert head is not None
+    assert len(head) == 1000  # short, long before the end of the file
+    result = read_fast_from(stream, head, len(data))  # type: ignore[arg-type]
+    assert result is not None
+    assert 0x7FE00010 in result  # the pixel data was found
+    assert result.get("SeriesInstanceUID")
+
+
+@pytest.mark.parametrize("cut", [601, 640, 1501])
+def test_a_file_cut_inside_an_element_is_left_to_pydicom(
+    tmp_path: Path, shared_dicom: Path, monkeypatch: pytest.MonkeyPatch, cut: int
+) -> None:
+    # the last element goes on past the end: not a header-only file to the fast
+    # path; pydicom, the reference, decides what it is
+    source = (shared_dicom / "ct_liver_hcc048_pv" / "00000045.dcm").read_bytes()
+    path = tmp_path / f"cut{cut}.dcm"
+    path.write_bytes(source[:cut])
+    assert read_fast(path) is None
+    assert read_header(path) == slow_header(path, monkeypatch)

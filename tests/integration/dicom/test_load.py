@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import struct
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pydicom
@@ -29,6 +29,7 @@ from tests.integration.dicom.conftest import (
 
 from respond.dicom import (
     DicomError,
+    GeometryError,
     LoadCancelledError,
     LoadJob,
     Readiness,
@@ -365,7 +366,7 @@ def test_enhanced_mr_without_geometry_loads_but_cannot_be_measured(
         all_slices(volume), expected[[f.frame or 0 for f in volume.frames]]
     )
     assert volume.geometry is None
-    with pytest.raises(ValueError, match="mm"):
+    with pytest.raises(GeometryError, match="mm"):
         volume.distance_mm((0, 0, 0), (0, 0, 10))
 
 
@@ -472,7 +473,7 @@ def test_volume_with_two_images_at_one_position_refuses_to_measure(
         volume = load_series(candidate)
         if {uid, original_uid} <= uids:
             assert volume.geometry is None
-            with pytest.raises(ValueError, match="mm"):
+            with pytest.raises(GeometryError, match="mm"):
                 volume.distance_mm((0, 0, 0), (1, 0, 0))
         else:
             assert volume.geometry is not None
@@ -716,3 +717,46 @@ def test_absurd_header_numbers_end_as_a_volume_or_a_dicom_error(
     ds.save_as(copy)
     for candidate in scan(copy).series:
         assert isinstance(outcome(load, candidate), Volume | DicomError)
+
+
+def test_job_dtype_follows_the_volume_when_a_slice_widens_it(
+    liver: tuple[SeriesCandidate, Volume], tmp_path: Path
+) -> None:
+    files = copy_files([f.path for f in liver[0].frames[40:46]], tmp_path)
+    ds = pydicom.dcmread(files[2])
+    ds.RescaleIntercept = 40_000
+    ds.save_as(files[2])
+    (candidate,) = scan(tmp_path).series
+    job = LoadJob(candidate)
+    assert job.dtype == np.int16
+    volume = job.run()
+    assert volume.voxels.dtype == np.int32
+    assert job.dtype == np.int32
+
+
+def test_a_slice_whose_rescale_fails_is_listed_and_the_rest_loads(
+    liver: tuple[SeriesCandidate, Volume],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import respond.dicom.load as load_module
+
+    files = copy_files([f.path for f in liver[0].frames[40:46]], tmp_path)
+    (candidate,) = scan(tmp_path).series
+    real = load_module.write_rescaled
+    calls = iter(range(100))
+
+    def failing_once(*args: Any) -> None:
+        if next(calls) == 0:  # the middle slice, read first
+            raise OverflowError("Python integer -40000 out of bounds for int16")
+        real(*args)
+
+    monkeypatch.setattr(load_module, "write_rescaled", failing_once)
+    volume = load_series(candidate)
+    assert set(volume.unreadable_slices) == {3}
+    assert "OverflowError" in volume.unreadable_slices[3]
+    assert (volume.voxels[3] == np.iinfo(np.int16).min).all()
+    for k, frame in enumerate(volume.frames):
+        if k != 3:
+            assert np.array_equal(volume.voxels[k], modality_values(frame.path)[0])
+    assert len(files) == 6

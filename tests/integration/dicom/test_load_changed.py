@@ -8,7 +8,9 @@ from a stale offset.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -155,3 +157,101 @@ def test_stored_bits_are_masked_and_sign_extended_in_place(
         expected = ((raw << 4) >> 4).astype(np.int32) - 1024
         assert np.array_equal(volume.voxels[k], expected), k
         assert np.array_equal(volume.voxels[k], hounsfield(frame.path)), k
+
+
+def test_a_slice_replaced_with_the_same_size_and_time_is_reported(
+    six_slices: tuple[list[Path], Path],
+) -> None:
+    # cp -p, rsync -t and tar restore the modification time: with the same size,
+    # only the inode or the status change time tell the file was replaced
+    _, folder = six_slices
+    (candidate,) = scanned(folder).series
+    changed = candidate.frames[CHANGED].path
+    same_size = [
+        f.path
+        for f in candidate.frames
+        if f.path != changed and f.path.stat().st_size == changed.stat().st_size
+    ]
+    assert same_size, "the test needs two liver slices of one size"
+    before = changed.stat()
+    time.sleep(0.05)  # let the file system's clock tick past the scan's
+    changed.write_bytes(same_size[0].read_bytes())
+    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = changed.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    volume = load_series(candidate)
+    assert set(volume.unreadable_slices) == {CHANGED}
+    assert "changed since the scan" in volume.unreadable_slices[CHANGED]
+
+
+def test_a_changed_multiframe_file_is_opened_and_read_again_once(
+    shared_dicom: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import respond.dicom._decode as decode_module
+
+    (path,) = copy_files(
+        [shared_dicom / "edge_cases_pydicom" / "emri_small.dcm"], tmp_path
+    )
+    (candidate,) = scan(path).series
+    assert len(candidate.frames) == 10
+    time.sleep(0.05)
+    changed_later(path)
+    calls = {"file_stamp": 0, "read_header": 0}
+
+    def counted(name: str) -> Callable[..., object]:
+        real = getattr(decode_module, name)
+
+        def call(*args: object) -> object:
+            calls[name] += 1
+            return real(*args)
+
+        return call
+
+    for name in calls:
+        monkeypatch.setattr(decode_module, name, counted(name))
+    volume = load_series(candidate)
+    assert calls == {"file_stamp": 1, "read_header": 1}
+    assert volume.unreadable_slices == {}
+    expected = pydicom.dcmread(path).pixel_array
+    for k, frame in enumerate(volume.frames):
+        assert np.array_equal(volume.voxels[k], expected[frame.frame]), k
+
+
+@pytest.mark.parametrize("kind", ["transposed", "read-only"])
+def test_reading_into_an_array_that_is_not_writable_and_contiguous_is_refused(
+    six_slices: tuple[list[Path], Path], kind: str
+) -> None:
+    _, folder = six_slices
+    (candidate,) = scanned(folder).series
+    out = np.zeros((512, 512), dtype=np.int16)
+    if kind == "transposed":
+        out = out.T  # reading into it would fill a hidden copy
+    else:
+        out.flags.writeable = False
+    with pytest.raises(SeriesLoadError, match="C-contiguous"):
+        read_native_into(candidate.frames[0], out)
+
+
+def test_read_native_without_a_pixel_format_says_so(
+    six_slices: tuple[list[Path], Path],
+) -> None:
+    _, folder = six_slices
+    (candidate,) = scanned(folder).series
+    frame = dataclasses.replace(candidate.frames[0], pixel_format=None)
+    with pytest.raises(SeriesLoadError, match="no pixel format"):
+        read_native(frame)
+
+
+def test_a_compressed_file_replaced_after_the_scan_is_not_decoded_as_the_scanned_image(
+    shared_dicom: Path, tmp_path: Path
+) -> None:
+    (path,) = copy_files(
+        [shared_dicom / "edge_cases_pydicom" / "MR_small_RLE.dcm"], tmp_path
+    )
+    (candidate,) = scan(path).series
+    ds = pydicom.dcmread(path)
+    ds.SOPInstanceUID = pydicom.uid.generate_uid(prefix="1.2.826.0.1.3680043.8.498.")
+    time.sleep(0.05)
+    ds.save_as(path)
+    with pytest.raises(SeriesLoadError, match="changed since the scan"):
+        load_series(candidate)

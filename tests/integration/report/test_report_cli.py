@@ -133,3 +133,33 @@ def test_bad_requests_exit_2_with_a_message(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_all_patients_skips_one_without_a_baseline(db: Path, tmp_path: Path) -> None:
+    from respond.criteria.model import Patient
+    from respond.criteria.record import PatientRead
+    from respond.store import open_store
+
+    with open_store(db) as store:
+        store.create_patient(PatientRead(Patient("NEW-1")), who="test")
+    result = respond(
+        "report", "--all", "--db", str(db), "--csv", str(tmp_path / "a.csv")
+    )
+    assert result.returncode == 0, result.stderr
+    assert "skipped NEW-1" in result.stdout
+    rows = list(csv.DictReader((tmp_path / "a-response.csv").open(encoding="utf-8")))
+    assert {row["USUBJID"] for row in rows} == {"DEMO-0001", "HCC-0001"}
+
+
+def test_deidentify_without_a_salt_says_the_pseudonym_is_random(
+    db: Path, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "RESPOND_DEID_SALT"}
+    result = subprocess.run(
+        [sys.executable, "-m", "respond", "report", "HCC-0001", "--db", str(db),
+         "--csv", str(tmp_path / "x.csv"), "--deidentify"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**env, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "random for this export" in result.stdout

@@ -148,3 +148,93 @@ def test_attribution_found_in_tcia_images(demo_read: PatientRead) -> None:
     report = build_report(read, images=index)
     assert any("doi:10.7937/TCIA.5FNA-0924" in text for text in report.attributions)
     assert image_attributions([]) == ()
+
+
+def test_each_image_is_read_once(
+    demo_read: PatientRead, demo_images: ImageIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import respond.dicom.frame as frame_module
+
+    reads: list[str] = []
+    real = frame_module.read_frame
+
+    def counting(frame):  # type: ignore[no-untyped-def]
+        reads.append(frame.sop_instance_uid)
+        return real(frame)
+
+    monkeypatch.setattr(frame_module, "read_frame", counting)
+    # both targets drawn on one image: it is read once for the two key images
+    tp = demo_read.timepoints[0]
+    t1, t2 = (les.id for les in demo_read.lesions[:2])
+    shared = tp.calipers[t1][0]
+    moved = replace(
+        tp,
+        calipers={
+            **tp.calipers,
+            t2: tuple(
+                replace(
+                    c,
+                    sop_instance_uid=shared.sop_instance_uid,
+                    start_mm=(c.start_mm[0], c.start_mm[1], shared.start_mm[2]),
+                    end_mm=(c.end_mm[0], c.end_mm[1], shared.start_mm[2]),
+                )
+                for c in tp.calipers[t2]
+            ),
+        },
+    )
+    read = replace(demo_read, timepoints=(moved, *demo_read.timepoints[1:]))
+    report = build_report(read, images=demo_images)
+    assert all(k.pixels is not None for k in report.key_images)
+    assert len(reads) == len(set(reads))
+    assert reads.count(shared.sop_instance_uid) == 1
+
+
+def test_index_for_read_scans_folders_only_while_images_are_missing(
+    demo_read: PatientRead,
+    demo_images: ImageIndex,
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import respond.report.images as images_module
+    from respond.dicom import scan
+
+    root = demo_images.folders[0]
+    scanned = scan(root)
+    calls: list[object] = []
+    real = images_module._scan
+
+    def counting(folder):  # type: ignore[no-untyped-def]
+        calls.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(images_module, "_scan", counting)
+    # everything is in the scan the window made already: no folder is scanned
+    index = ImageIndex.for_read(demo_read, [scanned], [tmp_path / "gone", root])
+    assert calls == []
+    first = demo_read.timepoints[0].calipers[demo_read.lesions[0].id][0]
+    assert index.find(first.sop_instance_uid, first.frame) is not None
+    # nothing scanned yet: a missing folder is passed over, the next one scanned
+    index = ImageIndex.for_read(demo_read, [], [tmp_path / "gone", root, root])
+    assert calls == [root]
+    assert index.find(first.sop_instance_uid, first.frame) is not None
+
+
+def test_plots_use_the_engines_sum_and_skip_a_criterion_without_baseline(
+    demo_read: PatientRead,
+) -> None:
+    baseline = demo_read.timepoints[0]
+    no_arterial = replace(
+        baseline, timepoint=replace(baseline.timepoint, arterial_phase=False)
+    )
+    read = replace(demo_read, timepoints=(no_arterial, *demo_read.timepoints[1:]))
+    report = build_report(read)
+    mrecist_baseline = report.assessment["timepoints"][0]["mRECIST"]  # type: ignore[index]
+    assert mrecist_baseline["sum_mm"] is None
+    curves = {c.label: c for c in change_curves(read, "mRECIST", report.assessment)}
+    assert curves["sum"].points == ()  # no mRECIST sum to follow: no line
+    recist = {c.label: c for c in change_curves(read, "RECIST1.1")}
+    doc_changes = [
+        tp["RECIST1.1"]["change_from_baseline_pct"] or 0.0
+        for tp in report.assessment["timepoints"]  # type: ignore[attr-defined]
+    ]
+    assert [p for _, p in recist["sum"].points] == doc_changes

@@ -111,3 +111,21 @@ def test_free_text_is_removed(identified_read: PatientRead) -> None:
     # empty notes stay empty: nothing suggests text where there was none
     assert anonymous.lesions[1].note in ("", REMOVED)
     assert anonymous.timepoints[0].timepoint.targets[lesion_id].note == ""
+
+
+def test_without_a_salt_the_pseudonym_cannot_be_recomputed(
+    identified_read: PatientRead,
+) -> None:
+    import hashlib
+
+    first, _ = deidentify(identified_read)
+    second, _ = deidentify(identified_read)
+    assert first.patient.id != second.patient.id
+    public = hashlib.sha256(f"\x00{PATIENT_ID}".encode()).digest()[:4].hex().upper()
+    assert first.patient.id != f"ANON-{public}"
+
+
+def test_a_time_that_is_not_a_date_is_dropped(identified_read: PatientRead) -> None:
+    _, info = deidentify(identified_read, salt="s")
+    assert info.timestamp("last Tuesday, 2024-05-02 ish") == ""
+    assert info.timestamp("") == ""

@@ -58,3 +58,13 @@ def test_tilted_ct_round_trips_to_a_micrometre() -> None:
             back = ref.to_pixel(point)
             assert math.isclose(back[0], column, abs_tol=1e-6)
             assert math.isclose(back[1], row, abs_tol=1e-6)
+
+
+def test_image_references_carry_the_files_sop_class_uid(
+    demo_images: ImageIndex,
+) -> None:
+    import pydicom
+
+    for ref in list(demo_images._images.values())[:3]:
+        ds = pydicom.dcmread(ref.frame.path, stop_before_pixels=True)
+        assert ref.sop_class_uid == ds.SOPClassUID

@@ -106,6 +106,20 @@ def test_deidentified_pdf_holds_no_identifying_value(
         assert tp.date.isoformat() in text
 
 
+def test_report_gets_ordinary_file_permissions(
+    demo_read: PatientRead, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        path = write_pdf(build_report(demo_read), tmp_path / "r.pdf")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
 def test_missing_folder_is_a_clear_error(
     demo_read: PatientRead, tmp_path: Path
 ) -> None:
@@ -127,3 +141,34 @@ def test_failed_write_keeps_the_previous_report(
         write_pdf(build_report(demo_read), target)
     assert target.read_bytes() == b"%PDF-previous"
     assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
+
+
+def test_warnings_are_written_as_text(demo_read: PatientRead, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    baseline = demo_read.timepoints[0]
+    no_arterial = replace(
+        baseline, timepoint=replace(baseline.timepoint, arterial_phase=False)
+    )
+    read = replace(demo_read, timepoints=(no_arterial, *demo_read.timepoints[1:]))
+    report = build_report(read)
+    assert report.assessment["warnings"]
+    text = _text(write_pdf(report, tmp_path / "w.pdf"))
+    squashed = " ".join(text.split())
+    for warning in report.assessment["warnings"]:  # type: ignore[attr-defined]
+        assert f"[{warning['code']}]" in squashed
+    assert "{'code'" not in text
+
+
+def test_a_folder_that_refuses_the_file_is_a_clear_error(
+    demo_read: PatientRead, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(PdfError, match="choose a folder you can write to"):
+        write_pdf(build_report(demo_read), tmp_path / "r.pdf")
+    assert list(tmp_path.iterdir()) == []

@@ -232,6 +232,56 @@ def test_delete_lesion_refuses_when_a_signed_time_point_records_it(
     assert [les.id for les in small.load(P).lesions] == [T1]
 
 
+def test_put_lesion_refuses_a_lesion_a_signed_time_point_records(
+    small: SqliteStore,
+) -> None:
+    small.sign(P, "tp-1", who="dr", at="2026-01-06T10:00:00+00:00")
+    before = small.load(P)
+    target = before.lesion(T1)
+    assert target is not None
+    with pytest.raises(SignedTimePointError, match="time point BL is signed by dr"):
+        small.put_lesion(
+            P, dataclasses.replace(target, role=Role.NON_TARGET), "", 0, who="dr"
+        )
+    assert small.load(P) == before
+    # a lesion the signed time point does not record stays editable
+    node = before.lesion(N1)
+    assert node is not None
+    small.put_lesion(
+        P, dataclasses.replace(node, site="porta hepatis"), "", 1, who="dr"
+    )
+    changed = small.load(P).lesion(N1)
+    assert changed is not None
+    assert changed.site == "porta hepatis"
+
+
+def test_create_patient_replace_is_one_transaction(
+    small: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = small.load(P)
+    with pytest.raises(PatientExistsError):
+        small.create_patient(small_read(), who="importer")
+    newer = dataclasses.replace(small_read(), reader="dr-new")
+    from respond.store import _write
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(_write, "write_timepoint", crash)
+        with pytest.raises(sqlite3.OperationalError):
+            small.create_patient(newer, who="importer", replace=True)
+    assert small.load(P) == before  # the failed replace lost nothing
+    small.create_patient(newer, who="importer", replace=True)
+    assert small.load(P).reader == "dr-new"
+    actions = [(e.entity, e.action) for e in small.audit(P)][-2:]
+    assert actions == [("patient", "delete"), ("patient", "create")]
+    small.sign(P, "tp-1", who="dr", at="2026-01-06T10:00:00+00:00")
+    with pytest.raises(SignedTimePointError):
+        small.create_patient(small_read(), who="importer", replace=True)
+    assert small.load(P).reader == "dr-new"
+
+
 def test_delete_lesion_names_an_unknown_lesion(small: SqliteStore) -> None:
     with pytest.raises(LesionNotFoundError, match="no baseline lesion 'T7'"):
         small.delete_lesion(P, LesionId("T7"), who="dr")
@@ -441,3 +491,22 @@ def test_a_full_disk_is_a_write_error_and_saves_nothing(small: SqliteStore) -> N
     small._conn.execute(f"PRAGMA max_page_count = {pages * 100}")
     small.create_patient(rich_read(), who="importer")
     assert len(small.list_patients()) == 2
+
+
+def test_put_timepoint_refuses_a_record_that_comes_signed(small: SqliteStore) -> None:
+    record = small.load(P).timepoints[0]
+    signed = dataclasses.replace(record, signed_by="someone", signed_at="2026-01-06")
+    with pytest.raises(InvalidReadError, match="comes signed"):
+        small.put_timepoint(P, signed, who="dr")
+    assert not small.load(P).timepoints[0].is_signed
+
+
+def test_calipers_need_a_target_measurement(small: SqliteStore) -> None:
+    record = small.load(P).timepoints[0]
+    stray = dataclasses.replace(
+        record,
+        calipers={**record.calipers, N1: (caliper(CaliperKind.LONG_AXIS, 10.0),)},
+    )
+    with pytest.raises(InvalidReadError, match="calipers of N1"):
+        small.put_timepoint(P, stray, who="dr")
+    assert N1 not in small.load(P).timepoints[0].calipers

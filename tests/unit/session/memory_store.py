@@ -26,7 +26,9 @@ class MemoryStore:
     def load(self, patient_id: str) -> PatientRead:
         return copy.deepcopy(self.reads[patient_id])
 
-    def create_patient(self, read: PatientRead, *, who: str) -> None:
+    def create_patient(
+        self, read: PatientRead, *, who: str, replace: bool = False
+    ) -> None:
         self.reads[read.patient.id] = read
         self.calls.append(("create_patient", read.patient.id, who))
 

@@ -275,6 +275,10 @@ def test_signed_timepoint_is_read_only_until_an_audited_unlock(
         session.set_target_status(uid, lesion, TargetStatus.ABSENT)
     with pytest.raises(SignedError):
         session.remove_lesion(lesion)
+    # the role decides the signed time point's categories: it is locked too
+    with pytest.raises(SignedError):
+        session.set_role(lesion, Role.NON_TARGET)
+    assert session.lesion(lesion).role is Role.TARGET
     with pytest.raises(WorkflowError, match="reason"):
         session.unlock(uid, " ")
     session.unlock(uid, "typo in the long axis")

@@ -26,8 +26,10 @@ from respond.report.images import ImageIndex, ImageRef
 from respond.report.sr import codes as c
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from decimal import Decimal
 
+    from respond.criteria.categories import Cytology
     from respond.criteria.model import (
         Lesion,
         NewLesion,
@@ -55,14 +57,26 @@ def _yes_no(value: bool) -> Code:
     return c.YES if value else c.NO
 
 
-def _evaluation(name: Code, value: Code) -> hd.sr.QualitativeEvaluation:
+def evaluation(name: Code, value: Code) -> hd.sr.QualitativeEvaluation:
+    """Return a coded qualitative evaluation (one CONTAINS CODE item)."""
     return hd.sr.QualitativeEvaluation(name=name, value=value)
 
 
-def _text(name: Code, value: str) -> TextContentItem:
+def text_item(name: Code, value: str) -> TextContentItem:
+    """Return a CONTAINS TEXT item."""
     return TextContentItem(
         name=name, value=value, relationship_type=RelationshipTypeValues.CONTAINS
     )
+
+
+def _note(note: str) -> list[TextContentItem]:
+    return [text_item(c.OBSERVATION_NOTE, note)] if note else []
+
+
+def _cytology(cytology: Cytology | None) -> list[hd.sr.QualitativeEvaluation]:
+    if cytology is None:
+        return []
+    return [evaluation(c.CYTOLOGY, c.CYTOLOGIES[cytology])]
 
 
 def _scoord(caliper: Caliper, ctx: GroupContext) -> hd.sr.CoordinatesForMeasurement:
@@ -136,22 +150,26 @@ def _lengths(
     return measurements
 
 
+def _recorded(
+    lengths: Iterable[tuple[CaliperKind, Decimal | None]],
+) -> list[tuple[CaliperKind, Decimal | None]]:
+    """Return the lengths that were recorded, in order."""
+    return [(kind, length) for kind, length in lengths if length is not None]
+
+
 def _target_values(
     measurement: TargetMeasurement | None,
 ) -> list[tuple[CaliperKind, Decimal | None]]:
     if measurement is None:
         return []
-    values: list[tuple[CaliperKind, Decimal | None]] = [
-        (kind, length)
-        for kind, length in (
+    return _recorded(
+        (
             (CaliperKind.LONG_AXIS, measurement.long_axis_mm),
             (CaliperKind.SHORT_AXIS, measurement.short_axis_mm),
             (CaliperKind.VIABLE, measurement.viable_mm),
+            *((CaliperKind.FRAGMENT, f) for f in measurement.fragments_mm),
         )
-        if length is not None
-    ]
-    values.extend((CaliperKind.FRAGMENT, f) for f in measurement.fragments_mm)
-    return values
+    )
 
 
 @dataclass(frozen=True)
@@ -178,11 +196,11 @@ def _group(
 ) -> hd.sr.MeasurementsAndQualitativeEvaluations:
     site = c.SITES.get(finding.organ.strip().lower())
     head = [
-        _evaluation(c.BASELINE_CATEGORY, finding.role),
-        _evaluation(c.NODAL, _yes_no(finding.is_node)),
+        evaluation(c.BASELINE_CATEGORY, finding.role),
+        evaluation(c.NODAL, _yes_no(finding.is_node)),
     ]
     if finding.typical_hcc is not None:
-        head.append(_evaluation(c.TYPICAL_HCC, _yes_no(finding.typical_hcc)))
+        head.append(evaluation(c.TYPICAL_HCC, _yes_no(finding.typical_hcc)))
     group = hd.sr.MeasurementsAndQualitativeEvaluations(
         tracking_identifier=hd.sr.TrackingIdentifier(
             uid=finding.tracking_uid, identifier=finding.lesion_id
@@ -199,7 +217,7 @@ def _group(
         (c.LESION_NOTE, finding.note),
     ]
     content = group[0].ContentSequence
-    content.extend(_text(name, value) for name, value in described if value)
+    content.extend(text_item(name, value) for name, value in described if value)
     content.extend(texts)
     return group
 
@@ -235,22 +253,17 @@ def lesion_group(
     texts: list[TextContentItem] = []
     if target is not None:
         evaluations.append(
-            _evaluation(c.TARGET_STATUS, c.TARGET_STATUSES[target.status])
+            evaluation(c.TARGET_STATUS, c.TARGET_STATUSES[target.status])
         )
         if target.merged_into is not None:
-            texts.append(_text(c.MERGED_INTO, target.merged_into))
-        if target.note:
-            texts.append(_text(c.OBSERVATION_NOTE, target.note))
+            texts.append(text_item(c.MERGED_INTO, target.merged_into))
+        texts.extend(_note(target.note))
     if non_target is not None:
         evaluations.append(
-            _evaluation(c.NON_TARGET_STATUS, c.NON_TARGET_STATUSES[non_target.status])
+            evaluation(c.NON_TARGET_STATUS, c.NON_TARGET_STATUSES[non_target.status])
         )
-        if non_target.cytology is not None:
-            evaluations.append(
-                _evaluation(c.CYTOLOGY, c.CYTOLOGIES[non_target.cytology])
-            )
-        if non_target.note:
-            texts.append(_text(c.OBSERVATION_NOTE, non_target.note))
+        evaluations.extend(_cytology(non_target.cytology))
+        texts.extend(_note(non_target.note))
     measurements = _lengths(_target_values(target), calipers, ctx)
     return _group(finding, ctx, measurements, evaluations, texts)
 
@@ -279,17 +292,15 @@ def new_lesion_group(
         finding.typical_hcc,
         "",
     )
-    evaluations = [_evaluation(c.EQUIVOCAL, _yes_no(finding.equivocal))]
-    if finding.cytology is not None:
-        evaluations.append(_evaluation(c.CYTOLOGY, c.CYTOLOGIES[finding.cytology]))
-    texts = [_text(c.OBSERVATION_NOTE, finding.note)] if finding.note else []
-    values: list[tuple[CaliperKind, Decimal | None]] = [
-        (kind, length)
-        for kind, length in (
+    evaluations = [
+        evaluation(c.EQUIVOCAL, _yes_no(finding.equivocal)),
+        *_cytology(finding.cytology),
+    ]
+    values = _recorded(
+        (
             (CaliperKind.LONG_AXIS, finding.long_axis_mm),
             (CaliperKind.SHORT_AXIS, finding.short_axis_mm),
         )
-        if length is not None
-    ]
+    )
     measurements = _lengths(values, calipers, ctx)
-    return _group(common, ctx, measurements, evaluations, texts)
+    return _group(common, ctx, measurements, evaluations, _note(finding.note))

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from pydicom.dataset import Dataset
-    from pydicom.sr.coding import Code
 
 
 V = TypeVar("V")
@@ -49,22 +48,24 @@ SR_CLASSES = frozenset(
 )
 _TRACKING_ID = c.key(dicom_codes.DCM.TrackingIdentifier)
 _TRACKING_UID = c.key(dicom_codes.DCM.TrackingUniqueIdentifier)
-_TIME_POINT = ("UMLS", "C2348792")
+_TIME_POINT = c.key(c.TIME_POINT)
 _TIME_POINT_ORDER = c.key(dicom_codes.DCM.TimePointOrder)
 _SUBJECT_TIME_POINT = c.key(dicom_codes.DCM.SubjectTimePointIdentifier)
 _FINDING = c.key(dicom_codes.DCM.Finding)
 _FINDING_SITE = c.key(dicom_codes.SCT.FindingSite)
-_LOGIN_NAME = ("DCM", "128774")
-_OBSERVER_NAME = ("DCM", "121008")
+_LOGIN_NAME = c.key(dicom_codes.DCM.PersonObserverLoginName)
+_OBSERVER_NAME = c.key(dicom_codes.DCM.PersonObserverName)
 _GROUP = c.key(dicom_codes.DCM.MeasurementGroup)
 _IMAGING_MEASUREMENTS = c.key(dicom_codes.DCM.ImagingMeasurements)
 
-_ROLES: Final = {
-    c.key(c.TARGET_AT_BASELINE): Role.TARGET,
-    c.key(c.NON_TARGET_AT_BASELINE): Role.NON_TARGET,
-    c.key(c.NEW): Role.NEW,
-}
-_YES_NO: Final = {c.key(c.YES): True, c.key(c.NO): False}
+_ROLES: Final = c.reverse(
+    {
+        Role.TARGET: c.TARGET_AT_BASELINE,
+        Role.NON_TARGET: c.NON_TARGET_AT_BASELINE,
+        Role.NEW: c.NEW,
+    }
+)
+_YES_NO: Final = c.reverse({True: c.YES, False: c.NO})
 
 
 class ParseError(Exception):
@@ -137,13 +138,26 @@ def _lookup(mapping: Mapping[c.Key, V], item: Dataset) -> V:
     return mapping[value]
 
 
-def _reverse(mapping: Mapping[V, Code]) -> dict[c.Key, V]:
-    return {c.key(code): member for member, code in mapping.items()}
-
-
-_TARGET_STATUSES: Final = _reverse(c.TARGET_STATUSES)
-_NON_TARGET_STATUSES: Final = _reverse(c.NON_TARGET_STATUSES)
-_CYTOLOGIES: Final = _reverse(c.CYTOLOGIES)
+_TARGET_STATUSES: Final = c.reverse(c.TARGET_STATUSES)
+_NON_TARGET_STATUSES: Final = c.reverse(c.NON_TARGET_STATUSES)
+_CYTOLOGIES: Final = c.reverse(c.CYTOLOGIES)
+# Coded items of a group that set one field through a map of known values.
+_CODED_FIELDS: Final[dict[c.Key, tuple[str, Mapping[c.Key, object]]]] = {
+    c.key(c.BASELINE_CATEGORY): ("role", _ROLES),
+    c.key(c.NODAL): ("is_node", _YES_NO),
+    c.key(c.TYPICAL_HCC): ("typical_hcc", _YES_NO),
+    c.key(c.EQUIVOCAL): ("equivocal", _YES_NO),
+    c.key(c.TARGET_STATUS): ("target_status", _TARGET_STATUSES),
+    c.key(c.NON_TARGET_STATUS): ("non_target_status", _NON_TARGET_STATUSES),
+    c.key(c.CYTOLOGY): ("cytology", _CYTOLOGIES),
+}
+_TEXT_FIELDS: Final[dict[c.Key, str]] = {
+    c.key(c.ORGAN): "organ",
+    c.key(c.SITE): "site",
+    c.key(c.LESION_NOTE): "note",
+    c.key(c.OBSERVATION_NOTE): "observation_note",
+    c.key(c.MERGED_INTO): "merged_into",
+}
 _KNOWN_PRIVATE: Final = frozenset(
     code.value
     for code in (
@@ -182,9 +196,16 @@ def _geometry(num: Dataset) -> Geometry | None:
     return None
 
 
+def _number(item: Dataset) -> tuple[Decimal, c.Key | None] | None:
+    measured = t.number(item)
+    if measured is not None and not measured[0].is_finite():
+        raise ParseError(f"'{t.meaning(item)}' is {measured[0]}, not a number")
+    return measured
+
+
 def _length(num: Dataset) -> Length | None:
     kind = c.KIND_OF_LENGTH.get(t.concept(num) or ("", ""))
-    measured = t.number(num)
+    measured = _number(num)
     if kind is None or measured is None:
         return None
     value, unit = measured
@@ -197,48 +218,25 @@ def _length(num: Dataset) -> Length | None:
 
 
 def _apply_code(group: Group, item: Dataset) -> None:
-    name = t.concept(item)
-    if name == c.key(c.BASELINE_CATEGORY):
-        group.role = _lookup(_ROLES, item)
+    name, value = t.concept(item), t.code_value(item)
+    if value is None:
+        raise ParseError(f"'{t.meaning(item)}' has no coded value")
+    if name in _CODED_FIELDS:
+        field_name, mapping = _CODED_FIELDS[name]
+        setattr(group, field_name, _lookup(mapping, item))
+    elif name == _FINDING and value[0] == c.PRIVATE:
+        group.kind = _lookup(c.KIND_OF_FINDING, item)
     elif name == _FINDING:
-        value = t.code_value(item)
-        if value is not None and value[0] == c.PRIVATE:
-            group.kind = _lookup(c.KIND_OF_FINDING, item)
-        else:
-            group.kind = c.KIND_OF_FINDING.get(value or ("", ""), LesionKind.OTHER)
+        group.kind = c.KIND_OF_FINDING.get(value, LesionKind.OTHER)
     elif name == _FINDING_SITE and not group.organ:
-        site = t.code_value(item)
-        sequence = item.ConceptCodeSequence
-        group.organ = (
-            c.ORGAN_OF_SITE.get(site or ("", ""), "")
-            or str(sequence[0].CodeMeaning).lower()
-        )
-    elif name == c.key(c.NODAL):
-        group.is_node = _lookup(_YES_NO, item)
-    elif name == c.key(c.TYPICAL_HCC):
-        group.typical_hcc = _lookup(_YES_NO, item)
-    elif name == c.key(c.EQUIVOCAL):
-        group.equivocal = _lookup(_YES_NO, item)
-    elif name == c.key(c.TARGET_STATUS):
-        group.target_status = _lookup(_TARGET_STATUSES, item)
-    elif name == c.key(c.NON_TARGET_STATUS):
-        group.non_target_status = _lookup(_NON_TARGET_STATUSES, item)
-    elif name == c.key(c.CYTOLOGY):
-        group.cytology = _lookup(_CYTOLOGIES, item)
+        # respond's ORGAN text, wherever it stands in the group, wins over the site
+        group.organ = c.ORGAN_OF_SITE.get(value) or t.value_meaning(item).lower()
 
 
 def _apply_text(group: Group, item: Dataset) -> None:
-    name, value = t.concept(item), t.text(item)
-    if name == c.key(c.ORGAN):
-        group.organ = value
-    elif name == c.key(c.SITE):
-        group.site = value
-    elif name == c.key(c.LESION_NOTE):
-        group.note = value
-    elif name == c.key(c.OBSERVATION_NOTE):
-        group.observation_note = value
-    elif name == c.key(c.MERGED_INTO):
-        group.merged_into = value
+    field_name = _TEXT_FIELDS.get(t.concept(item) or ("", ""))
+    if field_name is not None:
+        setattr(group, field_name, t.text(item))
 
 
 def _group(item: Dataset, number: int) -> Group:
@@ -251,9 +249,6 @@ def _group(item: Dataset, number: int) -> Group:
             "(TID 4108), so it cannot be matched to a lesion"
         )
     group = Group(t.text(ident), str(uid.UID))
-    organ_text = t.first(items, c.key(c.ORGAN), "TEXT")
-    if organ_text is not None:
-        group.organ = t.text(organ_text)
     for child in items:
         _check_private(child)
         kind = t.value_type(child)
@@ -267,6 +262,17 @@ def _group(item: Dataset, number: int) -> Group:
         has_length = any(length.value is not None for length in group.lengths)
         group.role = Role.TARGET if has_length else Role.NON_TARGET
     return group
+
+
+def _check_tracking(groups: list[Group]) -> None:
+    seen: set[str] = set()
+    for group in groups:
+        if group.lesion_id in seen:
+            raise ParseError(
+                f"tracking identifier {group.lesion_id} names two measurement "
+                "groups; each lesion has one group per report"
+            )
+        seen.add(group.lesion_id)
 
 
 def _date(ds: Dataset, keyword: str) -> dt.date | None:
@@ -303,7 +309,7 @@ def _time_point(document: Document, group: Dataset) -> None:
     if (ident := t.first(items, _SUBJECT_TIME_POINT, "TEXT")) is not None:
         document.timepoint_uid = t.text(ident)
     if (order := t.first(items, _TIME_POINT_ORDER, "NUM")) is not None:
-        measured = t.number(order)
+        measured = _number(order)
         document.order = None if measured is None else int(measured[0])
 
 
@@ -358,6 +364,7 @@ def parse(ds: Dataset) -> Document:
         _time_point(document, groups[0])
     document.label = document.label or date.isoformat()
     document.groups = [_group(item, n) for n, item in enumerate(groups, start=1)]
+    _check_tracking(document.groups)
     for container in t.find(root, c.key(c.QUALITATIVE_EVALUATIONS), "CONTAINER"):
         _evaluations(document, container)
     return document

@@ -31,6 +31,12 @@ def meaning(item: Dataset) -> str:
     return str(sequence[0].CodeMeaning) if sequence else "(no concept name)"
 
 
+def value_meaning(item: Dataset) -> str:
+    """Return the meaning of a CODE item's value."""
+    sequence = item.get("ConceptCodeSequence")
+    return str(sequence[0].CodeMeaning) if sequence else ""
+
+
 def children(item: Dataset) -> list[Dataset]:
     """Return the item's content items."""
     return list(item.get("ContentSequence", []))

@@ -11,7 +11,7 @@ a code is recognised whatever meaning text another writer gave it.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
@@ -25,12 +25,18 @@ from respond.criteria.categories import (
 )
 from respond.criteria.record import CaliperKind
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 __all__ = [
     "PRIVATE",
     "Key",
     "key",
     "private",
+    "reverse",
 ]
+
+V = TypeVar("V")
 
 PRIVATE: Final = "99RESPOND"
 
@@ -48,6 +54,11 @@ def key(code: Code) -> Key:
     return (code.scheme_designator, code.value)
 
 
+def reverse(mapping: Mapping[V, Code]) -> dict[Key, V]:
+    """Return the map from each code's key back to what it stands for."""
+    return {key(code): member for member, code in mapping.items()}
+
+
 # -- document and context ------------------------------------------------------
 TITLE: Final[Code] = codes.DCM.OncologyMeasurementReport
 QUALITATIVE_EVALUATIONS: Final[Code] = Code(
@@ -56,6 +67,7 @@ QUALITATIVE_EVALUATIONS: Final[Code] = Code(
 PROCEDURE_CT: Final[Code] = codes.LN.CTUnspecifiedBodyRegion
 PROCEDURE_MR: Final[Code] = Code("25056-3", "LN", "MRI unspecified body region")
 PROCEDURE_OTHER: Final[Code] = codes.SCT.ImagingProcedure
+TIME_POINT: Final[Code] = Code("C2348792", "UMLS", "Time Point")
 BASELINE: Final[Code] = codes.UMLS.Baseline
 POSTTREATMENT: Final[Code] = codes.DCM.Posttreatment
 MM: Final[Code] = codes.UCUM.Millimeter
@@ -90,9 +102,7 @@ FINDINGS: Final[dict[LesionKind, Code]] = {
     LesionKind.PLEURAL_EFFUSION: codes.SCT.PleuralEffusion,
     LesionKind.OTHER: codes.SCT.Neoplasm,
 }
-KIND_OF_FINDING: Final[dict[Key, LesionKind]] = {
-    key(code): kind for kind, code in FINDINGS.items()
-}
+KIND_OF_FINDING: Final[dict[Key, LesionKind]] = reverse(FINDINGS)
 
 # Organ (free text, lower case) -> finding site. pydicom spells the SCT
 # meaning of the peritoneum "Peritioneum"; the code value is what counts.
@@ -112,9 +122,7 @@ SITES: Final[dict[str, Code]] = {
     "brain": codes.SCT.Brain,
     "abdomen": codes.SCT.Abdomen,
 }
-ORGAN_OF_SITE: Final[dict[Key, str]] = {
-    key(code): organ for organ, code in SITES.items()
-}
+ORGAN_OF_SITE: Final[dict[Key, str]] = reverse(SITES)
 
 # -- lengths -------------------------------------------------------------------
 LENGTHS: Final[dict[CaliperKind, Code]] = {
@@ -125,9 +133,7 @@ LENGTHS: Final[dict[CaliperKind, Code]] = {
     ),
     CaliperKind.FRAGMENT: private("FRAGMENT-LD", "Longest diameter of a fragment"),
 }
-KIND_OF_LENGTH: Final[dict[Key, CaliperKind]] = {
-    key(code): kind for kind, code in LENGTHS.items()
-}
+KIND_OF_LENGTH: Final[dict[Key, CaliperKind]] = reverse(LENGTHS)
 CALIPER_ONLY: Final[Code] = private(
     "CALIPER-ONLY", "Caliper drawn, length not recorded"
 )

@@ -3,18 +3,17 @@
 The reports are grouped by Patient ID and ordered by their time point order
 (TID 1502), else by study date. Lesions keep their tracking identifier as id and
 their tracking UID; lengths keep the value written, to 0.1 mm. A length's
-caliper comes back when its image is in the index given (the SCOORD needs the
-image's pixel grid); otherwise only the length is restored.
+caliper comes back when its image is in the images given (the SCOORD needs the
+image's pixel grid); otherwise only the length is restored, and
+:func:`load_sr` counts the calipers left behind.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from pydicom import dcmread
-from pydicom.errors import InvalidDicomError
+from typing import TYPE_CHECKING, TypeVar
 
 from respond.criteria import (
     Caliper,
@@ -31,24 +30,88 @@ from respond.criteria import (
     TimePoint,
     TimePointRecord,
 )
-from respond.report.sr._parse import (
-    SR_CLASSES,
-    Document,
-    Group,
-    ParseError,
-    parse,
-    sop_class_name,
-)
+from respond.report.images import ImageIndex
+from respond.report.sr._file import read_document
 from respond.report.sr.errors import SRImportError
 from respond.session import new_uid
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    import datetime as dt
+    from collections.abc import Iterable, Sequence
     from decimal import Decimal
 
-    from respond.report.images import ImageIndex
+    from respond.report.sr._parse import Document, Group
 
-__all__ = ["import_sr"]
+__all__ = ["SRImport", "import_sr", "load_sr"]
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class SRImport:
+    """The reads rebuilt from SR files, and the calipers that could not be.
+
+    Parameters
+    ----------
+    reads
+        One read per patient, in the order the patients first appear.
+    calipers_not_restored
+        Calipers (SCOORDs) whose image is not among the images given, or has
+        no geometry; their lengths are restored all the same.
+    """
+
+    reads: list[PatientRead]
+    calipers_not_restored: int = 0
+
+
+def load_sr(
+    paths: Iterable[str | Path],
+    images: ImageIndex | None = None,
+    *,
+    image_folders: Iterable[str | Path] = (),
+) -> SRImport:
+    """Rebuild reads from DICOM SR measurement reports; count lost calipers.
+
+    Every file is read and checked before any image folder is scanned, so a
+    bad file is reported at once.
+
+    Parameters
+    ----------
+    paths
+        SR files, e.g. those :func:`respond.report.sr.write_sr` wrote; several
+        patients may be mixed.
+    images
+        The images the reports reference, to restore calipers from their
+        SCOORDs; without it (and without ``image_folders``) only the lengths
+        are restored.
+    image_folders
+        Folders to scan for those images instead, once the files are read.
+
+    Returns
+    -------
+    SRImport
+        The reads, and how many calipers were not restored.
+
+    Raises
+    ------
+    SRImportError
+        A file is unreadable, damaged, not an SR, not a TID 1500 report, holds
+        codes respond cannot interpret or a lesion twice, repeats a time point
+        of its patient, or dates two time points the same day.
+    respond.dicom.NotDicomError
+        An image folder does not exist.
+    """
+    documents: dict[str, list[tuple[Path, Document]]] = defaultdict(list)
+    for raw in paths:
+        path = Path(raw)
+        document = read_document(path)
+        documents[document.patient.id].append((path, document))
+    folders = list(image_folders)
+    if images is None and folders:
+        images = ImageIndex.from_folders(folders)
+    calipers = _CaliperBuilder(images)
+    reads = [_read(entries, calipers) for entries in documents.values()]
+    return SRImport(reads, calipers.not_restored)
 
 
 def import_sr(
@@ -73,39 +136,9 @@ def import_sr(
     Raises
     ------
     SRImportError
-        A file is unreadable, not an SR, not a TID 1500 report, holds codes
-        respond cannot interpret, or repeats a time point of its patient.
+        As :func:`load_sr`.
     """
-    documents: dict[str, list[tuple[Path, Document]]] = defaultdict(list)
-    for raw in paths:
-        path = Path(raw)
-        document = read_document(path)
-        documents[document.patient.id].append((path, document))
-    return [_read(entries, images) for entries in documents.values()]
-
-
-def read_document(path: Path) -> Document:
-    """Read and parse one SR file.
-
-    Raises
-    ------
-    SRImportError
-        The file is unreadable, not an SR, or not a TID 1500 report.
-    """
-    if path.is_dir():
-        raise SRImportError(path, "is a folder", "pass the SR files inside it")
-    try:
-        ds = dcmread(path)
-    except (InvalidDicomError, OSError) as exc:
-        raise SRImportError(
-            path, f"cannot be read as DICOM ({exc})", "check the path and the file"
-        ) from exc
-    if str(ds.get("SOPClassUID", "")) not in SR_CLASSES:
-        raise SRImportError(path, f"is not a DICOM SR ({sop_class_name(ds)})")
-    try:
-        return parse(ds)
-    except (ParseError, AttributeError, ValueError, TypeError) as exc:
-        raise SRImportError(path, str(exc)) from exc
+    return load_sr(paths, images).reads
 
 
 def _order(entry: tuple[Path, Document]) -> tuple[int, object]:
@@ -113,21 +146,43 @@ def _order(entry: tuple[Path, Document]) -> tuple[int, object]:
     return (document.order if document.order is not None else 1 << 30, document.date)
 
 
-def _read(
-    entries: list[tuple[Path, Document]], images: ImageIndex | None
-) -> PatientRead:
-    entries = sorted(entries, key=_order)
+def _check_time_points(entries: list[tuple[Path, Document]]) -> None:
+    """Refuse two reports of one time point, or of two time points on one date.
+
+    Raises
+    ------
+    SRImportError
+        Naming both files.
+    """
     seen: dict[object, Path] = {}
+    dated: dict[dt.date, Path] = {}
     for path, document in entries:
         key = document.timepoint_uid or (document.label, document.date)
+        patient = document.patient.id
         if key in seen:
             raise SRImportError(
                 path,
-                f"repeats time point {document.label} of patient "
-                f"{document.patient.id} (also in {seen[key]})",
+                f"repeats time point {document.label} of patient {patient} "
+                f"(also in {seen[key]})",
                 "pass one report per time point",
             )
+        if document.date in dated:
+            raise SRImportError(
+                path,
+                f"time point {document.label} of patient {patient} is dated "
+                f"{document.date.isoformat()} like another time point in "
+                f"{dated[document.date]}; respond keeps one time point per date",
+                "pass one report per imaging date",
+            )
         seen[key] = path
+        dated[document.date] = path
+
+
+def _read(
+    entries: list[tuple[Path, Document]], calipers: _CaliperBuilder
+) -> PatientRead:
+    entries = sorted(entries, key=_order)
+    _check_time_points(entries)
     lesions: dict[str, Lesion] = {}
     tracking: dict[LesionId, str] = {}
     records = []
@@ -137,7 +192,7 @@ def _read(
                 if group.role is not Role.NEW and group.lesion_id not in lesions:
                     lesions[group.lesion_id] = _lesion(group)
                     tracking[LesionId(group.lesion_id)] = group.tracking_uid
-            records.append(_record(document, images))
+            records.append(_record(document, calipers))
         except CriteriaError as exc:
             raise SRImportError(path, str(exc)) from exc
     first = entries[0][1]
@@ -171,6 +226,10 @@ def _values(group: Group, kind: CaliperKind) -> list[Decimal]:
     ]
 
 
+def _first(values: Sequence[V]) -> V | None:
+    return values[0] if values else None
+
+
 def _target(group: Group) -> TargetMeasurement | None:
     long_axis = _values(group, CaliperKind.LONG_AXIS)
     short_axis = _values(group, CaliperKind.SHORT_AXIS)
@@ -183,9 +242,9 @@ def _target(group: Group) -> TargetMeasurement | None:
         status = TargetStatus.MEASURED
     return TargetMeasurement(
         status=status,
-        long_axis_mm=long_axis[0] if long_axis else None,
-        short_axis_mm=short_axis[0] if short_axis else None,
-        viable_mm=viable[0] if viable else None,
+        long_axis_mm=_first(long_axis),
+        short_axis_mm=_first(short_axis),
+        viable_mm=_first(viable),
         fragments_mm=tuple(fragments),
         merged_into=None if group.merged_into is None else LesionId(group.merged_into),
         note=group.observation_note,
@@ -202,8 +261,8 @@ def _new_lesion(group: Group) -> NewLesion:
         site=group.site,
         kind=group.kind,
         is_node=group.is_node,
-        long_axis_mm=long_axis[0] if long_axis else None,
-        short_axis_mm=short_axis[0] if short_axis else None,
+        long_axis_mm=_first(long_axis),
+        short_axis_mm=_first(short_axis),
         equivocal=group.equivocal,
         typical_hcc=group.typical_hcc,
         cytology=group.cytology,
@@ -211,36 +270,46 @@ def _new_lesion(group: Group) -> NewLesion:
     )
 
 
-def _calipers(group: Group, images: ImageIndex | None) -> tuple[Caliper, ...]:
-    if images is None:
-        return ()
-    calipers = []
-    fragment = 0
-    for length in group.lengths:
-        index = fragment if length.kind is CaliperKind.FRAGMENT else 0
-        fragment += length.kind is CaliperKind.FRAGMENT
-        geometry = length.geometry
-        if geometry is None:
-            continue
-        ref = images.find(geometry.sop_instance_uid, geometry.frame)
-        if ref is None or not ref.has_geometry:
-            continue
-        (c0, r0), (c1, r1) = geometry.points
-        calipers.append(
-            Caliper(
-                length.kind,
-                ref.to_patient(c0, r0),
-                ref.to_patient(c1, r1),
-                ref.series_uid,
-                geometry.sop_instance_uid,
-                geometry.frame,
-                index,
+@dataclass
+class _CaliperBuilder:
+    """Rebuilds calipers from SCOORDs on the images given; counts those it cannot."""
+
+    images: ImageIndex | None
+    not_restored: int = 0
+
+    def calipers(self, group: Group) -> tuple[Caliper, ...]:
+        calipers = []
+        fragment = 0
+        for length in group.lengths:
+            index = fragment if length.kind is CaliperKind.FRAGMENT else 0
+            fragment += length.kind is CaliperKind.FRAGMENT
+            geometry = length.geometry
+            if geometry is None:
+                continue
+            ref = (
+                None
+                if self.images is None
+                else self.images.find(geometry.sop_instance_uid, geometry.frame)
             )
-        )
-    return tuple(calipers)
+            if ref is None or not ref.has_geometry:
+                self.not_restored += 1
+                continue
+            (c0, r0), (c1, r1) = geometry.points
+            calipers.append(
+                Caliper(
+                    length.kind,
+                    ref.to_patient(c0, r0),
+                    ref.to_patient(c1, r1),
+                    ref.series_uid,
+                    geometry.sop_instance_uid,
+                    geometry.frame,
+                    index,
+                )
+            )
+        return tuple(calipers)
 
 
-def _record(document: Document, images: ImageIndex | None) -> TimePointRecord:
+def _record(document: Document, builder: _CaliperBuilder) -> TimePointRecord:
     targets: dict[LesionId, TargetMeasurement] = {}
     non_targets: dict[LesionId, NonTargetObservation] = {}
     new_lesions: list[NewLesion] = []
@@ -257,7 +326,7 @@ def _record(document: Document, images: ImageIndex | None) -> TimePointRecord:
             non_targets[lesion_id] = NonTargetObservation(
                 group.non_target_status, group.cytology, group.observation_note
             )
-        if drawn := _calipers(group, images):
+        if drawn := builder.calipers(group):
             calipers[lesion_id] = drawn
     return TimePointRecord(
         uid=document.timepoint_uid or new_uid(),

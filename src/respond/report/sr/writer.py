@@ -18,45 +18,62 @@ The codes are in :mod:`respond.report.sr.codes` and docs/sr.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import highdicom as hd
 from highdicom.coding_schemes import CodingSchemeIdentificationItem
-from highdicom.sr import (
-    CodeContentItem,
-    ContainerContentItem,
-    RelationshipTypeValues,
-    TextContentItem,
-)
-from highdicom.sr.utils import collect_evidence
+from highdicom.sr import ContainerContentItem, RelationshipTypeValues
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes as dicom_codes
 from pydicom.uid import CTImageStorage
 
-from respond.criteria import CriteriaError, LesionId, assess
+from respond.criteria import (
+    CriteriaError,
+    Criterion,
+    CriterionResult,
+    LesionId,
+    assess,
+)
 from respond.report.deid import deidentify
 from respond.report.images import ImageIndex
 from respond.report.sr import codes as c
 from respond.report.sr._groups import (
     GroupContext,
+    evaluation,
     lesion_group,
     new_lesion_group,
+    text_item,
+)
+from respond.report.sr._header import (
+    LO_LENGTH,
+    evidence_item,
+    mark_deidentified,
+    one_value,
+    person_name,
+    set_evidence,
+    study_attributes,
 )
 from respond.report.sr.errors import SRExportError
+from respond.session import new_tracking_uid
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
+    from highdicom.sr import ContentItem
     from pydicom.sr.coding import Code
 
-    from respond.criteria import Criterion, CriterionResult, PatientRead
+    from respond.criteria import PatientRead
     from respond.criteria.record import TimePointRecord
     from respond.report.images import ImageRef
 
 __all__ = ["write_sr"]
 
 _SERIES_NUMBER = 9100
+# UTF-8: names and free text may hold any character (PS3.5 6.1.2.5.3)
+_CHARACTER_SET = "ISO_IR 192"
 _CODING_SCHEME = CodingSchemeIdentificationItem(
     designator=c.PRIVATE,
     name="respond private codes (see docs/sr.md)",
@@ -85,7 +102,9 @@ def write_sr(
         The folder to write into (created if missing).
     deidentified
         Write a pseudonym instead of the patient's name and ID, no birth date,
-        and every date shifted (:func:`respond.report.deid.deidentify`).
+        and every date shifted (:func:`respond.report.deid.deidentify`); the
+        documents are dated by their shifted study date, not by today, and
+        marked as de-identified.
     salt
         Site secret for the pseudonym and the date shift.
 
@@ -112,26 +131,63 @@ def write_sr(
         )
     index = images if images is not None else ImageIndex.empty()
     results = _results(read)
+    tracking = _TrackingUids.of(read)
     documents = [
-        _document(read, order, record, index, results[order], deidentified)
+        _document(
+            read, order, record, _Context(index, tracking, results[order], deidentified)
+        )
         for order, record in enumerate(read.timepoints)
     ]
+    # only now that every document is built: a missing image leaves no folder
     folder = Path(outdir)
-    paths = []
-    for order, (record, document) in enumerate(
-        zip(read.timepoints, documents, strict=True)
-    ):
-        path = folder / _file_name(read.patient.id, order, record.label)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
+    paths = [
+        folder / _file_name(read.patient.id, order, record.label)
+        for order, record in enumerate(read.timepoints)
+    ]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, document in zip(paths, documents, strict=True):
             document.save_as(path, enforce_file_format=True)
-        except OSError as exc:
-            raise SRExportError(
-                f"cannot write {path} ({exc.strerror}); choose a writable folder",
-                patient_id=read.patient.id,
-            ) from exc
-        paths.append(path)
+    except OSError as exc:
+        raise SRExportError(
+            f"cannot write into {folder} ({exc.strerror}); choose a writable folder",
+            patient_id=read.patient.id,
+        ) from exc
     return paths
+
+
+@dataclass(frozen=True, slots=True)
+class _TrackingUids:
+    """Each lesion's and new finding's tracking UID, the same in every report."""
+
+    lesions: Mapping[str, str]
+    findings: Mapping[str, str]
+
+    @classmethod
+    def of(cls, read: PatientRead) -> _TrackingUids:
+        """Take the stored UIDs; give the others a new one, once per read."""
+        lesions: dict[str, str] = {
+            lesion.id: read.tracking_uids.get(lesion.id) or new_tracking_uid()
+            for lesion in read.lesions
+        }
+        findings: dict[str, str] = {}
+        for record in read.timepoints:
+            for finding in record.timepoint.new_lesions:
+                # a stored UID wins; all reports then use the same one
+                stored = record.new_lesion_uids.get(finding.id)
+                if finding.id not in findings or stored:
+                    findings[finding.id] = stored or new_tracking_uid()
+        return cls(lesions, findings)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What one document is built from, besides the read and its time point."""
+
+    images: ImageIndex
+    tracking: _TrackingUids
+    results: Mapping[Criterion, CriterionResult] | None
+    deidentified: bool
 
 
 def _file_name(patient_id: str, order: int, label: str) -> str:
@@ -149,12 +205,12 @@ def _results(read: PatientRead) -> list[Mapping[Criterion, CriterionResult] | No
 
 
 def _groups(
-    read: PatientRead, record: TimePointRecord, ctx: GroupContext
+    read: PatientRead, record: TimePointRecord, uids: _TrackingUids, ctx: GroupContext
 ) -> list[hd.sr.MeasurementsAndQualitativeEvaluations]:
     groups = [
         lesion_group(
             lesion,
-            read.tracking_uids.get(lesion.id) or hd.UID(),
+            uids.lesions[lesion.id],
             record.target(lesion.id),
             record.non_target(lesion.id),
             tuple(record.calipers.get(lesion.id, ())),
@@ -165,7 +221,7 @@ def _groups(
     groups.extend(
         new_lesion_group(
             finding,
-            record.new_lesion_uids.get(finding.id) or hd.UID(),
+            record.new_lesion_uids.get(finding.id) or uids.findings[finding.id],
             tuple(record.calipers.get(LesionId(finding.id), ())),
             ctx,
         )
@@ -178,7 +234,7 @@ def _observation_context(reader: str | None) -> hd.sr.ObservationContext:
     if not reader:
         return hd.sr.ObservationContext()
     person = hd.sr.PersonObserverIdentifyingAttributes(
-        name=reader if "^" in reader else f"{reader}^", login_name=reader
+        name=person_name(reader), login_name=reader
     )
     return hd.sr.ObservationContext(
         observer_person_context=hd.sr.ObserverContext(
@@ -197,22 +253,10 @@ def _procedure(referenced: Sequence[ImageRef]) -> Code:
     return c.PROCEDURE_OTHER
 
 
-def _code(name: Code, value: Code) -> CodeContentItem:
-    return CodeContentItem(
-        name=name, value=value, relationship_type=RelationshipTypeValues.CONTAINS
-    )
-
-
-def _text(name: Code, value: str) -> TextContentItem:
-    return TextContentItem(
-        name=name, value=value, relationship_type=RelationshipTypeValues.CONTAINS
-    )
-
-
 def _response_items(
     results: Mapping[Criterion, CriterionResult] | None,
-) -> list[CodeContentItem]:
-    items: list[CodeContentItem] = []
+) -> list[hd.sr.QualitativeEvaluation]:
+    items: list[hd.sr.QualitativeEvaluation] = []
     for criterion, result in (results or {}).items():
         if result.is_baseline:
             continue
@@ -224,10 +268,11 @@ def _response_items(
         for level, response, vocabulary in levels:
             if response is not None:
                 concept = c.RESPONSE_CONCEPTS[(criterion.value, level)]
-                items.append(_code(concept, vocabulary[response]))
+                items.append(evaluation(concept, vocabulary[response]))
         if result.new_lesions is not None:
             concept = c.RESPONSE_CONCEPTS[(criterion.value, "new_lesions")]
-            items.append(_code(concept, c.NEW_LESIONS_PRESENT[result.new_lesions]))
+            present = c.NEW_LESIONS_PRESENT[result.new_lesions]
+            items.append(evaluation(concept, present))
     return items
 
 
@@ -236,12 +281,15 @@ def _evaluations(
 ) -> ContainerContentItem:
     """Return the TID 1500 "Qualitative Evaluations" of the time point."""
     timepoint = record.timepoint
-    items: list[CodeContentItem | TextContentItem] = list(_response_items(results))
-    items.append(_code(c.ARTERIAL_PHASE, c.YES if timepoint.arterial_phase else c.NO))
+    coded = [
+        *_response_items(results),
+        evaluation(c.ARTERIAL_PHASE, c.YES if timepoint.arterial_phase else c.NO),
+    ]
+    items: list[ContentItem] = [item for template in coded for item in template]
     if timepoint.slice_thickness_mm is not None:
-        items.append(_text(c.SLICE_THICKNESS, str(timepoint.slice_thickness_mm)))
+        items.append(text_item(c.SLICE_THICKNESS, str(timepoint.slice_thickness_mm)))
     if record.series_uid:
-        items.append(_text(c.TIMEPOINT_SERIES, record.series_uid))
+        items.append(text_item(c.TIMEPOINT_SERIES, record.series_uid))
     container = ContainerContentItem(
         name=c.QUALITATIVE_EVALUATIONS,
         relationship_type=RelationshipTypeValues.CONTAINS,
@@ -250,42 +298,8 @@ def _evaluations(
     return container
 
 
-def _study(read: PatientRead, record: TimePointRecord, study_uid: str) -> Dataset:
-    """Return the patient and study attributes every evidence item carries."""
-    ds = Dataset()
-    ds.PatientID = read.patient.id
-    name = read.patient.name or ""
-    # A name without carets is one component: say so (PS3.5 6.2.1.2).
-    ds.PatientName = name if not name or "^" in name else f"{name}^"
-    birth = read.patient.birth_date
-    ds.PatientBirthDate = "" if birth is None else birth.strftime("%Y%m%d")
-    ds.PatientSex = ""
-    ds.StudyInstanceUID = study_uid
-    ds.StudyDate = record.date.strftime("%Y%m%d")
-    ds.StudyTime = ""
-    ds.StudyID = ""
-    ds.AccessionNumber = ""
-    ds.ReferringPhysicianName = ""
-    return ds
-
-
-def _evidence(study: Dataset, ref: ImageRef) -> Dataset:
-    ds = Dataset()
-    ds.update(study)
-    ds.StudyInstanceUID = ref.study_uid
-    ds.SeriesInstanceUID = ref.series_uid
-    ds.SOPClassUID = ref.sop_class_uid
-    ds.SOPInstanceUID = ref.sop_instance_uid
-    return ds
-
-
 def _document(
-    read: PatientRead,
-    order: int,
-    record: TimePointRecord,
-    images: ImageIndex,
-    results: Mapping[Criterion, CriterionResult] | None,
-    deidentified: bool,
+    read: PatientRead, order: int, record: TimePointRecord, context: _Context
 ) -> hd.sr.Comprehensive3DSR:
     time_point = hd.sr.TimePointContext(
         time_point=record.label or record.date.isoformat(),
@@ -293,8 +307,8 @@ def _document(
         time_point_order=order + 1,
         subject_time_point_identifier=record.uid or None,
     )
-    ctx = GroupContext(images, time_point)
-    groups = _groups(read, record, ctx)
+    ctx = GroupContext(context.images, time_point)
+    groups = _groups(read, record, context.tracking, ctx)
     if not groups:
         raise SRExportError(
             f"patient {read.patient.id}, time point {record.label}: no lesion to "
@@ -309,12 +323,12 @@ def _document(
         title=c.TITLE,
     )
     content = report[0]
-    content.ContentSequence.append(_evaluations(record, results))
+    content.ContentSequence.append(_evaluations(record, context.results))
     study_uid = record.study_uid or next(
         (ref.study_uid for ref in referenced), hd.UID()
     )
-    study = _study(read, record, study_uid)
-    evidence = [_evidence(study, ref) for ref in referenced]
+    study = study_attributes(read, record, study_uid)
+    evidence = [evidence_item(study, ref) for ref in referenced]
     # The first evidence item gives the SR its patient and study; this one stands
     # for the time point's study and is not referenced, so it is left out below.
     anchor = Dataset()
@@ -322,6 +336,7 @@ def _document(
     anchor.SeriesInstanceUID = hd.UID()
     anchor.SOPClassUID = CTImageStorage
     anchor.SOPInstanceUID = hd.UID()
+    description = one_value(f"respond measurements {record.label}".strip())
     document = hd.sr.Comprehensive3DSR(
         evidence=[anchor, *evidence],
         content=content,
@@ -331,28 +346,11 @@ def _document(
         instance_number=order + 1,
         manufacturer="respond",
         is_complete=True,
-        series_description=f"respond measurements {record.label}".strip(),
+        series_description=description[:LO_LENGTH],
         coding_schemes=[_CODING_SCHEME],
+        specific_character_set=_CHARACTER_SET,
     )
-    _set_evidence(document, evidence, content, study_uid)
-    if deidentified:
-        document.PatientIdentityRemoved = "YES"
-        document.DeidentificationMethod = "respond: pseudonym, dates shifted"
+    set_evidence(document, evidence, content, study_uid)
+    if context.deidentified:
+        mark_deidentified(document, record)
     return document
-
-
-def _set_evidence(
-    document: hd.sr.Comprehensive3DSR,
-    evidence: list[Dataset],
-    content: Dataset,
-    study_uid: str,
-) -> None:
-    same, other = collect_evidence(evidence, content, study_instance_uid=study_uid)
-    for keyword, items in (
-        ("CurrentRequestedProcedureEvidenceSequence", same),
-        ("PertinentOtherEvidenceSequence", other),
-    ):
-        if items:
-            setattr(document, keyword, items)
-        elif keyword in document:
-            delattr(document, keyword)

@@ -7,6 +7,7 @@ measurement key and report edits once per drag, in voxel indices ``(k, i, j)``.
 from respond.ui.viewer.calipers import (
     CALIPER_COLOURS,
     CALIPER_KINDS,
+    CaliperEdit,
     CaliperItem,
     CaliperKind,
     IndexPoint,
@@ -20,6 +21,7 @@ __all__ = [
     "CALIPER_COLOURS",
     "CALIPER_KINDS",
     "WINDOW_PRESETS",
+    "CaliperEdit",
     "CaliperItem",
     "CaliperKind",
     "CursorInfo",

@@ -1,8 +1,9 @@
 """The calipers of one view: slice visibility, bidirectional links, edits.
 
 The owner (session, undo stack) is the source of truth: programmatic moves are
-silent, and a mouse edit is reported once, on release, for each caliper it
-changed (the dragged one, then its linked partner).
+silent, and a mouse edit is reported once, on release, with every caliper it
+changed (the dragged one, then its linked partner), so the owner records one
+drag as one edit.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from respond.ui.viewer._perpendicular import (
 )
 from respond.ui.viewer.calipers import (
     CALIPER_KINDS,
+    CaliperEdit,
     CaliperItem,
     CaliperKind,
     IndexPoint,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from respond.dicom.geometry import VolumeGeometry
 
 EndsCallback = Callable[[str, IndexPoint, IndexPoint], None]
+EditsCallback = Callable[[tuple[CaliperEdit, ...]], None]
 
 
 def _distance_sq(a: IndexPoint, b: IndexPoint) -> float:
@@ -41,7 +44,7 @@ class CaliperSet:
     """Caliper items in a ViewBox, keyed by measurement key."""
 
     def __init__(
-        self, box: Any, on_edited: EndsCallback, on_drawn: EndsCallback
+        self, box: Any, on_edited: EditsCallback, on_drawn: EndsCallback
     ) -> None:
         self._box = box
         self._on_edited = on_edited
@@ -65,6 +68,10 @@ class CaliperSet:
             return self._items[key]
         except KeyError:
             raise KeyError(f"no caliper with key {key!r} in this view") from None
+
+    def long_axis_of(self, key: str) -> str | None:
+        """Return the long axis key a short axis is linked to (None: unlinked)."""
+        return self._long_of.get(key)
 
     def set_geometry(self, geometry: VolumeGeometry | None) -> None:
         self.clear()
@@ -194,15 +201,20 @@ class CaliperSet:
         self._relate(short.key)
 
     def _on_item_region_change_finished(self, item: CaliperItem) -> None:
+        # Collect every changed line before calling back: the owner may rebuild
+        # or move the calipers while it records the edit.
         key = item.key
         partner = self._short_of.get(key) or self._long_of.get(key)
+        edits: list[CaliperEdit] = []
         for changed_key in (key, partner):
             if changed_key is None:
                 continue
             ends = self._items[changed_key].endpoints_ijk()
             if ends != self._committed[changed_key]:
                 self._committed[changed_key] = ends
-                self._on_edited(changed_key, *ends)
+                edits.append((changed_key, *ends))
+        if edits:
+            self._on_edited(tuple(edits))
 
     def set_tool(self, kind: CaliperKind | None) -> None:
         if kind is not None and kind not in CALIPER_KINDS:

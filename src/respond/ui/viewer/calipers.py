@@ -14,14 +14,18 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath
 
+from respond.criteria import length_mm as record_length_mm
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from decimal import Decimal
 
     from respond.dicom.geometry import VolumeGeometry
 
 __all__ = [
     "CALIPER_COLOURS",
     "CALIPER_KINDS",
+    "CaliperEdit",
     "CaliperItem",
     "CaliperKind",
     "IndexPoint",
@@ -31,6 +35,8 @@ __all__ = [
 CaliperKind = Literal["long_axis", "short_axis", "viable", "fragment"]
 IndexPoint = tuple[float, float, float]
 """A voxel index ``(k, i, j)``; fractional ``i`` and ``j`` allowed."""
+CaliperEdit = tuple[str, IndexPoint, IndexPoint]
+"""One caliper changed by a mouse edit: ``(key, start_ijk, end_ijk)``."""
 
 CALIPER_KINDS: Final[tuple[CaliperKind, ...]] = get_args(CaliperKind)
 CALIPER_COLOURS: Final[Mapping[CaliperKind, str]] = MappingProxyType(
@@ -45,7 +51,11 @@ _Z_CALIPER: Final = 10.0
 
 
 def format_length(length: float, unit: str = "mm") -> str:
-    """Return a caliper label, e.g. ``"52.3 mm"`` (0.1 mm display rounding)."""
+    """Return a length label, e.g. ``"52.3 px"`` (0.1 display rounding).
+
+    A caliper with geometry labels its recorded length instead (see
+    `CaliperItem.recorded_length_mm`), which rounds half up as the read does.
+    """
     return f"{length:.1f} {unit}"
 
 
@@ -198,13 +208,30 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
         self._shape_cache = None
         super().viewTransformChanged()
 
+    def recorded_length_mm(self) -> Decimal | None:
+        """Return the length as the read records it: 0.1 mm, half up.
+
+        The label shows this value, so it always matches the lesion table.
+        None without geometry.
+        """
+        if self._geometry is None:
+            return None
+        start, end = (
+            self._geometry.index_to_patient(*point) for point in self.endpoints_ijk()
+        )
+        # The same float points `caliper_from_indices` records.
+        return record_length_mm(
+            (float(start[0]), float(start[1]), float(start[2])),
+            (float(end[0]), float(end[1]), float(end[2])),
+        )
+
     def _update_label(self) -> None:
-        length = self.length_mm()
+        length = self.recorded_length_mm()
         if length is None:
             (_, i0, j0), (_, i1, j1) = self.endpoints_ijk()
             text = format_length(((i1 - i0) ** 2 + (j1 - j0) ** 2) ** 0.5, "px")
         else:
-            text = format_length(length)
+            text = f"{length} mm"
         self._label.setText(text)
         # Beside the right-hand end, where it rarely covers the lesion edge.
         start, end = (h.pos() for h in self.getHandles())

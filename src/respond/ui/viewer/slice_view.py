@@ -31,7 +31,12 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent
 
     from respond.dicom import Volume
-    from respond.ui.viewer.calipers import CaliperItem, CaliperKind, IndexPoint
+    from respond.ui.viewer.calipers import (
+        CaliperEdit,
+        CaliperItem,
+        CaliperKind,
+        IndexPoint,
+    )
 
 __all__ = ["SliceView"]
 
@@ -55,12 +60,20 @@ class SliceView(QWidget):
     """A caliper was drawn with the tool: ``(kind, start_ijk, end_ijk)``."""
     caliper_edited = Signal(str, object, object)
     """A caliper was moved by the mouse: ``(key, start_ijk, end_ijk)``, on release."""
+    calipers_edited = Signal(object)
+    """One mouse edit, on release: a tuple of ``(key, start_ijk, end_ijk)``.
+
+    Every caliper the drag changed (a dragged long axis and the short axis that
+    followed it), emitted once after the `caliper_edited` of each: record it as
+    one edit.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._volume: Volume | None = None
         self._k = 0
-        self._window = (40.0, 400.0)
+        abdomen = WINDOW_PRESETS["abdomen"]
+        self._window = (abdomen.center, abdomen.width)
         self._window_at_press = self._window
         self._pointer_scene: QPointF | None = None
         self._cursor: CursorInfo | None = None
@@ -72,7 +85,7 @@ class SliceView(QWidget):
         self._image.setZValue(-100)
         self._box.addItem(self._image)
         self._calipers = CaliperSet(
-            self._box, self.caliper_edited.emit, self.caliper_drawn.emit
+            self._box, self._on_calipers_edited, self.caliper_drawn.emit
         )
         self._overlay = ScreenOverlay(self._graphics.scene())
         self._slider = QSlider(Qt.Orientation.Horizontal)
@@ -393,3 +406,12 @@ class SliceView(QWidget):
     def calipers(self) -> dict[str, CaliperItem]:
         """Return the calipers shown, by measurement key."""
         return self._calipers.items()
+
+    def caliper_link(self, key: str) -> str | None:
+        """Return the long axis key the short axis ``key`` follows (None: none)."""
+        return self._calipers.long_axis_of(key)
+
+    def _on_calipers_edited(self, edits: tuple[CaliperEdit, ...]) -> None:
+        for key, start, end in edits:
+            self.caliper_edited.emit(key, start, end)
+        self.calipers_edited.emit(edits)

@@ -13,6 +13,7 @@ from tests.integration.report.sr.srbuild import (  # noqa: F401 (fixtures)
     rich_srs_fixture,
     sr_demo_fixture,
 )
+from tests.integration.report.sr.srtree import named
 
 from respond.criteria import Clinical, PatientRead
 from respond.report.deid import REMOVED
@@ -185,3 +186,49 @@ def test_an_unknown_coded_value_is_named(demo_srs: list[Path], tmp_path: Path) -
 def test_a_repeated_time_point_is_refused(demo_srs: list[Path]) -> None:
     with pytest.raises(SRImportError, match="repeats time point BL"):
         import_sr([demo_srs[0], demo_srs[0]])
+
+
+def test_two_time_points_on_one_date_are_refused(
+    demo_srs: list[Path], tmp_path: Path
+) -> None:
+    baseline = dcmread(demo_srs[0])
+    follow_up = dcmread(demo_srs[1])
+    follow_up.StudyDate = baseline.StudyDate
+    path = tmp_path / "same-day.dcm"
+    follow_up.save_as(path)
+    with pytest.raises(SRImportError, match="one time point per date") as caught:
+        import_sr([demo_srs[0], path])
+    assert str(path) in str(caught.value)
+    assert str(demo_srs[0]) in str(caught.value)
+
+
+def test_a_tracking_identifier_twice_in_one_report_is_refused(
+    demo_srs: list[Path], tmp_path: Path
+) -> None:
+    ds = dcmread(demo_srs[0])
+    first, second, *_ = named(ds, "112039", "DCM")
+    second.TextValue = first.TextValue
+    path = tmp_path / "twice.dcm"
+    ds.save_as(path)
+    with pytest.raises(
+        SRImportError, match=f"tracking identifier {first.TextValue} names two"
+    ) as caught:
+        import_sr([path])
+    assert str(path) in str(caught.value)
+
+
+def test_organ_text_wins_over_the_finding_site_in_any_order(
+    demo_srs: list[Path], tmp_path: Path
+) -> None:
+    ds = dcmread(demo_srs[0])
+    group = named(ds, "125007", "DCM")[0]
+    (organ,) = named(group, "ORGAN", c.PRIVATE)
+    organ.TextValue = "liver, left lobe"
+    content = group.ContentSequence
+    # the ORGAN text before the finding site, as another writer may put it
+    content.remove(organ)
+    content.insert(0, organ)
+    path = tmp_path / "organ.dcm"
+    ds.save_as(path)
+    (back,) = import_sr([path])
+    assert back.lesions[0].organ == "liver, left lobe"

@@ -185,18 +185,75 @@ def test_categories_are_coded_for_follow_ups(
     assert code_of(code) == ("DCM", "112044")  # Target Lesion Stable Disease
 
 
-@pytest.mark.skipif(
+NO_DCIODVFY = pytest.mark.skipif(
     shutil.which("dciodvfy") is None,
     reason="dciodvfy (dicom3tools) is not installed: 'make tools' installs it",
 )
+
+
+def _dciodvfy_errors(path: Path) -> list[str]:
+    result = subprocess.run(["dciodvfy", str(path)], capture_output=True, check=False)
+    output = (result.stdout + result.stderr).decode("latin-1")
+    return [line for line in output.splitlines() if line.startswith("Error")]
+
+
+@NO_DCIODVFY
 def test_dciodvfy_finds_no_errors(demo_srs: list[Path], rich_srs: list[Path]) -> None:
     for path in (*demo_srs, *rich_srs):
-        result = subprocess.run(
-            ["dciodvfy", str(path)], capture_output=True, text=True, check=False
-        )
-        lines = (result.stdout + result.stderr).splitlines()
-        errors = [line for line in lines if line.startswith("Error")]
+        errors = _dciodvfy_errors(path)
         assert not errors, f"{path.name}:\n" + "\n".join(errors)
+
+
+def test_names_beyond_ascii_are_utf8(sr_demo: Demo, tmp_path: Path) -> None:
+    read = replace(
+        sr_demo.read,
+        patient=Patient("MRN-1", "Müller^Hans", None),
+        reader="Jörg Ærø",
+    )
+    paths = write_sr(read, sr_demo.images, tmp_path)
+    ds = dcmread(paths[0])
+    assert ds.SpecificCharacterSet == "ISO_IR 192"
+    assert ds.PatientName == "Müller^Hans"
+    assert "Müller".encode() in paths[0].read_bytes()
+    (back,) = respond.report.sr.import_sr(paths)
+    assert back.patient.name == "Müller^Hans"
+    assert back.reader == "Jörg Ærø"
+    if shutil.which("dciodvfy") is not None:
+        assert not _dciodvfy_errors(paths[0])
+
+
+def test_a_backslash_in_a_name_is_not_a_second_value(
+    sr_demo: Demo, tmp_path: Path
+) -> None:
+    read = replace(
+        sr_demo.read,
+        patient=Patient("MRN-1", "Doe\\Roe^Jane", None),
+        reader="dr\\b",
+    )
+    paths = write_sr(read, sr_demo.images, tmp_path)
+    ds = dcmread(paths[0])
+    assert ds.PatientName == "Doe/Roe^Jane"
+    (observer,) = named(ds, "121008", "DCM")
+    assert observer.PersonName == "dr/b^"
+
+
+def test_tracking_uids_are_made_once_per_read(sr_demo: Demo, tmp_path: Path) -> None:
+    """A lesion without a stored UID gets one, the same in every report."""
+    read = replace(sr_demo.read, tracking_uids={})
+    paths = write_sr(read, sr_demo.images, tmp_path)
+    uids: dict[str, set[str]] = {}
+    for path in paths:
+        for group in hd.sr.srread(path).content.get_image_measurement_groups():
+            uids.setdefault(group.tracking_identifier or "", set()).add(
+                group.tracking_uid or ""
+            )
+    lesion_ids = {lesion.id for lesion in read.lesions}
+    assert lesion_ids <= set(uids)
+    assert all(len(found) == 1 for found in uids.values()), uids
+    (back,) = respond.report.sr.import_sr(paths)
+    assert {k: {v} for k, v in back.tracking_uids.items()} == {
+        k: v for k, v in uids.items() if k in lesion_ids
+    }
 
 
 def test_missing_image_is_named_and_nothing_written(
@@ -226,8 +283,23 @@ def test_deidentified_reports_hold_no_identifying_values(
         assert "HOSP-77123" not in path.name
         ds = dcmread(path)
         assert ds.PatientIdentityRemoved == "YES"
+        assert ds.DeidentificationMethod
+        assert ds.LongitudinalTemporalInformationModified == "MODIFIED"
         assert ds.PatientID.startswith("ANON-")
         assert ds.PatientBirthDate == ""
         values = [*all_values(ds), *all_values(ds.file_meta)]
         leaks = {s for s in secrets for v in values if s in v}
         assert not leaks, f"{path.name} holds {leaks}"
+
+
+def test_deidentified_reports_are_dated_by_their_shifted_study_date(
+    sr_demo: Demo, tmp_path: Path
+) -> None:
+    today = dt.date.today().strftime("%Y%m%d")
+    paths = write_sr(sr_demo.read, sr_demo.images, tmp_path, deidentified=True)
+    for path in paths:
+        ds = dcmread(path)
+        assert ds.ContentDate == ds.InstanceCreationDate == ds.StudyDate
+        for equipment in ds.get("ContributingEquipmentSequence", []):
+            assert str(equipment.ContributionDateTime).startswith(ds.StudyDate)
+        assert not [v for v in all_values(ds) if today in v]

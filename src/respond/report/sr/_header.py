@@ -1,0 +1,116 @@
+"""The patient, study and SOP attributes of a report, and its de-identification.
+
+Values go into single-valued PN and LO elements without a backslash, which
+would separate values (PS3.5 6.2).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from highdicom.sr.utils import collect_evidence
+from pydicom.dataset import Dataset
+
+if TYPE_CHECKING:
+    import highdicom as hd
+
+    from respond.criteria import PatientRead
+    from respond.criteria.record import TimePointRecord
+    from respond.report.images import ImageRef
+
+__all__ = [
+    "LO_LENGTH",
+    "evidence_item",
+    "mark_deidentified",
+    "one_value",
+    "person_name",
+    "set_evidence",
+    "study_attributes",
+]
+
+LO_LENGTH: Final = 64
+_MIDNIGHT: Final = "000000"
+# LO, at most 64 characters; docs/sr.md says what is kept
+_DEIDENTIFICATION_METHOD: Final = (
+    "respond: pseudonym, no birth date, dates shifted, notes removed"
+)
+
+
+def one_value(value: str) -> str:
+    """Return text fit for one value of a PN or LO element (no backslash)."""
+    # A backslash separates values (PS3.5 6.2), so a name holding one would be
+    # several names; a slash reads the same.
+    return value.replace("\\", "/")
+
+
+def person_name(name: str) -> str:
+    """Return a name as a DICOM PN value."""
+    name = one_value(name)
+    # A name without carets is one component: say so (PS3.5 6.2.1.2).
+    return name if not name or "^" in name else f"{name}^"
+
+
+def study_attributes(
+    read: PatientRead, record: TimePointRecord, study_uid: str
+) -> Dataset:
+    """Return the patient and study attributes every evidence item carries."""
+    ds = Dataset()
+    ds.PatientID = one_value(read.patient.id)
+    ds.PatientName = person_name(read.patient.name or "")
+    birth = read.patient.birth_date
+    ds.PatientBirthDate = "" if birth is None else birth.strftime("%Y%m%d")
+    ds.PatientSex = ""
+    ds.StudyInstanceUID = study_uid
+    ds.StudyDate = record.date.strftime("%Y%m%d")
+    ds.StudyTime = ""
+    ds.StudyID = ""
+    ds.AccessionNumber = ""
+    ds.ReferringPhysicianName = ""
+    return ds
+
+
+def evidence_item(study: Dataset, ref: ImageRef) -> Dataset:
+    """Return the attributes that reference one image as evidence."""
+    ds = Dataset()
+    ds.update(study)
+    ds.StudyInstanceUID = ref.study_uid
+    ds.SeriesInstanceUID = ref.series_uid
+    ds.SOPClassUID = ref.sop_class_uid
+    ds.SOPInstanceUID = ref.sop_instance_uid
+    return ds
+
+
+def mark_deidentified(document: Dataset, record: TimePointRecord) -> None:
+    """Say the document is de-identified; date it by its (shifted) study date.
+
+    The creation dates would otherwise be today's: next to the shifted study
+    date they would give the shift away (PS3.15 E.3.6, Retain Longitudinal
+    Temporal Information with Modified Dates).
+    """
+    day = record.date.strftime("%Y%m%d")
+    document.ContentDate = document.InstanceCreationDate = day
+    document.ContentTime = document.InstanceCreationTime = _MIDNIGHT
+    for equipment in document.get("ContributingEquipmentSequence", []):
+        if "ContributionDateTime" in equipment:
+            equipment.ContributionDateTime = f"{day}{_MIDNIGHT}"
+    document.PatientIdentityRemoved = "YES"
+    document.DeidentificationMethod = _DEIDENTIFICATION_METHOD
+    document.LongitudinalTemporalInformationModified = "MODIFIED"
+
+
+def set_evidence(
+    document: hd.sr.Comprehensive3DSR,
+    evidence: list[Dataset],
+    content: Dataset,
+    study_uid: str,
+) -> None:
+    """List the images referenced, in this study's sequence or the other one."""
+    same, other = collect_evidence(evidence, content, study_instance_uid=study_uid)
+    for keyword, items in (
+        ("CurrentRequestedProcedureEvidenceSequence", same),
+        ("PertinentOtherEvidenceSequence", other),
+    ):
+        if items:
+            setattr(document, keyword, items)
+        elif keyword in document:
+            delattr(document, keyword)
