@@ -9,10 +9,10 @@ STAMP := $(VENV)/.respond-installed
 CORE_VENV ?= .venv-core
 CORE_STAMP := $(CORE_VENV)/.respond-installed
 
-.PHONY: help install tools run test test-core lint bench clean
+.PHONY: help install tools desktop run test test-core lint bench clean
 
 help:
-	@echo "make run    set up .venv and start the desktop app (the demo if no patient yet)"
+	@echo "make run    set up .venv (and the desktop's system libraries) and start respond"
 	@echo "make test   set up .venv and run the whole test suite (offscreen)"
 	@echo "make test-core  the unit and CLI tests without Qt installed"
 	@echo "make lint   formatting, lint, import contracts, mypy strict"
@@ -27,23 +27,30 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
-run: $(STAMP)
+# Qt's xcb platform (the desktop on X11) needs system libraries a bare Debian
+# lacks (libxcb-icccm4, libxcb-keysyms1, ...): installed when possible (root or
+# sudo without a password), otherwise named with the command to install them.
+desktop: $(STAMP)
+	@sh tools/desktop-libs $(VENV)
+
+run: $(STAMP) desktop
 	$(BIN)/respond
 
-# Debian tools the report tests use: dciodvfy (dicom3tools) validates the DICOM SR,
-# pdftotext/pdftoppm (poppler-utils) read the PDF back. Installed when missing and
-# possible; otherwise those tests skip and say why.
-REPORT_TOOLS := dciodvfy pdftotext pdftoppm
-tools:
+# Debian tools the tests use: dciodvfy (dicom3tools) validates the DICOM SR,
+# pdftotext/pdftoppm (poppler-utils) read the PDF back, Xvfb and xwininfo
+# (xvfb, x11-utils) start the real desktop app on a virtual screen. Installed
+# when missing and possible; otherwise those tests skip and say why.
+REPORT_TOOLS := dciodvfy pdftotext pdftoppm Xvfb xwininfo
+tools: desktop
 	@missing=""; for t in $(REPORT_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing dicom3tools poppler-utils (missing:$$missing)"; \
-	    $$SUDO apt-get install -y -qq dicom3tools poppler-utils >/dev/null 2>&1 || \
-	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq dicom3tools poppler-utils >/dev/null 2>&1; } || \
-	    echo "could not install dicom3tools/poppler-utils: the SR validation and PDF text tests will skip"; \
-	  else echo "missing$$missing and no apt-get as root: the SR validation and PDF text tests will skip"; fi; \
+	    echo "installing dicom3tools poppler-utils xvfb x11-utils (missing:$$missing)"; \
+	    $$SUDO apt-get install -y -qq dicom3tools poppler-utils xvfb x11-utils >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq dicom3tools poppler-utils xvfb x11-utils >/dev/null 2>&1; } || \
+	    echo "could not install dicom3tools/poppler-utils/xvfb/x11-utils: the tests that need them will skip"; \
+	  else echo "missing$$missing and no apt-get as root: the tests that need them will skip"; fi; \
 	fi
 
 test: $(STAMP) tools

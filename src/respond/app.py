@@ -15,36 +15,35 @@ if TYPE_CHECKING:
 
     from respond.criteria.record import PatientRead
     from respond.dicom import ScanResult
+    from respond.store import SqliteStore
 
 __all__ = ["main"]
 
 
 def _desktop(args: list[str]) -> int:
-    """Start the desktop app (with the demo when asked, or when nothing is stored)."""
-    import getpass
-
+    """Start the desktop app: the patient list (the demo when asked for)."""
     from respond.store import open_store, resolve_database_path
-
-    reader = os.environ.get("RESPOND_READER") or getpass.getuser()
     from respond.ui.application import run_app
 
     store = open_store(resolve_database_path(None, os.environ))
-    demo = "--demo" in args or not store.list_patients()
-    if demo:
-        from respond.demo import prepare_demo
+    return run_app(
+        store,
+        reader=os.environ.get("RESPOND_READER", "").strip() or None,
+        demo="--demo" in args,
+        demo_opener=open_demo,
+        pdf_export=pdf_report,
+        sr_export=sr_report,
+        csv_export=csv_report,
+    )
 
-        store.close()
-        setup = prepare_demo()
-        store = open_store(setup.database)
-        return run_app(
-            store,
-            reader=reader,
-            patient_id=setup.patient_id,
-            folder=setup.dicom_root,
-            banner="SYNTHETIC DEMO: generated phantom, not patient data",
-            pdf_export=pdf_report,
-        )
-    return run_app(store, reader=reader, pdf_export=pdf_report)
+
+def open_demo() -> tuple[SqliteStore, str, Path]:
+    """Write the synthetic demo (once) and open its own database."""
+    from respond.demo import prepare_demo
+    from respond.store import open_store
+
+    setup = prepare_demo()
+    return open_store(setup.database), setup.patient_id, setup.dicom_root
 
 
 def pdf_report(
@@ -57,6 +56,42 @@ def pdf_report(
 
     index = ImageIndex.for_read(read, scans, folders)
     return write_pdf(build_report(read, images=index), path)
+
+
+def sr_report(read: PatientRead, folders: Sequence[Path], outdir: Path) -> list[Path]:
+    """Write a read's DICOM SR (TID 1500), one file per time point."""
+    from respond.report.images import ImageIndex
+    from respond.report.sr import write_sr
+
+    return write_sr(read, ImageIndex.for_read(read, [], folders), outdir)
+
+
+def csv_report(reads: Sequence[PatientRead], path: Path) -> list[Path]:
+    """Write the lesions CSV (CDISC TR/TU) and, beside it, the responses CSV (RS)."""
+    from respond.cli.report import ReportOptionsError, response_csv_path
+    from respond.criteria import CriteriaError
+    from respond.report.csv_export import write_lesions_csv, write_response_csv
+    from respond.report.document import build_report
+
+    reports = []
+    for read in reads:
+        try:
+            reports.append(build_report(read))
+        except CriteriaError:
+            if len(reads) == 1:
+                raise
+    responses = response_csv_path(path)
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            write_lesions_csv(reports, handle)
+        with responses.open("w", encoding="utf-8", newline="") as handle:
+            write_response_csv(reports, handle)
+    except OSError as exc:
+        raise ReportOptionsError(
+            f"cannot write {exc.filename or path} ({exc.strerror}); check the "
+            "folder exists and is writable"
+        ) from exc
+    return [path, responses]
 
 
 EXIT_INTERNAL_ERROR = 70

@@ -26,8 +26,9 @@ from respond.criteria import (
     TimePointRecord,
 )
 from respond.dicom.phase import Phase
+from respond.errors import RespondError
 from respond.store import open_store
-from respond.ui import main_window as main_window_module
+from respond.ui import series_loader as series_loader_module
 from respond.ui._caliper_sync import caliper_from_indices
 from respond.ui.commands import SetTargetStatusCommand, push
 from respond.ui.main_window import MainWindow
@@ -78,6 +79,8 @@ def window(qtbot, tmp_path: Path, volume):
         session = window.open_patient("P1")
         window.view.set_volume(volume)
         window.set_timepoint("bl")
+        # No DICOM files here: the pane shows the volume as if it were loaded.
+        window.current_pane.show_images()
         session.set_calipers(
             "bl",
             "T1",
@@ -172,7 +175,7 @@ def test_a_removed_lesion_is_no_longer_selected(window: MainWindow) -> None:
     window.lesions.remove_selected()
     assert window.lesions.selected_lesion == ""
     window.view.caliper_drawn.emit("long_axis", (10.0, 5.0, 5.0), (10.0, 9.0, 9.0))
-    assert "select the target lesion" in window.lesions.message.text()
+    assert "select the target lesion" in window.lesions.message.text().lower()
 
 
 def test_new_lesions_here_follows_the_time_point(window: MainWindow) -> None:
@@ -198,23 +201,12 @@ def fake_series(uid: str) -> SimpleNamespace:
         key=uid,
         series_uid=uid,
         study_uid="1.2.3",
+        series_number=7,
+        description="PV",
+        is_localizer=False,
         image_count=20,
         phase=SimpleNamespace(phase=Phase.PORTAL_VENOUS),
     )
-
-
-def test_a_malformed_study_date_dates_the_time_point_today(
-    window: MainWindow,
-) -> None:
-    study = SimpleNamespace(uid="1.2.3", date="2026-01-05", series=())
-    window.scan_result = SimpleNamespace(  # type: ignore[assignment]
-        study=lambda uid: study, series=()
-    )
-    window._series = fake_series("1.2.3.4")  # type: ignore[assignment]
-    window.add_timepoint_from_series()
-    assert "'2026-01-05' is not a date" in window.lesions.message.text()
-    added = window.session.timepoint(window.current_uid)  # type: ignore[union-attr]
-    assert (added.series_uid, added.date) == ("1.2.3.4", dt.date.today())
 
 
 class FakeLoad(QObject):
@@ -223,7 +215,7 @@ class FakeLoad(QObject):
     started = Signal(object)
     slice_loaded = Signal(int)
     finished = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)
     cancelled = Signal()
     progress = Signal(int, int)
     made: ClassVar[list[FakeLoad]] = []
@@ -243,7 +235,7 @@ class FakeLoad(QObject):
 @pytest.fixture
 def fake_loads(monkeypatch: pytest.MonkeyPatch) -> list[FakeLoad]:
     FakeLoad.made = []
-    monkeypatch.setattr(main_window_module, "SeriesLoadWorker", FakeLoad)
+    monkeypatch.setattr(series_loader_module, "SeriesLoadWorker", FakeLoad)
     return FakeLoad.made
 
 
@@ -256,9 +248,9 @@ def test_signals_of_a_replaced_or_cancelled_load_are_ignored(
     first, second = fake_loads
     first.started.emit(make_volume())
     first.finished.emit(make_volume())
-    first.failed.emit("first load failed")
+    first.failed.emit(RespondError("first load failed"))
     assert window.view.volume is shown
-    assert window._loading is second
+    assert window.loader._worker is second
     assert not window.progress.isHidden()
     window.cancel_load()
     second.finished.emit(make_volume())
@@ -272,11 +264,11 @@ def test_a_failed_load_ends_the_progress_and_says_why(
     window.show_series(fake_series("1.1"))  # type: ignore[arg-type]
     [load] = fake_loads
     assert not window.cancel_button.isHidden()
-    load.failed.emit("slice 3 is unreadable")
-    assert window._loading is None
+    load.failed.emit(RespondError("slice 3 is unreadable"))
+    assert not window.loader.loading
     assert window.progress.isHidden()
     assert window.cancel_button.isHidden()
-    assert window.lesions.message.text() == "slice 3 is unreadable"
+    assert window.lesions.message.text() == "Slice 3 is unreadable"
 
 
 def test_a_prior_removed_while_it_loads_shows_no_calipers(
@@ -293,5 +285,7 @@ def test_a_prior_removed_while_it_loads_shows_no_calipers(
     session.remove_timepoint("bl")  # type: ignore[union-attr]
     prior.started.emit(volume)
     prior.finished.emit(volume)
-    assert window.prior_view.volume is volume
+    # The load of the removed prior was dropped: FU1 is now the baseline.
     assert window.prior_view.calipers() == {}
+    assert not window.prior_pane.showing_images
+    assert "no prior" in window.prior_pane.caption.text()

@@ -154,6 +154,7 @@ def case_document(case: Case) -> dict[str, JsonValue]:
     _put(patient, "name", case.patient.name)
     if case.patient.birth_date is not None:
         patient["birth_date"] = case.patient.birth_date.isoformat()
+    _put(patient, "sex", case.patient.sex)
     doc: dict[str, JsonValue] = {"format": CASE_FORMAT, "patient": patient}
     _put(doc, "reader", case.reader)
     doc["settings"] = _settings(case.settings)

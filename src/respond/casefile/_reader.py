@@ -93,6 +93,7 @@ def build_case(doc: _Doc) -> Case:
             id=_str(patient, "id"),
             name=cast("str | None", patient.get("name")),
             birth_date=None if birth is None else dt.date.fromisoformat(str(birth)),
+            sex=cast("str | None", patient.get("sex")),
         ),
         lesions=tuple(_lesion(item) for item in _list(doc, "lesions")),
         timepoints=tuple(_timepoint(item) for item in _list(doc, "timepoints")),

@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     from respond.cli.sr_commands import add_sr_commands
 
     add_sr_commands(commands)
+    from respond.cli.patient_commands import add_patient_commands
+
+    add_patient_commands(commands)
     from respond.cli.report import add_report_command
 
     add_report_command(commands)

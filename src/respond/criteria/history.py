@@ -23,12 +23,22 @@ class PatientSummary:
         ``(label, ISO date)`` of each time point, in date order.
     updated_at
         When the patient's read last changed (UTC, ISO 8601).
+    birth_date
+        Date of birth (ISO), when known.
+    sex
+        ``F``, ``M`` or ``O``, when known.
+    signed
+        Whether each time point is signed, aligned with ``timepoints`` (empty
+        when not given).
     """
 
     patient_id: str
     name: str | None
     timepoints: tuple[tuple[str, str], ...]
     updated_at: str
+    birth_date: str | None = None
+    sex: str | None = None
+    signed: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +58,13 @@ class AuditEntry:
     entity, key
         What changed: ``patient``, ``settings``, ``lesion``, ``timepoint``,
         ``target``, ``non_target``, ``new_lesion``, ``clinical``, ``decision``,
-        ``signoff`` or ``revision``; the key names the item (``T1``, the time
-        point uid, ``<uid>/T1``).
+        ``signoff``, ``revision`` or ``confirmation``; the key names the item
+        (``T1``, the time point uid, ``<uid>/T1``; for a confirmation, what it
+        is about).
     action
-        ``create``, ``update``, ``delete``, ``sign``, ``unlock`` or ``revise``.
+        ``create``, ``update``, ``delete``, ``restore`` (a removed patient, time
+        point or lesion put back), ``sign``, ``unlock``, ``revise`` or
+        ``confirm`` (a decision the reader confirmed explicitly).
     before, after
         The item before and after, as JSON text (None when absent).
     """

@@ -22,6 +22,7 @@ from respond.criteria.categories import (
     TargetStatus,
 )
 from respond.criteria.errors import (
+    CriteriaError,
     InvalidMeasurementError,
     InvalidSettingsError,
     MissingBaselineError,
@@ -399,11 +400,37 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Patient:
-    """The patient a case belongs to."""
+    """The patient a case belongs to.
+
+    Parameters
+    ----------
+    id
+        The patient identifier.
+    name
+        The name (DICOM ``^`` separated), when known.
+    birth_date
+        Date of birth, when known.
+    sex
+        ``F``, ``M`` or ``O`` (other) as DICOM PatientSex writes it; None when
+        unknown.
+
+    Raises
+    ------
+    CriteriaError
+        ``sex`` is none of ``F``, ``M``, ``O`` or None.
+    """
 
     id: str
     name: str | None = None
     birth_date: dt.date | None = None
+    sex: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.sex not in (None, "F", "M", "O"):
+            raise CriteriaError(
+                f"patient {self.id}: sex must be F, M or O (or unknown), got "
+                f"{self.sex!r}; leave it empty when not known"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,12 @@ from respond.dicom.errors import (
     SeriesLoadError,
     UnsupportedSeriesError,
 )
+from respond.dicom.facts import (
+    find_study,
+    indexed_images,
+    merge_scans,
+    study_facts,
+)
 from respond.dicom.load import LoadJob, load_series
 from respond.dicom.model import (
     DicomFinding,
@@ -31,7 +37,7 @@ from respond.dicom.model import (
 )
 from respond.dicom.phantom import PhantomLesion, PhantomTimePoint, write_phantom
 from respond.dicom.phase import Phase, PhaseCall
-from respond.dicom.scan import scan
+from respond.dicom.scan import scan, scan_files
 from respond.dicom.volume import Volume
 
 __all__ = [
@@ -59,8 +65,13 @@ __all__ = [
     "UnreadableFile",
     "UnsupportedSeriesError",
     "Volume",
+    "find_study",
+    "indexed_images",
     "load_series",
+    "merge_scans",
     "scan",
     "scan_document",
+    "scan_files",
+    "study_facts",
     "write_phantom",
 ]

@@ -101,6 +101,8 @@ class Header:
     content_time: str | None
     gantry_tilt: float | None
     frames: tuple[FrameRef, ...]
+    patient_birth_date: str = ""
+    patient_sex: str = ""
 
     @property
     def non_image_kind(self) -> str | None:
@@ -374,4 +376,6 @@ def _header(path: Path, ds: Dataset, stamp: FileStamp | None) -> Header:
         content_time=_opt_text(ds, "ContentTime"),
         gantry_tilt=_float(ds.get("GantryDetectorTilt")),
         frames=_frames(path, ds, pixels),
+        patient_birth_date=_text(ds, "PatientBirthDate"),
+        patient_sex=_text(ds, "PatientSex").upper(),
     )

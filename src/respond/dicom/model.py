@@ -202,11 +202,13 @@ class StudyEntry:
 
 @dataclass(frozen=True, slots=True)
 class PatientEntry:
-    """A patient and their studies."""
+    """A patient and their studies (birth date ``YYYYMMDD`` and sex as written)."""
 
     id: str
     name: str
     studies: tuple[StudyEntry, ...]
+    birth_date: str = ""
+    sex: str = ""
 
 
 @dataclass(frozen=True, slots=True)

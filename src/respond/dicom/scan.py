@@ -133,12 +133,60 @@ def scan(
     if not root.exists():
         raise NotDicomError(root, "no such file or folder; check the path")
     files, findings, dicomdirs, is_listed = _files_to_read(root)
+    return _scan_list(root, files, findings, dicomdirs, is_listed, on_progress)
+
+
+def scan_files(
+    files: Sequence[str | Path],
+    *,
+    root: str | Path,
+    on_progress: Progress | None = None,
+) -> ScanResult:
+    """Examine a list of files (e.g. a study's files found in the image index).
+
+    Files that are missing are listed as unreadable ("missing on disk"), so the
+    caller can drop them from its index.
+
+    Parameters
+    ----------
+    files
+        The files to read.
+    root
+        What the result names as its root (the folder they were found under).
+    on_progress
+        Called as ``on_progress(files_done, path)`` after each file.
+
+    Raises
+    ------
+    NotDicomError
+        None of the files is a readable DICOM file.
+    """
+    return _scan_list(
+        Path(root), [Path(f) for f in files], [], [], True, on_progress, listed_by=""
+    )
+
+
+def _scan_list(
+    root: Path,
+    files: list[Path],
+    findings: list[DicomFinding],
+    dicomdirs: list[Path],
+    is_listed: bool,
+    on_progress: Progress | None,
+    *,
+    listed_by: str = "the DICOMDIR",
+) -> ScanResult:
     headers: list[Header] = []
     unreadable: list[UnreadableFile] = []
     for count, file in enumerate(files, start=1):
         if is_listed and not file.is_file():
             unreadable.append(
-                UnreadableFile(file, "listed in the DICOMDIR but missing on disk")
+                UnreadableFile(
+                    file,
+                    f"listed in {listed_by} but missing on disk"
+                    if listed_by
+                    else "missing on disk",
+                )
             )
             continue
         result = read_header(file)
@@ -218,8 +266,15 @@ def _group(
             by_study[header.study_uid].append(header)
         studies = [_study(uid, by_study[uid]) for uid in by_study]
         studies.sort(key=lambda s: (s.date, s.time, s.uid))
+        first = members[0]
         patients.append(
-            PatientEntry(patient_id, members[0].patient_name, tuple(studies))
+            PatientEntry(
+                patient_id,
+                first.patient_name,
+                tuple(studies),
+                birth_date=first.patient_birth_date,
+                sex=first.patient_sex,
+            )
         )
     return tuple(patients)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from respond.criteria.history import AuditEntry, PatientSummary, Revision
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from respond.criteria import (
         Caliper,
@@ -28,8 +28,16 @@ if TYPE_CHECKING:
         TargetMeasurement,
         TimePointRecord,
     )
+    from respond.criteria.imaging import IndexedImage
 
-__all__ = ["AuditEntry", "PatientSummary", "ReadStore", "Revision"]
+__all__ = [
+    "AuditEntry",
+    "ImageCatalog",
+    "PatientSummary",
+    "ReadStore",
+    "ReadingStore",
+    "Revision",
+]
 
 
 class ReadStore(Protocol):
@@ -166,6 +174,45 @@ class ReadStore(Protocol):
         """Record a revised category (e.g. a back-dated PD); the earlier read stays."""
         ...
 
+    def restore_lesion(
+        self,
+        patient_id: str,
+        lesion: Lesion,
+        tracking_uid: str,
+        position: int,
+        timepoints: Sequence[TimePointRecord],
+        *,
+        who: str,
+    ) -> None:
+        """Put a removed lesion back with its measurements, in one transaction."""
+        ...
+
+    def put_timepoints(
+        self, patient_id: str, records: Sequence[TimePointRecord], *, who: str
+    ) -> None:
+        """Insert or replace several time points in one transaction."""
+        ...
+
+    def record_confirmation(
+        self,
+        patient_id: str,
+        key: str,
+        what: str,
+        details: Mapping[str, str],
+        *,
+        who: str,
+    ) -> None:
+        """Record in the audit trail what the reader explicitly confirmed."""
+        ...
+
+    def deleted(self, patient_id: str | None = None) -> list[AuditEntry]:
+        """Return the removals not restored since (patients, time points, lesions)."""
+        ...
+
+    def restore_deleted(self, audit_id: int, *, who: str) -> str:
+        """Put back what a removal took away; return what was restored."""
+        ...
+
     def audit(self, patient_id: str | None = None) -> list[AuditEntry]:
         """Return the audit trail, oldest first."""
         ...
@@ -173,3 +220,33 @@ class ReadStore(Protocol):
     def revisions(self, patient_id: str) -> list[Revision]:
         """Return a patient's revised categories, oldest first."""
         ...
+
+
+class ImageCatalog(Protocol):
+    """The image index: which files hold which study, series and instance.
+
+    Every scanned folder or DICOMDIR is indexed, so a patient's time points are
+    found again across folders (baseline and follow-up exported apart).
+    """
+
+    def index_images(
+        self, root: str, images: Sequence[IndexedImage], *, complete: bool = True
+    ) -> None:
+        """Record what a scan of ``root`` found (complete: the root's whole truth)."""
+        ...
+
+    def study_images(self, study_uid: str) -> list[IndexedImage]:
+        """Return every indexed file of a study, across all roots."""
+        ...
+
+    def forget_images(self, paths: Sequence[str]) -> None:
+        """Drop files found missing on disk from the index."""
+        ...
+
+    def indexed_roots(self) -> list[tuple[str, str, int]]:
+        """Return (root, scanned at, number of files) of every indexed root."""
+        ...
+
+
+class ReadingStore(ReadStore, ImageCatalog, Protocol):
+    """The store the desktop app reads with: reads plus the image index."""

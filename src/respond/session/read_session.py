@@ -33,10 +33,19 @@ from respond.session._measure import MeasureIntents
 from respond.session.errors import SignedError, UnknownItemError, WorkflowError
 from respond.session.events import SessionEvents
 from respond.session.ids import new_tracking_uid, new_uid, next_lesion_id
+from respond.session.intake import (
+    ConfirmationNeededError,
+    IntakeCheck,
+    StudyRefusedError,
+    check_study,
+    relabelled,
+    timepoint_for_study,
+)
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
+    from respond.criteria.imaging import StudyFacts
     from respond.session.ports import ReadStore
 
 __all__ = ["ReadSession"]
@@ -174,6 +183,156 @@ class ReadSession(MeasureIntents):
             series_uid=series_uid,
         )
         return self.restore_timepoint(record)
+
+    def check_study(
+        self, facts: StudyFacts, *, date: dt.date | None = None
+    ) -> IntakeCheck:
+        """Return what adding this study as a time point would need (nothing stored)."""
+        return check_study(self._read, facts, date=date)
+
+    def add_study(
+        self,
+        facts: StudyFacts,
+        *,
+        series_uid: str | None = None,
+        label: str = "",
+        date: dt.date | None = None,
+        confirm_id_mismatch: bool = False,
+        confirm_new_baseline: bool = False,
+    ) -> str:
+        """Add a study as a time point; return the new time point's uid.
+
+        The study is checked first (:func:`~respond.session.intake.check_study`):
+        refusals raise, confirmations the reader has not given raise
+        :class:`ConfirmationNeededError` naming them. A confirmed PatientID
+        mismatch or new baseline is recorded in the audit trail. Labels respond
+        gave (BL, FU1 ...) follow the date order when the study is inserted
+        before others, unless that would relabel a signed time point.
+
+        Raises
+        ------
+        StudyRefusedError
+            The study cannot be added (same study twice, same date, no date, no
+            series, a new baseline while a time point is signed).
+        ConfirmationNeededError
+            A PatientID mismatch or a new baseline not confirmed.
+        """
+        check = check_study(self._read, facts, date=date)
+        if check.refusal:
+            raise StudyRefusedError(facts.study_uid, check.refusal)
+        assert check.date is not None
+        if check.new_baseline:
+            signed = [tp.label for tp in self._read.timepoints if tp.is_signed]
+            if signed:
+                raise StudyRefusedError(
+                    facts.study_uid,
+                    f"a study dated {check.date.isoformat()} would become the new "
+                    "baseline and change the assessment of signed time point(s) "
+                    f"{', '.join(signed)}; unlock them first (with a reason) or "
+                    "do not add the study",
+                )
+        if (check.id_mismatch and not confirm_id_mismatch) or (
+            check.new_baseline and not confirm_new_baseline
+        ):
+            raise ConfirmationNeededError(check)
+        record = timepoint_for_study(
+            self._read, facts, check.date, series_uid=series_uid, label=label or "+"
+        )
+        existing = self._read.timepoints
+        record, changed = (record, []) if label else self._placed(record)
+        labels = {tp.uid: tp.label for tp in existing}
+        labels.update({tp.uid: tp.label for tp in changed})
+        if record.label in labels.values():
+            raise StudyRefusedError(
+                facts.study_uid,
+                f"patient {self.patient_id} already has a time point labelled "
+                f"{record.label}; choose another label",
+            )
+        self.store.put_timepoints(self.patient_id, [record, *changed], who=self.reader)
+        self._record_confirmations(
+            check, facts, record.uid, existing[0] if existing else None
+        )
+        read = self._read
+        for item in (record, *changed):
+            read = replace_timepoint(read, item)
+        self._read = read
+        self.events.timepoint_added.emit(record.uid)
+        for item in changed:
+            self.events.timepoint_changed.emit(item.uid)
+        self._changed()
+        return record.uid
+
+    def _record_confirmations(
+        self,
+        check: IntakeCheck,
+        facts: StudyFacts,
+        uid: str,
+        base: TimePointRecord | None,
+    ) -> None:
+        """Keep what the reader confirmed in the audit trail."""
+        assert check.date is not None
+        if check.id_mismatch:
+            self.store.record_confirmation(
+                self.patient_id,
+                uid,
+                "patient id mismatch accepted",
+                {
+                    "study_uid": facts.study_uid,
+                    "study_patient_id": facts.patient_id,
+                    "patient_id": self.patient_id,
+                },
+                who=self.reader,
+            )
+        if check.new_baseline and base is not None:
+            self.store.record_confirmation(
+                self.patient_id,
+                uid,
+                "new baseline",
+                {
+                    "study_uid": facts.study_uid,
+                    "date": check.date.isoformat(),
+                    "previous_baseline": f"{base.label} {base.date.isoformat()}",
+                },
+                who=self.reader,
+            )
+
+    def _placed(
+        self, record: TimePointRecord
+    ) -> tuple[TimePointRecord, list[TimePointRecord]]:
+        """Label a new time point; return it and the ones whose label changes.
+
+        Appended: the next ``FU<n>``. Inserted before others: respond's labels
+        follow the date order, unless that would relabel a signed time point
+        (then the new one takes the next free ``FU<n>`` and nothing changes).
+        """
+        existing = self._read.timepoints
+        if not existing:
+            return self._labelled(record, "BL"), []
+        if not any(tp.date > record.date for tp in existing):
+            return self._labelled(record, self._next_label()), []
+        moves = relabelled((*existing, self._labelled(record, "FU0")))
+        mine = next((r for r in moves if r.uid == record.uid), None)
+        changed = [r for r in moves if r.uid != record.uid]
+        signed = {tp.uid for tp in existing if tp.is_signed}
+        if mine is None or any(r.uid in signed for r in changed):
+            return self._labelled(record, self._next_label()), []
+        return mine, changed
+
+    @staticmethod
+    def _labelled(record: TimePointRecord, label: str) -> TimePointRecord:
+        return dataclasses.replace(
+            record, timepoint=dataclasses.replace(record.timepoint, label=label)
+        )
+
+    def _next_label(self) -> str:
+        """Return ``FU<n>``: n the number of time points, or past the highest used."""
+        numbers = [
+            int(tp.label[2:])
+            for tp in self._read.timepoints
+            if tp.label.startswith("FU") and tp.label[2:].isdigit()
+        ]
+        n = len(self._read.timepoints)
+        return f"FU{n}" if n not in numbers else f"FU{max(numbers) + 1}"
 
     def restore_timepoint(self, record: TimePointRecord) -> str:
         """Put back a whole time point (undo of :meth:`remove_timepoint`)."""
@@ -328,6 +487,63 @@ class ReadSession(MeasureIntents):
         self.events.lesion_removed.emit(lesion.id)
         self._changed()
         return lesion, uid, position, timepoints
+
+    def restore_removed_lesion(
+        self,
+        lesion: Lesion,
+        tracking_uid: str,
+        position: int,
+        timepoints: list[TimePointRecord],
+    ) -> None:
+        """Undo :meth:`remove_lesion`: one store transaction, one re-assessment.
+
+        ``timepoints`` are the time points as they were before the removal;
+        the lesion's measurements, calipers and observations come back at each
+        one that still exists.
+        """
+        self.store.restore_lesion(
+            self.patient_id, lesion, tracking_uid, position, timepoints, who=self.reader
+        )
+        before = {record.uid: record for record in timepoints}
+        restored = []
+        for record in self._read.timepoints:
+            old = before.get(record.uid)
+            if old is None:
+                restored.append(record)
+                continue
+            tp = record.timepoint
+            targets, non_targets = dict(tp.targets), dict(tp.non_targets)
+            calipers = dict(record.calipers)
+            if lesion.id in old.timepoint.targets:
+                targets[lesion.id] = old.timepoint.targets[lesion.id]
+            if lesion.id in old.timepoint.non_targets:
+                non_targets[lesion.id] = old.timepoint.non_targets[lesion.id]
+            if lesion.id in old.calipers:
+                calipers[lesion.id] = old.calipers[lesion.id]
+            restored.append(
+                dataclasses.replace(
+                    record,
+                    timepoint=dataclasses.replace(
+                        tp, targets=targets, non_targets=non_targets
+                    ),
+                    calipers=calipers,
+                )
+            )
+        lesions = [les for les in self._read.lesions if les.id != lesion.id]
+        lesions.insert(min(position, len(lesions)), lesion)
+        uids = dict(self._read.tracking_uids)
+        uids[lesion.id] = tracking_uid
+        self._read = dataclasses.replace(
+            self._read,
+            lesions=tuple(lesions),
+            tracking_uids=uids,
+            timepoints=tuple(restored),
+        )
+        self.events.lesion_added.emit(lesion.id)
+        for record in restored:
+            if lesion.id in record.timepoint.targets:
+                self.events.measurement_changed.emit(record.uid, lesion.id)
+        self._changed()
 
     # -- clinical and decision ---------------------------------------------------
     def record_decision(

@@ -3,8 +3,11 @@
 ``open_store(path)`` examines the file (read-only) before writing anything and
 returns a :class:`SqliteStore`, which implements the session's storage port.
 Every edit is its own committed transaction with an audit entry; a signed time
-point is read-only until an audited unlock. ``resolve_database_path`` picks the
-file: ``--db``, else ``RESPOND_DB``, else the platform's user-data folder.
+point is read-only until an audited unlock; a removed patient, time point or
+lesion can be restored from its audit entry. The image index (which file holds
+which study, series and instance) lives in the same file, unaudited.
+``resolve_database_path`` picks the file: ``--db``, else ``RESPOND_DB``, else the
+platform's user-data folder.
 """
 
 from respond.store._migrations import (
@@ -30,6 +33,7 @@ from respond.store.errors import (
     PatientExistsError,
     PatientNotFoundError,
     RecordNotFoundError,
+    RestoreRefusedError,
     SchemaVersionError,
     SignedTimePointError,
     SQLiteVersionError,
@@ -70,6 +74,7 @@ __all__ = [
     "PatientNotFoundError",
     "PatientSummary",
     "RecordNotFoundError",
+    "RestoreRefusedError",
     "Revision",
     "SQLiteVersionError",
     "SchemaVersionError",

@@ -79,6 +79,7 @@ def patient_params(patient: Patient, reader: str | None) -> Params:
         "patient_id": patient.id,
         "name": patient.name,
         "birth_date": None if birth is None else birth.isoformat(),
+        "sex": patient.sex,
         "reader": reader,
     }
 
@@ -89,6 +90,7 @@ def patient_from(row: sqlite3.Row) -> Patient:
         id=str(row["patient_id"]),
         name=to_opt_str(row["name"]),
         birth_date=None if birth is None else dt.date.fromisoformat(birth),
+        sex=to_opt_str(row["sex"]),
     )
 
 

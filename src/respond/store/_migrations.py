@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from respond.store._schema_v1 import SCHEMA_V1, TABLES_V1
+from respond.store._schema_v2 import SCHEMA_V2, TABLES_V2
 from respond.store.errors import (
     ForeignDatabaseError,
     MigrationError,
@@ -52,7 +53,10 @@ class Migration:
     tables: frozenset[str]
 
 
-MIGRATIONS: Final[tuple[Migration, ...]] = (Migration(1, SCHEMA_V1, TABLES_V1),)
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(1, SCHEMA_V1, TABLES_V1),
+    Migration(2, SCHEMA_V2, TABLES_V2),
+)
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
 

@@ -1,17 +1,23 @@
-"""Sign-off, unlock and revised categories (part of SqliteStore).
+"""Sign-off, unlock, revised categories and confirmations (part of SqliteStore).
 
 Signing makes a time point read-only; the schema's triggers then refuse any
 change to its rows, and clearing the signature is only accepted right after an
 ``unlock`` entry in the audit trail. A revised category is added next to the
-earlier read, which stays as it was, signed or not.
+earlier read, which stays as it was, signed or not. A confirmation is an audit
+entry only: what the reader explicitly agreed to.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from respond.store._base import StoreBase
 from respond.store._transaction import reading
 from respond.store.errors import TimePointNotSignedError
 from respond.store.records import Revision
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 class SignoffEdits(StoreBase):
@@ -101,6 +107,55 @@ class SignoffEdits(StoreBase):
                 {"category": before},
                 {"category": after, "reason": reason},
             )
+
+    def record_confirmation(
+        self,
+        patient_id: str,
+        key: str,
+        what: str,
+        details: Mapping[str, str],
+        *,
+        who: str,
+    ) -> None:
+        """Record in the audit trail a decision the reader confirmed explicitly.
+
+        For example, adding a study whose PatientID differs from the patient's.
+        The entry has entity ``confirmation``, action ``confirm``, the ``key``
+        given, and ``after`` = ``{"what": what, **details}``. Nothing else
+        changes; the patient need not be stored (yet).
+
+        Parameters
+        ----------
+        patient_id
+            The patient the decision concerns.
+        key
+            What it is about (e.g. the study uid).
+        what
+            The decision, in words.
+        details
+            The facts the reader saw (e.g. both PatientIDs).
+        who
+            The reader who confirmed.
+
+        Raises
+        ------
+        ValueError
+            ``what`` is empty, or ``details`` has a key ``what`` or a value that
+            is not text.
+        """
+        if not what.strip():
+            msg = f"record_confirmation needs what was confirmed, got {what!r}"
+            raise ValueError(msg)
+        if "what" in details:
+            msg = "details must not have a key 'what' (it is the what argument)"
+            raise ValueError(msg)
+        bad = {k: v for k, v in details.items() if not isinstance(v, str)}
+        if bad:
+            msg = f"details values must be str, got {bad!r}"
+            raise ValueError(msg)
+        with self._edit(patient_id, who) as edit:
+            after = {"what": what, **details}
+            edit.audit("confirmation", key, "confirm", None, after)
 
     def revisions(self, patient_id: str) -> list[Revision]:
         """Return the revised categories recorded for a patient, oldest first."""

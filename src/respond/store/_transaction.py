@@ -33,9 +33,16 @@ class Edit:
     patient_id: str
 
     def audit(
-        self, entity: str, key: str, action: str, before: object, after: object
+        self,
+        entity: str,
+        key: str,
+        action: str,
+        before: object,
+        after: object,
+        *,
+        restores: int | None = None,
     ) -> None:
-        """Append the edit's audit entry."""
+        """Append the edit's audit entry (``restores``: see :func:`_audit.append`)."""
         _audit.append(
             self.conn,
             at=self.at,
@@ -46,6 +53,7 @@ class Edit:
             action=action,
             before=before,
             after=after,
+            restores=restores,
         )
 
 
@@ -59,6 +67,29 @@ def check_who(who: object) -> None:
 def _rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+
+
+@contextmanager
+def _locked(
+    conn: sqlite3.Connection, path: Path, schema_version: int
+) -> Iterator[sqlite3.Connection]:
+    """Hold the write lock (BEGIN IMMEDIATE) around the body; commit at its end."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        reraise(exc, path)
+    try:
+        found = user_version(conn)
+        if found != schema_version:
+            raise NewerDatabaseError(path, found=found, supported=schema_version)
+        yield conn
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        reraise(exc, path)
+    except BaseException:
+        _rollback(conn)
+        raise
 
 
 @contextmanager
@@ -82,30 +113,30 @@ def writing(
     """
     check_who(who)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        reraise(exc, path)
-    try:
-        found = user_version(conn)
-        if found != schema_version:
-            raise NewerDatabaseError(path, found=found, supported=schema_version)
-        at = clock()
-        yield Edit(conn, at, who, patient_id)
-        conn.execute(
-            "UPDATE patient SET updated_at = ? WHERE patient_id = ?", (at, patient_id)
-        )
-        conn.execute("COMMIT")
+        with _locked(conn, path, schema_version):
+            at = clock()
+            yield Edit(conn, at, who, patient_id)
+            conn.execute(
+                "UPDATE patient SET updated_at = ? WHERE patient_id = ?",
+                (at, patient_id),
+            )
     except sqlite3.IntegrityError as exc:
-        _rollback(conn)
         if str(exc) == SIGNED_ABORT:
             raise SignedTimePointError(patient_id, uid) from exc
         raise
-    except sqlite3.Error as exc:
-        _rollback(conn)
-        reraise(exc, path)
-    except BaseException:
-        _rollback(conn)
-        raise
+
+
+@contextmanager
+def indexing(
+    conn: sqlite3.Connection, path: Path, schema_version: int
+) -> Iterator[sqlite3.Connection]:
+    """Run a change of the image index in its own transaction (no audit entry).
+
+    The index is not part of any read: nothing is audited and no patient's
+    ``updated_at`` moves. SQLite errors become store errors as for an edit.
+    """
+    with _locked(conn, path, schema_version):
+        yield conn
 
 
 @contextmanager

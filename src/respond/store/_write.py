@@ -81,7 +81,8 @@ def upsert(
 
 
 # -- checks made before anything is written ------------------------------------------
-def _duplicates(ids: Iterable[str]) -> list[str]:
+def duplicates(ids: Iterable[str]) -> list[str]:
+    """Return the ids that occur more than once, sorted."""
     return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
@@ -106,7 +107,7 @@ def check_record(
         if lesion_id not in lesion_ids:
             raise LesionNotFoundError(pid, lesion_id, where)
     finding_ids = [finding.id for finding in tp.new_lesions]
-    if twice := _duplicates(finding_ids):
+    if twice := duplicates(finding_ids):
         raise InvalidReadError(
             pid, f"time point {tp.label}: new finding {twice[0]} is recorded twice"
         )
@@ -133,9 +134,9 @@ def check_read(read: PatientRead) -> None:
     """
     pid = read.patient.id
     lesion_ids = [lesion.id for lesion in read.lesions]
-    if twice := _duplicates(lesion_ids):
+    if twice := duplicates(lesion_ids):
         raise InvalidReadError(pid, f"lesion {twice[0]} is listed twice")
-    if twice := _duplicates(tp.uid for tp in read.timepoints):
+    if twice := duplicates(tp.uid for tp in read.timepoints):
         raise InvalidReadError(pid, f"time point uid {twice[0]} is used twice")
     for lesion_id in read.tracking_uids:
         if lesion_id not in lesion_ids:
@@ -153,6 +154,16 @@ def insert_patient(conn: sqlite3.Connection, read: PatientRead, at: str) -> None
     params.update(settings_params(read.settings))
     params.update(created_at=at, updated_at=at)
     insert(conn, "patient", params)
+
+
+def write_read(conn: sqlite3.Connection, read: PatientRead, at: str) -> None:
+    """Insert a whole (checked) read: patient, lesions in order, time points."""
+    insert_patient(conn, read, at)
+    pid = read.patient.id
+    for position, lesion in enumerate(read.lesions):
+        place_lesion(conn, pid, lesion, read.tracking_uids.get(lesion.id), position)
+    for record in read.timepoints:
+        write_timepoint(conn, pid, record)
 
 
 def place_lesion(

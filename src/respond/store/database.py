@@ -2,22 +2,28 @@
 
 :func:`open_store` examines the file before writing anything, migrates it
 forward and returns a :class:`SqliteStore`, which implements the session's
-storage port (``respond.session.ports.ReadStore``) structurally. Each method
-that changes a read commits in its own transaction, with its audit entry.
+storage port (``respond.session.ports.ReadStore``) and image catalog
+(``ImageCatalog``) structurally. Each method that changes a read commits in its
+own transaction, with its audit entry. The methods live in mixins by topic:
+measurements (``_measure``), sign-off and confirmations (``_signoff``), restoring
+removals (``_restore``) and the image index (``_index``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Self
 
 from respond.store import _audit, _read, _write
 from respond.store._base import utc_now
-from respond.store._codec import settings_from, settings_params
+from respond.store._codec import settings_from, settings_params, to_opt_str
+from respond.store._index import ImageIndex
 from respond.store._measure import MeasureEdits
 from respond.store._migrations import MIGRATIONS
 from respond.store._open import SYNCHRONOUS, connect
+from respond.store._restore import RemovedLesion, RestoreEdits, lesion_at
 from respond.store._signoff import SignoffEdits
 from respond.store._transaction import reading
 from respond.store.errors import (
@@ -111,7 +117,7 @@ def open_store(
     return SqliteStore(conn, file, version, clock)
 
 
-class SqliteStore(SignoffEdits, MeasureEdits):
+class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
     """Reads of every patient in one SQLite file (use :func:`open_store`).
 
     Parameters
@@ -144,27 +150,42 @@ class SqliteStore(SignoffEdits, MeasureEdits):
 
     # -- reading -------------------------------------------------------------------
     def list_patients(self) -> list[PatientSummary]:
-        """Return every patient, by patient id, with its time points by date."""
+        """Return every patient, by patient id, with its time points by date.
+
+        Returns
+        -------
+        list[PatientSummary]
+            Id, name, birth date (ISO), sex, ``(label, ISO date)`` of each time
+            point with whether it is signed, and when the read last changed.
+        """
         with reading(self._conn, self._path) as conn:
             patients = conn.execute(
-                "SELECT patient_id, name, updated_at FROM patient ORDER BY patient_id"
+                "SELECT patient_id, name, birth_date, sex, updated_at FROM patient "
+                "ORDER BY patient_id"
             ).fetchall()
             timepoints = conn.execute(
-                "SELECT patient_id, label, date FROM timepoint "
+                "SELECT patient_id, label, date, signed_at <> '' FROM timepoint "
                 "ORDER BY patient_id, date, rowid"
             ).fetchall()
-        by_patient: dict[str, list[tuple[str, str]]] = {}
+        by_patient: dict[str, list[tuple[str, str, bool]]] = {}
         for row in timepoints:
-            by_patient.setdefault(row[0], []).append((str(row[1]), str(row[2])))
-        return [
-            PatientSummary(
-                patient_id=str(row[0]),
-                name=None if row[1] is None else str(row[1]),
-                timepoints=tuple(by_patient.get(row[0], ())),
-                updated_at=str(row[2]),
+            found = (str(row[1]), str(row[2]), bool(row[3]))
+            by_patient.setdefault(row[0], []).append(found)
+        summaries = []
+        for row in patients:
+            listed = by_patient.get(row["patient_id"], [])
+            summaries.append(
+                PatientSummary(
+                    patient_id=str(row["patient_id"]),
+                    name=to_opt_str(row["name"]),
+                    timepoints=tuple((label, date) for label, date, _ in listed),
+                    updated_at=str(row["updated_at"]),
+                    birth_date=to_opt_str(row["birth_date"]),
+                    sex=to_opt_str(row["sex"]),
+                    signed=tuple(signed for _, _, signed in listed),
+                )
             )
-            for row in patients
-        ]
+        return summaries
 
     def load(self, patient_id: str) -> PatientRead:
         """Return a patient's whole read.
@@ -225,16 +246,13 @@ class SqliteStore(SignoffEdits, MeasureEdits):
                 if not replace:
                     raise PatientExistsError(pid)
                 self._delete_patient(edit)
-            _write.insert_patient(edit.conn, read, edit.at)
-            for position, lesion in enumerate(read.lesions):
-                tracking = read.tracking_uids.get(lesion.id)
-                _write.place_lesion(edit.conn, pid, lesion, tracking, position)
-            for record in read.timepoints:
-                _write.write_timepoint(edit.conn, pid, record)
+            _write.write_read(edit.conn, read, edit.at)
             edit.audit("patient", pid, "create", None, read)
 
     def delete_patient(self, patient_id: str, *, who: str) -> None:
         """Remove a patient; the whole read is kept in the audit trail.
+
+        :meth:`restore_deleted` puts it back from there.
 
         Raises
         ------
@@ -280,16 +298,24 @@ class SqliteStore(SignoffEdits, MeasureEdits):
             edit.audit("settings", patient_id, "update", before, after)
 
     # -- lesions -------------------------------------------------------------------
-    def _lesion_snapshot(self, edit: Edit, lesion_id: str) -> dict[str, object] | None:
+    @staticmethod
+    def _lesion_place(edit: Edit, lesion_id: str) -> RemovedLesion | None:
+        """Return a lesion with its tracking uid and position (no time points)."""
         lesions, uids = _read.read_lesions(edit.conn, edit.patient_id)
         for position, lesion in enumerate(lesions):
             if lesion.id == lesion_id:
-                return {
-                    "lesion": lesion,
-                    "tracking_uid": uids.get(lesion.id),
-                    "position": position,
-                }
+                return RemovedLesion(lesion, uids.get(lesion.id), position)
         return None
+
+    def _lesion_snapshot(self, edit: Edit, lesion_id: str) -> dict[str, object] | None:
+        found = self._lesion_place(edit, lesion_id)
+        if found is None:
+            return None
+        return {
+            "lesion": found.lesion,
+            "tracking_uid": found.tracking_uid,
+            "position": found.position,
+        }
 
     def put_lesion(
         self,
@@ -326,7 +352,8 @@ class SqliteStore(SignoffEdits, MeasureEdits):
     def delete_lesion(self, patient_id: str, lesion_id: LesionId, *, who: str) -> None:
         """Remove a lesion and its measurements and calipers at every time point.
 
-        What is removed is kept in the audit entry.
+        What is removed is kept in the audit entry (:meth:`restore_deleted`
+        puts it back from there; :meth:`restore_lesion` is the undo).
 
         Raises
         ------
@@ -337,19 +364,16 @@ class SqliteStore(SignoffEdits, MeasureEdits):
         """
         with self._edit(patient_id, who) as edit:
             self._require_patient(edit)
-            before = self._lesion_snapshot(edit, lesion_id)
-            if before is None:
+            found = self._lesion_place(edit, lesion_id)
+            if found is None:
                 raise LesionNotFoundError(patient_id, lesion_id)
             self._refuse_if_signed(edit, lesion_id)
-            before["timepoints"] = {
-                record.uid: {
-                    "target": record.target(lesion_id),
-                    "calipers": record.calipers.get(lesion_id, ()),
-                    "non_target": record.non_target(lesion_id),
-                }
-                for record in _read.read_timepoints(edit.conn, patient_id)
-            }
-            edit.audit("lesion", lesion_id, "delete", before, None)
+            records = _read.read_timepoints(edit.conn, patient_id)
+            removed = dataclasses.replace(
+                found,
+                timepoints={r.uid: lesion_at(r, lesion_id) for r in records},
+            )
+            edit.audit("lesion", lesion_id, "delete", removed, None)
             key = (patient_id, lesion_id)
             edit.conn.execute(
                 "DELETE FROM caliper WHERE patient_id = ? AND lesion_id = ?", key
@@ -376,24 +400,65 @@ class SqliteStore(SignoffEdits, MeasureEdits):
             The record refers to lesions or findings it does not have, or comes
             signed (signing is :meth:`sign`, which the audit trail records).
         """
-        if record.is_signed:
-            raise InvalidReadError(
-                patient_id,
-                f"time point {record.label or record.uid} comes signed; store it "
-                "unsigned and sign it with sign()",
-            )
+        _refuse_signed_records(patient_id, [record])
         with self._edit(patient_id, who, record.uid) as edit:
             self._require_patient(edit)
-            _write.check_record(patient_id, record, self._lesion_ids(edit))
-            before = _read.read_timepoint(edit.conn, patient_id, record.uid)
-            if before is not None:
-                self._editable(edit, record.uid)
-            _write.write_timepoint(edit.conn, patient_id, record)
-            action = "create" if before is None else "update"
-            edit.audit("timepoint", record.uid, action, before, record)
+            self._put_timepoint(edit, record, self._lesion_ids(edit))
+
+    def put_timepoints(
+        self, patient_id: str, records: Sequence[TimePointRecord], *, who: str
+    ) -> None:
+        """Insert or replace several whole time points in one transaction.
+
+        Each record is checked as :meth:`put_timepoint` checks it and gets its own
+        audit entry, in the order given; if one is refused, none is saved (e.g.
+        relabelling every time point when an earlier study becomes the baseline).
+
+        Parameters
+        ----------
+        patient_id
+            The patient.
+        records
+            The time points, each as a whole (unsigned).
+        who
+            The reader, for the audit trail.
+
+        Raises
+        ------
+        PatientNotFoundError
+            No such patient.
+        SignedTimePointError
+            One of the stored time points is signed: unlock it first.
+        LesionNotFoundError, NewLesionNotFoundError, InvalidReadError
+            A record refers to lesions or findings it does not have, comes
+            signed, or two records have the same uid.
+        """
+        _refuse_signed_records(patient_id, records)
+        if twice := _write.duplicates(record.uid for record in records):
+            raise InvalidReadError(
+                patient_id, f"time point uid {twice[0]} is given twice"
+            )
+        with self._edit(patient_id, who) as edit:
+            self._require_patient(edit)
+            lesion_ids = self._lesion_ids(edit)
+            for record in records:
+                self._put_timepoint(edit, record, lesion_ids)
+
+    def _put_timepoint(
+        self, edit: Edit, record: TimePointRecord, lesion_ids: set[str]
+    ) -> None:
+        _write.check_record(edit.patient_id, record, lesion_ids)
+        before = _read.read_timepoint(edit.conn, edit.patient_id, record.uid)
+        if before is not None:
+            self._editable(edit, record.uid)
+        _write.write_timepoint(edit.conn, edit.patient_id, record)
+        action = "create" if before is None else "update"
+        edit.audit("timepoint", record.uid, action, before, record)
 
     def delete_timepoint(self, patient_id: str, uid: str, *, who: str) -> None:
         """Remove a time point (refused while it is signed).
+
+        The whole record is kept in the audit entry (see :meth:`restore_deleted`).
 
         Raises
         ------
@@ -409,4 +474,15 @@ class SqliteStore(SignoffEdits, MeasureEdits):
             edit.conn.execute(
                 "DELETE FROM timepoint WHERE patient_id = ? AND uid = ?",
                 (patient_id, uid),
+            )
+
+
+def _refuse_signed_records(patient_id: str, records: Sequence[TimePointRecord]) -> None:
+    """Refuse records that come signed: signing is sign(), which is audited."""
+    for record in records:
+        if record.is_signed:
+            raise InvalidReadError(
+                patient_id,
+                f"time point {record.label or record.uid} comes signed; store it "
+                "unsigned and sign it with sign()",
             )

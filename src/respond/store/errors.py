@@ -22,7 +22,8 @@
         ├── InvalidReadError            a read that cannot be stored as given
         ├── UnreadableReadError         a stored read this respond cannot interpret
         ├── SignedTimePointError        a change to a signed (read-only) time point
-        └── TimePointNotSignedError     unlock of a time point that is not signed
+        ├── TimePointNotSignedError     unlock of a time point that is not signed
+        └── RestoreRefusedError         a removed item that cannot be put back now
 
 Every error keeps the objects involved as attributes (path, patient id, time
 point uid and label) and its message says what failed and what to do next. When
@@ -32,7 +33,7 @@ a write is refused, nothing of it was saved: the transaction was rolled back.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from respond.errors import RespondError
 
@@ -53,6 +54,7 @@ __all__ = [
     "PatientExistsError",
     "PatientNotFoundError",
     "RecordNotFoundError",
+    "RestoreRefusedError",
     "SQLiteVersionError",
     "SchemaVersionError",
     "SignedTimePointError",
@@ -63,6 +65,16 @@ __all__ = [
 ]
 
 _OTHER_FILE = "or start respond with --db (or RESPOND_DB) naming another file"
+
+RestoreCause = Literal[
+    "unknown_entry",
+    "not_a_removal",
+    "already_restored",
+    "exists",
+    "patient_gone",
+    "lesion_gone",
+]
+"""Why a restore was refused (:attr:`RestoreRefusedError.cause`)."""
 
 
 class StoreError(RespondError):
@@ -446,3 +458,40 @@ class TimePointNotSignedError(StoreError):
         self.patient_id = patient_id
         self.uid = uid
         self.label = label
+
+
+class RestoreRefusedError(StoreError):
+    """A removed item that cannot be put back now; nothing was changed.
+
+    Parameters
+    ----------
+    item
+        What was to be restored (``"lesion T2 of P1"``, ``"audit entry 12"``).
+    cause
+        Why: ``unknown_entry`` (no such audit entry), ``not_a_removal`` (the
+        entry removed no patient, time point or lesion), ``already_restored``,
+        ``exists`` (its id is in use again), ``patient_gone`` (its patient was
+        removed) or ``lesion_gone`` (a lesion it records was removed).
+    problem
+        The whole explanation, saying what to do.
+    audit_id
+        The removal's audit entry (None when restoring without one).
+    patient_id
+        The patient, when known.
+    """
+
+    def __init__(
+        self,
+        item: str,
+        cause: RestoreCause,
+        problem: str,
+        *,
+        audit_id: int | None = None,
+        patient_id: str | None = None,
+    ) -> None:
+        super().__init__(f"cannot restore {item}: {problem}; nothing was changed")
+        self.item = item
+        self.cause: RestoreCause = cause
+        self.problem = problem
+        self.audit_id = audit_id
+        self.patient_id = patient_id

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Final, cast
 
@@ -329,6 +330,60 @@ def _replace(clinical: Clinical, **changes: object) -> Clinical:
     return dataclasses.replace(clinical, **changes)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True, slots=True)
+class SecondLineSource:
+    """The second-line record that applies at a time point: what the engine uses.
+
+    The engine takes the latest record at or before the time point; with none,
+    no second line is available.
+
+    Parameters
+    ----------
+    here
+        The label of the time point shown.
+    offer
+        The record that applies (None: none up to here).
+    label
+        The time point it was recorded at.
+    is_here
+        It was recorded at the time point shown.
+    verdict
+        The recommendation's second-line rule, when it fired for this time point.
+    """
+
+    here: str
+    offer: SecondLine | None = None
+    label: str = ""
+    is_here: bool = False
+    verdict: str = ""
+
+    @property
+    def is_inherited(self) -> bool:
+        """Whether the record that applies comes from an earlier time point."""
+        return self.offer is not None and not self.is_here
+
+    def hint(self) -> str:
+        """Say where the boxes' values come from, and what the engine made of them."""
+        here, offer = self.here, self.offer
+        if offer is None:
+            text = (
+                f"Not recorded at {here} or before: counts as not available. "
+                f"A tick records it at {here}."
+            )
+        elif self.is_inherited:
+            text = (
+                f"Not recorded at {here}: {self.label}'s record applies. A change "
+                f"records both boxes at {here}."
+            )
+        else:
+            text = f"Recorded at {here}; Clear lets an earlier record apply."
+        if offer is not None and offer.eligible and not offer.available:
+            text += " Eligibility counts only when a second line is available."
+        if self.verdict:
+            text += f" Recommendation: {self.verdict}."
+        return text
+
+
 class StatusPanel(QGroupBox):
     """ECOG, Child-Pugh, the sorafenib dose level and second-line options."""
 
@@ -351,7 +406,18 @@ class StatusPanel(QGroupBox):
         )
         self.second_line_available = QCheckBox("available")
         self.second_line_eligible = QCheckBox("patient eligible")
+        self.second_line_eligible.setToolTip(
+            "Counts only when a second line is available; the engine also needs "
+            "Child-Pugh A, ECOG 0-1 and sorafenib tolerated"
+        )
+        self.second_line_clear = QPushButton("Clear")
+        self.second_line_clear.setToolTip(
+            "Remove the record at this time point: an earlier one applies again"
+        )
         self.second_line_hint = _hint()
+        self.second_line_hint.setAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        )
         form = QFormLayout(self)
         form.addRow("ECOG PS", self.ecog)
         form.addRow(
@@ -359,7 +425,11 @@ class StatusPanel(QGroupBox):
             _row(self.child_pugh_class, self.child_pugh_score, self.child_pugh_hint),
         )
         form.addRow("Sorafenib dose", self.dose)
-        second = _row(self.second_line_available, self.second_line_eligible)
+        second = _row(
+            self.second_line_available,
+            self.second_line_eligible,
+            self.second_line_clear,
+        )
         form.addRow("Second line", second)
         form.addRow("", self.second_line_hint)
         self.ecog.currentIndexChanged.connect(self._on_ecog_changed)
@@ -370,17 +440,18 @@ class StatusPanel(QGroupBox):
             partial(self._on_child_pugh_changed, is_score=True)
         )
         self.dose.currentIndexChanged.connect(self._on_dose_changed)
-        self.second_line_available.toggled.connect(self._on_second_line_toggled)
-        self.second_line_eligible.toggled.connect(self._on_second_line_toggled)
+        self.second_line_available.toggled.connect(
+            self._on_second_line_available_toggled
+        )
+        self.second_line_eligible.toggled.connect(self._on_second_line_eligible_toggled)
+        self.second_line_clear.clicked.connect(self._on_second_line_clear_clicked)
 
-    def show_clinical(self, clinical: Clinical, inherited: str) -> None:
-        """Show the status; ``inherited`` names the second line that applies."""
+    def show_clinical(self, clinical: Clinical, second_line: SecondLineSource) -> None:
+        """Show the status, with the second-line record that applies here."""
         letter, score = parse_child_pugh(clinical.child_pugh)
         dose = (clinical.dose_level, clinical.is_interrupted)
-        offer = clinical.second_line
         widgets = (self.ecog, self.child_pugh_class, self.child_pugh_score, self.dose)
-        available, eligible = self.second_line_available, self.second_line_eligible
-        with signals_blocked(*widgets, available, eligible):
+        with signals_blocked(*widgets):
             self.ecog.setCurrentIndex(0 if clinical.ecog is None else clinical.ecog + 1)
             classes = [None, *CHILD_PUGH_SCORES]
             self.child_pugh_class.setCurrentIndex(
@@ -389,8 +460,6 @@ class StatusPanel(QGroupBox):
             self.child_pugh_score.setValue(score or 4)
             doses = list(self.DOSES)
             self.dose.setCurrentIndex(doses.index(dose) if dose in doses else 0)
-            available.setChecked(bool(offer and offer.available))
-            eligible.setChecked(bool(offer and offer.eligible))
         scores = CHILD_PUGH_SCORES.get(letter or "")
         is_bad = scores is not None and score is not None and score not in scores
         self.child_pugh_hint.setText(
@@ -400,8 +469,29 @@ class StatusPanel(QGroupBox):
             else "A 5-6, B 7-9, C 10-15 points"
         )
         self.child_pugh_hint.setStyleSheet(WARNING_STYLE if is_bad else HINT_STYLE)
-        self.second_line_hint.setText(f"Not recorded here. {inherited}")
-        self.second_line_hint.setVisible(offer is None)
+        self.show_second_line(second_line)
+
+    def show_second_line(self, source: SecondLineSource) -> None:
+        """Show the second line as the engine takes it at this time point.
+
+        An inherited record is shown ticked as it is, in italics and named;
+        "patient eligible" is ticked and editable only when available.
+        """
+        offer = source.offer or SecondLine(available=False, eligible=False)
+        available, eligible = self.second_line_available, self.second_line_eligible
+        with signals_blocked(available, eligible):
+            available.setChecked(offer.available)
+            eligible.setChecked(offer.available and offer.eligible)
+        eligible.setEnabled(offer.available)
+        origin = f" (from {source.label})" if source.is_inherited else ""
+        available.setText(f"available{origin}")
+        eligible.setText(f"patient eligible{origin}")
+        for box in (available, eligible):
+            font = box.font()
+            font.setItalic(source.is_inherited)
+            box.setFont(font)
+        self.second_line_clear.setVisible(source.is_here)
+        self.second_line_hint.setText(source.hint())
 
     def _on_ecog_changed(self, index: int) -> None:
         ecog = index - 1 if index > 0 else None
@@ -432,12 +522,23 @@ class StatusPanel(QGroupBox):
         change = partial(_replace, dose_level=level, is_interrupted=is_interrupted)
         self.edited.emit(text, change)
 
-    def _on_second_line_toggled(self) -> None:
-        offer = SecondLine(
-            available=self.second_line_available.isChecked(),
-            eligible=self.second_line_eligible.isChecked(),
-        )
-        self.edited.emit("Set second line", partial(_replace, second_line=offer))
+    def _on_second_line_available_toggled(self, checked: bool) -> None:
+        # Not available: not eligible either, as the engine reads it.
+        eligible = checked and self.second_line_eligible.isChecked()
+        self._record_second_line(SecondLine(available=checked, eligible=eligible))
+
+    def _on_second_line_eligible_toggled(self, checked: bool) -> None:
+        self._record_second_line(SecondLine(available=True, eligible=checked))
+
+    def _record_second_line(self, offer: SecondLine) -> None:
+        """Record both boxes at this time point, as they now show."""
+        text = "Set second line " + ("available" if offer.available else "unavailable")
+        if offer.available:
+            text += ", patient eligible" if offer.eligible else ", not eligible"
+        self.edited.emit(text, partial(_replace, second_line=offer))
+
+    def _on_second_line_clear_clicked(self) -> None:
+        self.edited.emit("Clear second line", partial(_replace, second_line=None))
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -1,12 +1,19 @@
-"""The main window's measuring: calipers, tools and the phase warning."""
+"""The main window's measuring: caliper tools, edits and the phase warning.
+
+The rules (which lesion, which series, what the calipers become) are the
+reading controller's; this converts between the viewer's voxel indices and
+patient millimetres and pushes the undoable commands.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from respond.criteria import CaliperKind, LesionId, Role
+from respond.criteria import CaliperKind
 from respond.dicom import GeometryError
-from respond.dicom.phase import is_arterial
+from respond.dicom.phase import Phase, is_arterial
+from respond.errors import RespondError
+from respond.session import ShownSeries
 from respond.ui._caliper_sync import caliper_from_indices, parse_key, show_calipers
 from respond.ui.commands import SetCalipersCommand, push
 from respond.ui.series_browser import suggested_arterial
@@ -17,61 +24,81 @@ if TYPE_CHECKING:
 
     from respond.criteria import Caliper
     from respond.dicom import ScanResult, SeriesCandidate, Volume
-    from respond.session import ReadSession
+    from respond.session import ReadingController, ReadSession
+    from respond.ui.error_reporter import ErrorReporter
     from respond.ui.lesion_panel import LesionPanel
+    from respond.ui.pane import ViewerPane
     from respond.ui.viewer import CaliperEdit, IndexPoint, SliceView
 
     Ends = tuple[IndexPoint, IndexPoint]
 
-__all__ = ["MeasuringMixin"]
+__all__ = ["MeasuringMixin", "phase_warning"]
+
+
+def phase_warning(
+    series: SeriesCandidate,
+    arterial: SeriesCandidate | None,
+    *,
+    measuring_viable: bool = False,
+) -> str:
+    """Return the one-line warning for a series that is not arterial ("" if it is)."""
+    phase = series.phase.phase
+    if is_arterial(phase):
+        return ""
+    if phase is Phase.UNKNOWN:
+        what = "a series whose contrast phase the headers do not tell"
+    else:
+        what = f"a {phase.value.replace('_', ' ')} series"
+    verb = "Measuring viable tumour on" if measuring_viable else "Showing"
+    better = (
+        f" The arterial series is #{arterial.series_number} {arterial.description}."
+        if arterial is not None and arterial.key != series.key
+        else ""
+    )
+    return (
+        f"⚠ {verb} {what}: mRECIST measures viable tumour on the arterial "
+        f"phase.{better}"
+    )
 
 
 class MeasuringMixin:
     """Caliper tools and edits of the main window (mixed into MainWindow)."""
 
     session: ReadSession | None
+    controller: ReadingController | None
     scan_result: ScanResult | None
     stack: QUndoStack
     current_uid: str
     view: SliceView
     prior_view: SliceView
+    current_pane: ViewerPane
+    prior_pane: ViewerPane
     banner: QLabel
     lesions: LesionPanel
     tool_actions: dict[str, QAction]
-    _series: SeriesCandidate | None
+    errors: ErrorReporter
 
-    def _prior_uid(self) -> str:  # pragma: no cover - MainWindow provides it
-        raise NotImplementedError
+    if TYPE_CHECKING:
 
-    def _show_error(self, exc: Exception) -> None:  # pragma: no cover - provided
-        raise NotImplementedError
+        @property
+        def _series(self) -> SeriesCandidate | None: ...
+        def _prior_uid(self) -> str: ...
 
     def _check_phase(self, measuring_viable: bool = False) -> None:
         series = self._series
         if series is None:
             self.banner.hide()
             return
-        if not is_arterial(series.phase.phase):
-            study = (
-                None
-                if self.scan_result is None
-                else self.scan_result.study(series.study_uid)
-            )
-            hint = suggested_arterial(study.series) if study is not None else None
-            better = (
-                f" The arterial series is #{hint.series_number} {hint.description}."
-                if hint
-                else ""
-            )
-            verb = "Measuring viable tumour on" if measuring_viable else "Showing"
-            self.banner.setText(
-                f"⚠ {verb} a {series.phase.phase.value.replace('_', ' ')} series: "
-                "mRECIST "
-                f"measures viable tumour on the arterial phase.{better}"
-            )
-            self.banner.show()
-        else:
-            self.banner.hide()
+        study = (
+            None
+            if self.scan_result is None
+            else self.scan_result.study(series.study_uid)
+        )
+        hint = suggested_arterial(study.series) if study is not None else None
+        text = phase_warning(series, hint, measuring_viable=measuring_viable)
+        self.banner.setText(text)
+        self.banner.setToolTip(text)
+        self.banner.setVisible(bool(text))
 
     # -- calipers --------------------------------------------------------------
     def set_tool(self, kind: str | None) -> None:
@@ -82,54 +109,62 @@ class MeasuringMixin:
         if kind == "viable":
             self._check_phase(measuring_viable=True)
 
+    def _shown(self) -> ShownSeries | None:
+        """Return what the current pane shows (None when it shows a message)."""
+        volume = self.view.volume
+        if volume is None or not self.current_pane.showing_images:
+            return None
+        series = self._series
+        if series is not None and series.series_uid == volume.series_uid:
+            return ShownSeries(
+                series.series_uid,
+                series.study_uid,
+                series.series_number,
+                series.description,
+            )
+        return ShownSeries(volume.series_uid)
+
     def _refresh_calipers(self) -> None:
         if self.session is None or self.view.volume is None:
             return
         record = self.session.read.timepoint(self.current_uid)
+        shown = self._shown()
+        if (
+            shown is None
+            or self.controller is None
+            or not self.current_uid
+            or not self.controller.belongs(self.current_uid, shown)
+        ):
+            record = None  # another time point's images: none of these calipers
         show_calipers(self.view, record, self.view.volume.series_uid)
 
     def _on_view_caliper_drawn(
         self, kind: str, start: IndexPoint, end: IndexPoint
     ) -> None:
-        session, volume = self.session, self.view.volume
-        if session is None or volume is None or not self.current_uid:
-            self._show_error(
-                RuntimeError("open a patient and choose a time point first")
-            )
-            return
-        lesion_id = self.lesions.selected_lesion
-        lesion = session.read.lesion(LesionId(lesion_id)) if lesion_id else None
-        if lesion is None or lesion.role is not Role.TARGET:
-            self._show_error(
-                RuntimeError("select the target lesion to measure in the lesion panel")
-            )
-            return
-        record = session.read.timepoint(self.current_uid)
-        if record is None:
-            self._show_error(RuntimeError("choose a time point first"))
-            return
-        caliper_kind = CaliperKind(kind)
-        existing = list(record.calipers.get(lesion.id, ()))
-        index = 0
-        if caliper_kind is CaliperKind.FRAGMENT:
-            index = 1 + max(
-                (c.index for c in existing if c.kind is caliper_kind), default=-1
-            )
-        else:
-            existing = [c for c in existing if c.kind is not caliper_kind]
         try:
-            caliper = caliper_from_indices(volume, caliper_kind, start, end, index)
-        except GeometryError as exc:
-            self._show_error(exc)
+            self._draw(CaliperKind(kind), start, end)
+        except (RespondError, GeometryError) as exc:
+            self.errors.report(exc)
+            self._refresh_calipers()
+
+    def _draw(self, kind: CaliperKind, start: IndexPoint, end: IndexPoint) -> None:
+        session, controller, volume = self.session, self.controller, self.view.volume
+        if session is None or controller is None or not self.current_uid:
+            self.errors.report("open a patient and choose a time point first")
             return
+        lesion = controller.measurable(self.lesions.selected_lesion)
+        controller.check_series(self.current_uid, self._shown())
+        assert volume is not None
+        caliper = caliper_from_indices(volume, kind, start, end)
+        calipers = controller.after_draw(self.current_uid, lesion.id, caliper)
         push(
             self.stack,
             SetCalipersCommand(
                 session,
                 self.current_uid,
-                lesion_id,
-                [*existing, caliper],
-                f"Measure {lesion_id} {kind.replace('_', ' ')}",
+                lesion.id,
+                calipers,
+                f"Measure {lesion.id} {kind.value.replace('_', ' ')}",
             ),
         )
 
@@ -141,16 +176,21 @@ class MeasuringMixin:
         calipers back where the read has them.
         """
         session, volume = self.session, self.view.volume
-        if session is None or volume is None:
+        if session is None or volume is None or self.controller is None:
             return
         by_lesion: dict[str, dict[tuple[CaliperKind, int], Ends]] = {}
         for key, start, end in edits:
             lesion_id, kind, index = parse_key(key)
             by_lesion.setdefault(lesion_id, {})[kind, index] = (start, end)
-        saved = [
-            self._move_calipers(session, volume, lesion_id, moved)
-            for lesion_id, moved in by_lesion.items()
-        ]
+        try:
+            self.controller.check_series(self.current_uid, self._shown())
+            saved = [
+                self._move_calipers(session, volume, lesion_id, moved)
+                for lesion_id, moved in by_lesion.items()
+            ]
+        except RespondError as exc:
+            self.errors.report(exc)
+            saved = [False]
         if not all(saved):
             self._refresh_calipers()
 
@@ -162,22 +202,16 @@ class MeasuringMixin:
         moved: dict[tuple[CaliperKind, int], Ends],
     ) -> bool:
         """Push one command moving a lesion's calipers; return whether it saved."""
-        record = session.read.timepoint(self.current_uid)
-        if record is None:
+        assert self.controller is not None
+        try:
+            replaced: dict[tuple[CaliperKind, int], Caliper] = {
+                (kind, index): caliper_from_indices(volume, kind, *ends, index)
+                for (kind, index), ends in moved.items()
+            }
+        except GeometryError as exc:
+            self.errors.report(exc)
             return False
-        calipers: list[Caliper] = []
-        for caliper in record.calipers.get(LesionId(lesion_id), ()):
-            ends = moved.get((caliper.kind, caliper.index))
-            if ends is None:
-                calipers.append(caliper)
-                continue
-            try:
-                calipers.append(
-                    caliper_from_indices(volume, caliper.kind, *ends, caliper.index)
-                )
-            except GeometryError as exc:
-                self._show_error(exc)
-                return False
+        calipers = self.controller.after_move(self.current_uid, lesion_id, replaced)
         return push(
             self.stack,
             SetCalipersCommand(
@@ -190,21 +224,33 @@ class MeasuringMixin:
         )
 
     def _on_lesions_lesion_selected(self, lesion_id: str) -> None:
-        """Jump to the slice the lesion was measured on (both views)."""
-        if self.session is None:
+        """Jump both panes to the lesion.
+
+        The current pane goes where the lesion was measured here, or, when it
+        is not measured yet, to where it was measured before (the prior's
+        position); the prior pane to where it was measured there. With both
+        shown, scrolling is then linked at the lesion.
+        """
+        if self.controller is None:
             return
-        for view, uid in (
-            (self.view, self.current_uid),
-            (self.prior_view, self._prior_uid()),
-        ):
-            record = self.session.read.timepoint(uid) if uid else None
-            volume = view.volume
-            if record is None or volume is None or volume.geometry is None:
-                continue
-            for caliper in record.calipers.get(LesionId(lesion_id), ()):
-                if caliper.series_uid == volume.series_uid:
-                    k = round(
-                        float(volume.geometry.patient_to_index(caliper.start_mm)[0])
-                    )
-                    view.set_slice(max(0, min(k, volume.shape[0] - 1)))
-                    break
+        current = self.controller.nearest_anchor(self.current_uid, lesion_id)
+        prior_uid = self._prior_uid()
+        prior = self.controller.anchor(prior_uid, lesion_id) if prior_uid else None
+        moved = _go_to(self.view, current)
+        moved_prior = self.prior_pane.isVisible() and _go_to(self.prior_view, prior)
+        if moved and moved_prior:
+            linked = getattr(self, "linked", None)
+            if linked is not None:
+                linked.link_here()
+
+
+def _go_to(view: SliceView, caliper: Caliper | None) -> bool:
+    """Show the slice nearest a caliper's position; return whether it moved."""
+    volume = view.volume
+    if caliper is None or volume is None or volume.geometry is None:
+        return False
+    k = round(float(volume.geometry.patient_to_index(caliper.start_mm)[0]))
+    if not 0 <= k < volume.shape[0] and caliper.series_uid != volume.series_uid:
+        return False
+    view.set_slice(max(0, min(k, volume.shape[0] - 1)))
+    return True

@@ -1,4 +1,4 @@
-"""Start the desktop app: a QApplication, the main window, optional demo."""
+"""Start the desktop app: a QApplication, the reader's identity, the main window."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import sys
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from respond.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from respond.session import ReadStore
+    from respond.session import ReadingStore
+    from respond.ui.export_action import CsvExport, SrExport
+    from respond.ui.main_window import DemoOpener
     from respond.ui.report_action import PdfExport
 
 __all__ = ["configure_pyqtgraph", "run_app"]
@@ -25,26 +26,43 @@ def configure_pyqtgraph() -> None:
 
 
 def run_app(
-    store: ReadStore,
+    store: ReadingStore,
     *,
-    reader: str,
-    patient_id: str | None = None,
-    folder: Path | None = None,
-    banner: str = "",
+    reader: str | None = None,
+    demo: bool = False,
+    demo_opener: DemoOpener | None = None,
     pdf_export: PdfExport | None = None,
+    sr_export: SrExport | None = None,
+    csv_export: CsvExport | None = None,
 ) -> int:
-    """Show the main window and run the event loop; return the exit code."""
+    """Show the main window and run the event loop; return the exit code.
+
+    The reader's name (and role) is asked once and kept in the settings; it is
+    recorded with every edit, override and sign-off. ``reader`` (from
+    ``RESPOND_READER``) overrides it; the operating-system login is never used.
+    """
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("respond")
     app.setOrganizationName("respond")
     configure_pyqtgraph()
-    window = MainWindow(store, reader=reader)
+    settings = QSettings()
+    if not reader:
+        from respond.ui.reader_dialog import reader_identity
+
+        identity = reader_identity(None, settings)
+        if identity is None:
+            sys.stderr.write(
+                "respond: no reader name given; respond records who measures and "
+                "signs, so it needs one (or set RESPOND_READER)\n"
+            )
+            return 2
+        reader = identity.label
+    window = MainWindow(store, reader=reader, settings=settings)
+    window.demo_opener = demo_opener
     window.pdf_export = pdf_export
-    if patient_id:
-        window.open_patient(patient_id)
-    if folder is not None:
-        window.open_folder(folder)
-    if banner:
-        window.statusBar().showMessage(banner)
+    window.sr_export = sr_export
+    window.csv_export = csv_export
     window.show()
+    if demo:
+        window.open_demo()
     return int(app.exec())

@@ -36,6 +36,7 @@ from respond.ui._clinical_widgets import (
     AdverseEventPanel,
     Change,
     Fhsi8Panel,
+    SecondLineSource,
     StatusPanel,
     action_text,
     dose_text,
@@ -292,19 +293,43 @@ class ClinicalPanel(QWidget):
             is_baseline=record.uid == baseline.uid,
             reset=reset,
         )
-        self.status.show_clinical(record.clinical, self._inherited_second_line(record))
+        self.status.show_clinical(record.clinical, self._second_line_source(record))
         self.adverse_events.show_events(record.clinical.adverse_events)
         self._sync_lock()
 
-    def _inherited_second_line(self, record: TimePointRecord) -> str:
-        earlier = [tp for tp in self._session.read.timepoints if tp.date < record.date]
-        for tp in reversed(earlier):
+    def _second_line_source(self, record: TimePointRecord) -> SecondLineSource:
+        """Return the second-line record the engine takes at ``record``, and verdict.
+
+        As the sorafenib rules do: the latest record at or before the time
+        point, in the read's order.
+        """
+        timepoints = self._session.read.timepoints
+        uids = [tp.uid for tp in timepoints]
+        upto = timepoints[: uids.index(record.uid) + 1]
+        is_latest = record.uid == uids[-1]
+        verdict = self._second_line_verdict() if is_latest else ""
+        for tp in reversed(upto):
             offer = tp.clinical.second_line
             if offer is not None:
-                available = "available" if offer.available else "not available"
-                eligible = "eligible" if offer.eligible else "not eligible"
-                return f"From {tp.label}: {available}, {eligible}."
-        return "No earlier record: counts as not available."
+                return SecondLineSource(
+                    record.label, offer, tp.label, tp.uid == record.uid, verdict
+                )
+        return SecondLineSource(record.label, verdict=verdict)
+
+    def _second_line_verdict(self) -> str:
+        """Return the second-line rule of the recommendation (after the latest)."""
+        assessment = self._session.assessment
+        if assessment is None:
+            return ""
+        for reason in assessment.recommendation.rules:
+            if "second line" in reason.rule or "second-line" in reason.rule:
+                return f"{reason.rule}: {reason.text}"
+        return ""
+
+    def _sync_second_line(self) -> None:
+        record = self._record()
+        if record is not None:
+            self.status.show_second_line(self._second_line_source(record))
 
     def _sync_recommendation(self) -> None:
         self.recommendation.show_recommendation(self._session)
@@ -393,6 +418,7 @@ class ClinicalPanel(QWidget):
 
     def _on_session_assessment_changed(self) -> None:
         self._sync_recommendation()
+        self._sync_second_line()
 
     def _on_session_decision_recorded(self, uid: str) -> None:
         self._sync_decision()

@@ -29,10 +29,12 @@ if TYPE_CHECKING:
         TargetStatus,
         TimePointRecord,
     )
+    from respond.criteria.imaging import StudyFacts
     from respond.session import ReadSession
 
 __all__ = [
     "AddLesionCommand",
+    "AddStudyCommand",
     "AddTimepointCommand",
     "IntentCommand",
     "PutNewLesionCommand",
@@ -44,6 +46,7 @@ __all__ = [
     "SetNonTargetCommand",
     "SetTargetStatusCommand",
     "UpdateLesionCommand",
+    "UpdateTimepointCommand",
     "push",
 ]
 
@@ -254,20 +257,7 @@ class RemoveLesionCommand(IntentCommand):
         if self._removed is None:
             return
         lesion, uid, position, timepoints = self._removed
-        self._session.restore_lesion(lesion, uid, position)
-        for record in timepoints:
-            tp = record.timepoint
-            if lesion.id in tp.targets:
-                self._session.set_measurement(
-                    record.uid,
-                    lesion.id,
-                    tp.targets[lesion.id],
-                    record.calipers.get(lesion.id, ()),
-                )
-            if lesion.id in tp.non_targets:
-                self._session.set_non_target(
-                    record.uid, lesion.id, tp.non_targets[lesion.id]
-                )
+        self._session.restore_removed_lesion(lesion, uid, position, timepoints)
 
 
 class UpdateLesionCommand(IntentCommand):
@@ -309,6 +299,70 @@ class AddTimepointCommand(IntentCommand):
     def _undo(self) -> None:
         """Remove it."""
         self._record = self._session.remove_timepoint(self.uid)
+
+
+class AddStudyCommand(IntentCommand):
+    """Add a study as a time point (relabelling respond's labels by date).
+
+    The reader's confirmations (a PatientID mismatch, a new baseline) are given
+    once, before the command is pushed; undo removes the time point and puts the
+    earlier labels back, redo puts the same time point back.
+    """
+
+    def __init__(
+        self, session: ReadSession, facts: StudyFacts, **options: object
+    ) -> None:
+        super().__init__(f"Add study {facts.date or facts.study_uid}")
+        self._session, self._facts, self._options = session, facts, options
+        self.uid = ""
+        self._record: TimePointRecord | None = None
+        self._labels_before: dict[str, str] = {}
+        self._labels_after: dict[str, str] = {}
+
+    def _do(self) -> None:
+        """Add it (or put back the same time point and labels)."""
+        if self._record is not None:
+            self._session.restore_timepoint(self._record)
+            for uid, label in self._labels_after.items():
+                self._session.update_timepoint(uid, label=label)
+            return
+        before = {tp.uid: tp.label for tp in self._session.read.timepoints}
+        self.uid = self._session.add_study(self._facts, **self._options)  # type: ignore[arg-type]
+        after = {tp.uid: tp.label for tp in self._session.read.timepoints}
+        self._labels_before = {
+            uid: label for uid, label in before.items() if after.get(uid) != label
+        }
+        self._labels_after = {uid: after[uid] for uid in self._labels_before}
+        self.setText(f"Add time point {after[self.uid]}")
+
+    def _undo(self) -> None:
+        """Remove it and restore the labels it changed."""
+        self._record = self._session.remove_timepoint(self.uid)
+        for uid, label in self._labels_before.items():
+            self._session.update_timepoint(uid, label=label)
+
+
+class UpdateTimepointCommand(IntentCommand):
+    """Change a time point's header (label, date, arterial phase...)."""
+
+    def __init__(
+        self, session: ReadSession, uid: str, text: str, **changes: object
+    ) -> None:
+        super().__init__(text)
+        self._session, self._uid, self._changes = session, uid, changes
+        self._before: dict[str, object] = {}
+
+    def _do(self) -> None:
+        """Apply the change."""
+        record = self._session.update_timepoint(self._uid, **self._changes)
+        self._before = {
+            name: getattr(record.timepoint, name, getattr(record, name, None))
+            for name in self._changes
+        }
+
+    def _undo(self) -> None:
+        """Put the header back."""
+        self._session.update_timepoint(self._uid, **self._before)
 
 
 class RemoveTimepointCommand(IntentCommand):

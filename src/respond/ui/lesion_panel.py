@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QRect, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -12,8 +13,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,24 +31,37 @@ from respond.criteria import (
     TargetStatus,
 )
 from respond.session import next_lesion_id
-from respond.ui._organs import ORGANS, kind_for_organ
+from respond.ui._organs import (
+    COUINAUD_SEGMENTS,
+    ORGANS,
+    format_segments,
+    kind_for_organ,
+    parse_segments,
+)
 from respond.ui.commands import (
     AddLesionCommand,
+    IntentCommand,
     PutNewLesionCommand,
     RemoveLesionCommand,
     SetNonTargetCommand,
     SetTargetStatusCommand,
+    UpdateLesionCommand,
     push,
 )
 from respond.ui.models import LesionTableModel
+from respond.ui.models.lesion_table import COLUMNS
 from respond.ui.new_lesion_dialog import NewLesionDialog
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
     from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
     from respond.session import ReadSession
 
-__all__ = ["ORGANS", "LesionPanel"]
+    _Index = QModelIndex | QPersistentModelIndex
+
+__all__ = ["ORGANS", "CouinaudPicker", "LesionPanel"]
 
 
 class LesionPanel(QWidget):
@@ -64,6 +81,9 @@ class LesionPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.setItemDelegateForColumn(
+            COLUMNS.index("site"), _SiteDelegate(self, self.table)
         )
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
         self.model.modelReset.connect(self._restore_selection)
@@ -181,6 +201,37 @@ class LesionPanel(QWidget):
         )
 
     # -- edits ---------------------------------------------------------------
+    def set_site(self, lesion_id: str, site: str) -> bool:
+        """Change a lesion's site (undoable); return whether it changed.
+
+        A refused edit (a signed time point records the lesion) keeps the old
+        site and says why in `message`.
+        """
+        lesion = self._session.read.lesion(LesionId(lesion_id))
+        site = site.strip()
+        if lesion is None or site == lesion.site:
+            return False
+        command = UpdateLesionCommand(self._session, lesion_id, site=site)
+        command.setText(f"Set the site of {lesion_id} to {site or 'none'}")
+        errors: list[Exception] = []
+        previous = IntentCommand.error_sink
+
+        def collect(exc: Exception) -> None:
+            errors.append(exc)
+            if previous is not None:
+                previous(exc)
+
+        # The window's sink shows the error too; the panel also says which edit.
+        IntentCommand.error_sink = collect
+        try:
+            is_done = push(self._stack, command)
+        finally:
+            IntentCommand.error_sink = previous
+        if not is_done:
+            why = f": {errors[-1]}" if errors else ""
+            self.message.setText(f"The site of {lesion_id} was not changed{why}")
+        return is_done
+
     def _ask_organ(self, title: str) -> str | None:
         organ, ok = QInputDialog.getItem(self, title, "Organ:", list(ORGANS), 0, True)
         return organ if ok and organ else None
@@ -275,3 +326,108 @@ class LesionPanel(QWidget):
         dialog = NewLesionDialog(choice, ORGANS, record.new_lesion(choice), self)
         if dialog.exec():
             push(self._stack, PutNewLesionCommand(self._session, uid, dialog.finding()))
+
+
+class CouinaudPicker(QWidget):
+    """Toggle buttons for the Couinaud segments of a liver lesion's site.
+
+    A lesion spanning segments gets several (``VII/VIII``). A site the picker
+    shows unchanged keeps its own text (``segment VIII`` is not rewritten).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buttons: dict[str, QToolButton] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(1, 1, 1, 1)
+        layout.setSpacing(1)
+        for name in COUINAUD_SEGMENTS:
+            button = QToolButton()
+            button.setText(name)
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setToolTip(f"Couinaud segment {name}")
+            layout.addWidget(button)
+            self.buttons[name] = button
+        self.setAutoFillBackground(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip("Couinaud segments: Enter keeps them, Escape cancels")
+        self._site = ""
+        self._shown: tuple[str, ...] = ()
+
+    def show_site(self, site: str) -> None:
+        """Check the segments ``site`` names."""
+        self._site = site
+        self._shown, _ = parse_segments(site)
+        for name, button in self.buttons.items():
+            button.setChecked(name in self._shown)
+
+    def segments(self) -> tuple[str, ...]:
+        """Return the segments checked, in Couinaud order."""
+        return tuple(n for n, b in self.buttons.items() if b.isChecked())
+
+    def site(self) -> str:
+        """Return the site to store: the segments, or the text shown if unchanged."""
+        chosen = self.segments()
+        return self._site if chosen == self._shown else format_segments(chosen)
+
+
+class _SiteDelegate(QStyledItemDelegate):
+    """Edits the site column: segments for a liver lesion, free text otherwise.
+
+    The model holds no state: the edit goes to the panel as an undo command.
+    """
+
+    def __init__(self, panel: LesionPanel, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._panel = panel
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: _Index
+    ) -> QWidget:
+        """Qt override: a segment picker for the liver, a line edit otherwise."""
+        lesion = self._panel.model.lesion_at(index.row())
+        if lesion is not None and lesion.is_liver:
+            return CouinaudPicker(parent)
+        editor = QLineEdit(parent)
+        editor.setPlaceholderText("site, e.g. porta hepatis")
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: _Index) -> None:
+        """Qt override: show the stored site."""
+        site = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        if isinstance(editor, CouinaudPicker):
+            editor.show_site(site)
+        elif isinstance(editor, QLineEdit):
+            editor.setText(site)
+
+    def setModelData(
+        self, editor: QWidget, model: QAbstractItemModel, index: _Index
+    ) -> None:
+        """Qt override: push the edit as a command (the model stays untouched).
+
+        Once the view has closed the editor: the edit resets the model, which
+        must not happen while the view is still committing.
+        """
+        lesion = self._panel.model.lesion_at(index.row())
+        if isinstance(editor, CouinaudPicker):
+            site = editor.site()
+        elif isinstance(editor, QLineEdit):
+            site = editor.text()
+        else:
+            return
+        if lesion is not None:
+            QTimer.singleShot(0, partial(self._panel.set_site, lesion.id, site))
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: _Index
+    ) -> None:
+        """Qt override: the picker may be wider than the cell; keep it in view."""
+        rect = QRect(option.rect)
+        if isinstance(editor, CouinaudPicker):
+            hint = editor.sizeHint()
+            rect.setSize(rect.size().expandedTo(hint))
+            room = editor.parentWidget()
+            if room is not None and rect.right() > room.width():
+                rect.moveLeft(max(0, room.width() - rect.width()))
+        editor.setGeometry(rect)

@@ -1,49 +1,75 @@
-"""The main window: series browser, viewers, lesion, response and clinical panels."""
+"""The main window: the patient list, then one patient's read.
+
+The start screen lists the stored patients. Opening one shows its time points:
+each time point's images are found through the store's image index (baseline
+and follow-up may live in different folders), shown in a labelled pane, and
+calipers may only be drawn on a series of the selected time point. The reading
+rules live in :class:`~respond.session.ReadingController`; the window converts
+mouse positions to patient millimetres, asks the controller, and pushes undoable
+commands. Panels are made for each open patient and deleted when it closes.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from respond.dicom.phase import is_arterial
-from respond.session import ReadSession
-from respond.ui._caliper_sync import show_calipers
+from respond.session import ReadingController, ReadSession, patient_rows
+from respond.ui._window_images import ImagesMixin
+from respond.ui._window_intake import IntakeMixin
 from respond.ui._window_measuring import MeasuringMixin
+from respond.ui._window_panes import PanesMixin
 from respond.ui.clinical_panel import ClinicalPanel
-from respond.ui.commands import AddTimepointCommand, IntentCommand, push
+from respond.ui.commands import (
+    IntentCommand,
+    RemoveTimepointCommand,
+    UpdateTimepointCommand,
+    push,
+)
+from respond.ui.error_reporter import ErrorReporter
+from respond.ui.export_action import add_export_menu
 from respond.ui.lesion_panel import LesionPanel
-from respond.ui.loader import FolderScanWorker, SeriesLoadWorker
+from respond.ui.pane import ViewerPane
+from respond.ui.patient_list import PatientListPanel
 from respond.ui.prior import LinkedScrolling
+from respond.ui.prompts import Prompts
 from respond.ui.recent import RecentPaths
 from respond.ui.report_action import add_report_action
 from respond.ui.response_panel import ResponsePanel
 from respond.ui.series_browser import SeriesBrowserPanel
-from respond.ui.viewer import SliceView
 
 if TYPE_CHECKING:
-    from respond.dicom import ScanResult, SeriesCandidate, Volume
-    from respond.session import ReadStore
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from PySide6.QtGui import QCloseEvent
+
+    from respond.dicom import ScanResult
+    from respond.session import ReadingStore
+    from respond.ui.export_action import CsvExport, SrExport
     from respond.ui.report_action import PdfExport
     from respond.ui.viewer import CursorInfo
+
+    DemoOpener = Callable[[], tuple[ReadingStore, str, Path]]
 
 __all__ = ["MainWindow"]
 
@@ -55,104 +81,180 @@ ABOUT_TEXT = (
     "respond does not imply that sorafenib is the standard first-line therapy."
 )
 _TOOLS = (
-    ("Long axis", "L", "long_axis"),
-    ("Short axis", "S", "short_axis"),
-    ("Viable", "V", "viable"),
+    ("Long axis", "L", "long_axis", "Draw the longest diameter of the selected target"),
+    ("Short axis", "S", "short_axis", "Draw the short axis (lymph nodes)"),
+    (
+        "Viable",
+        "V",
+        "viable",
+        "Draw the longest viable (arterially enhancing) diameter",
+    ),
 )
+VIEWER_KEYS = (
+    ("Wheel, Up/Down, Page Up/Down", "previous / next slice"),
+    ("Home / End", "first / last slice"),
+    ("Ctrl+wheel", "zoom"),
+    ("Middle drag", "pan"),
+    ("Right drag", "window / level"),
+    ("1-5", "window presets: abdomen, liver, arterial liver, lung, bone"),
+)
+_PANEL_WIDTHS = (230, 430)
+"""Starting widths of the series dock and the read dock (the images get the rest)."""
 
 
-def _study_date(text: str) -> dt.date | None:
-    """Return a DICOM study date (``YYYYMMDD``); None when missing or malformed."""
-    try:
-        return dt.datetime.strptime(text.strip(), "%Y%m%d").date()
-    except ValueError:
-        return None
+class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWindow):
+    """The patient list and the read of one patient.
 
-
-class MainWindow(MeasuringMixin, QMainWindow):
-    """Reads one patient: a ReadSession over the store, the DICOM it was read on."""
+    Parameters
+    ----------
+    store
+        The database of reads with its image index.
+    reader
+        Who reads: recorded with every edit, override and sign-off.
+    settings
+        Where the layout is remembered (default: the application's settings).
+    """
 
     pdf_export: PdfExport | None = None
     """Writes the PDF report; given by the application (see report_action)."""
+    sr_export: SrExport | None = None
+    """Writes the DICOM SR; given by the application (see export_action)."""
+    csv_export: CsvExport | None = None
+    """Writes the CSV; given by the application (see export_action)."""
+    demo_opener: DemoOpener | None = None
+    """Prepares the synthetic demo: (its own store, patient id, DICOM folder)."""
 
-    def __init__(self, store: ReadStore, *, reader: str) -> None:
+    def __init__(
+        self,
+        store: ReadingStore,
+        *,
+        reader: str,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__()
-        self.store, self.reader = store, reader
+        self.home_store: ReadingStore = store
+        self.store: ReadingStore = store
+        self.reader = reader
+        self.settings = settings or QSettings()
         self.session: ReadSession | None = None
-        self.scan_result: ScanResult | None = None
-        self.stack = QUndoStack(self)
+        self.controller: ReadingController | None = None
         self.current_uid = ""
-        self._series: SeriesCandidate | None = None
+        self.scan_result: ScanResult | None = None
+        self._folder_scan: ScanResult | None = None
+        self._patient_scan: ScanResult | None = None
+        self._finding_images = False
         self._workers: set[QObject] = set()
-        self._loading: SeriesLoadWorker | None = None
-        self._prior_loading: SeriesLoadWorker | None = None
-        self._prior_loading_uid = ""
         self.recent = RecentPaths()
-        IntentCommand.error_sink = self._show_error
-        self.view = SliceView()
-        self.prior_view = SliceView()
-        self.prior_view.hide()
-        splitter = QSplitter()
-        splitter.addWidget(self.prior_view)
-        splitter.addWidget(self.view)
-        self.banner = QLabel()
-        self.banner.setStyleSheet("background:#fff3e0;color:#e65100;padding:4px")
-        self.banner.hide()
-        central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.banner)
-        column.addWidget(splitter)
-        self.setCentralWidget(central)
+        self.prompts = Prompts(self)
+        self.undo_group = QUndoGroup(self)
+        self.stack = QUndoStack(self.undo_group)
+        self.list_stack = QUndoStack(self.undo_group)
+        self.errors = ErrorReporter(self.statusBar(), self)
+        IntentCommand.error_sink = self.errors.report
+        self._build_reading_page()
+        self.patient_list = PatientListPanel()
+        self.patient_list.open_requested.connect(self.open_patient)
+        self.patient_list.new_patient_requested.connect(self.new_patient_from_study)
+        self.patient_list.remove_requested.connect(self.remove_patient)
+        self.patient_list.demo_requested.connect(self.open_demo)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.patient_list)
+        self.pages.addWidget(self.reading_page)
+        self.setCentralWidget(self.pages)
         self.browser = SeriesBrowserPanel()
         self.browser.series_chosen.connect(self.show_series)
-        browser_dock = QDockWidget("Studies and series", self)
-        browser_dock.setWidget(self.browser)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, browser_dock)
+        self.browser_dock = QDockWidget("Studies and series", self)
+        self.browser_dock.setObjectName("series-dock")
+        self.browser_dock.setWidget(self.browser)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
         self.tabs = QTabWidget()
-        panels_dock = QDockWidget("Read", self)
-        panels_dock.setWidget(self.tabs)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panels_dock)
-        # The images get the room: the panels start at a third of the width.
-        self.resizeDocks(
-            [browser_dock, panels_dock], [260, 520], Qt.Orientation.Horizontal
-        )
+        self.read_dock = QDockWidget("Read", self)
+        self.read_dock.setObjectName("read-dock")
+        self.read_dock.setWidget(self.tabs)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.read_dock)
         self._build_toolbar()
         self._build_menus()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(160)
-        self.progress.hide()
-        self.cancel_button = QPushButton("Cancel load")
-        self.cancel_button.hide()
-        self.cancel_button.clicked.connect(self.cancel_load)
-        self.statusBar().addPermanentWidget(self.cancel_button)
-        self.cursor_label = QLabel()
-        self.statusBar().addWidget(self.cursor_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
+        self._build_status_bar()
+        self.linked = LinkedScrolling(self.view, self.prior_view)
+        self.stack.cleanChanged.connect(self._update_title)
+        self._fit_to_screen()
+        self._install_key_router()
+        self.show_patient_list()
+
+    # -- building ------------------------------------------------------------
+    def _build_reading_page(self) -> None:
+        self.current_pane = ViewerPane("Current")
+        self.prior_pane = ViewerPane("Prior")
+        self.prior_pane.hide()
+        self.view = self.current_pane.view
+        self.prior_view = self.prior_pane.view
+        from respond.ui.series_loader import PaneLoader
+
+        self.loader = PaneLoader(self.view, self)
+        self.loader.shown.connect(lambda _s: self._on_current_shown())
+        self.loader.loaded.connect(lambda _s, _v: self._on_current_shown())
+        self.loader.failed.connect(self._on_load_failed)
+        self.loader.progress.connect(self._on_load_progress)
+        self.loader.busy.connect(self._on_load_busy)
+        self.prior_loader = PaneLoader(self.prior_view, self)
+        self.prior_loader.shown.connect(lambda _s: self._on_prior_shown())
+        self.prior_loader.loaded.connect(lambda _s, _v: self._on_prior_shown())
+        self.prior_loader.failed.connect(self._on_load_failed)
+        self.current_pane.locate_requested.connect(self.locate_images)
+        self.prior_pane.locate_requested.connect(self.locate_images)
         self.view.cursor_moved.connect(self._on_view_cursor_moved)
         self.view.caliper_drawn.connect(self._on_view_caliper_drawn)
         self.view.calipers_edited.connect(self._on_view_calipers_edited)
-        self.linked = LinkedScrolling(self.view, self.prior_view)
-        self.stack.cleanChanged.connect(self._update_title)
-        self.resize(1500, 900)
-        self._update_title()
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.prior_pane)
+        self.splitter.addWidget(self.current_pane)
+        self.banner = QLabel()
+        self.banner.setObjectName("phase-banner")
+        self.banner.setWordWrap(True)
+        # A long warning wraps; it never widens (or resizes) the window.
+        self.banner.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum
+        )
+        self.banner.setStyleSheet("background:#fff3e0;color:#8a3b00;padding:4px")
+        self.banner.hide()
+        self.reading_page = QWidget()
+        column = QVBoxLayout(self.reading_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.splitter, 1)
 
-    # -- building ------------------------------------------------------------
     def _build_toolbar(self) -> None:
         bar = QToolBar("Reading")
+        bar.setObjectName("reading-toolbar")
         self.addToolBar(bar)
+        self.toolbar = bar
         bar.addWidget(QLabel(" Time point "))
         self.timepoint_box = QComboBox()
+        self.timepoint_box.setToolTip("The time point being read (its images show)")
         self.timepoint_box.activated.connect(self._on_timepoint_box_activated)
         bar.addWidget(self.timepoint_box)
-        add_tp = QPushButton("Add time point from series")
-        add_tp.clicked.connect(self.add_timepoint_from_series)
-        bar.addWidget(add_tp)
+        self.arterial_action = QAction("Arterial phase", self, checkable=True)
+        self.arterial_action.setToolTip(
+            "The time point is read on arterial-phase images (mRECIST measures "
+            "viable tumour there). Set from the series headers; correct it when "
+            "the headers do not tell."
+        )
+        self.arterial_action.triggered.connect(self._on_arterial_toggled)
+        bar.addAction(self.arterial_action)
+        add_study = QAction("Add study…", self)
+        add_study.setToolTip(
+            "Add a study of this patient as a time point (from a folder or DICOMDIR)"
+        )
+        add_study.triggered.connect(lambda: self.add_study_from_folder())
+        bar.addAction(add_study)
+        self.add_study_action = add_study
         bar.addSeparator()
         self.tool_actions: dict[str, QAction] = {}
-        for text, key, kind in _TOOLS:
+        for text, key, kind, tip in _TOOLS:
             action = QAction(f"{text} ({key})", self, checkable=True)
             action.setShortcut(QKeySequence(key))
+            action.setToolTip(f"{tip} ({key})")
             action.triggered.connect(
                 lambda on, k=kind: self.set_tool(k if on else None)
             )
@@ -164,15 +266,33 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.prior_box.activated.connect(lambda _=0: self._load_prior())
         bar.addWidget(QLabel(" Prior "))
         bar.addWidget(self.prior_box)
-        self.compare = QAction("Compare with prior", self, checkable=True)
+        self.compare = QAction("Compare with prior (C)", self, checkable=True)
+        self.compare.setShortcut(QKeySequence("C"))
+        self.compare.setToolTip("Show the prior time point beside the current one (C)")
         self.compare.triggered.connect(self._on_compare_toggled)
         bar.addAction(self.compare)
         link = QAction("Link prior here", self)
+        link.setToolTip(
+            "Scroll both panes together from the slices shown now (same anatomy)"
+        )
         link.triggered.connect(self.link_prior_here)
         bar.addAction(link)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.open_patient_action = file_menu.addAction(
+            "Open patient…", QKeySequence("Ctrl+Shift+O"), self.show_patient_list
+        )
+        self.new_patient_action = file_menu.addAction(
+            "New patient from study…",
+            QKeySequence.StandardKey.New,
+            lambda: self.new_patient_from_study(),
+        )
+        file_menu.addAction(self.add_study_action)
+        self.close_patient_action = file_menu.addAction(
+            "Close patient", QKeySequence.StandardKey.Close, self.close_patient
+        )
+        file_menu.addSeparator()
         open_folder = file_menu.addAction("Open folder or DICOMDIR…")
         open_folder.setShortcut(QKeySequence.StandardKey.Open)
         open_folder.triggered.connect(self._ask_folder)
@@ -180,46 +300,225 @@ class MainWindow(MeasuringMixin, QMainWindow):
         open_dicomdir.triggered.connect(self._ask_dicomdir)
         self.recent_menu = file_menu.addMenu("Open recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
         self.save_report = add_report_action(self, file_menu)
+        self.export_menu = add_export_menu(self, file_menu)
+        file_menu.addSeparator()
+        self.demo_action = file_menu.addAction(
+            "Open the synthetic demo", self.open_demo
+        )
+        file_menu.addSeparator()
         file_menu.addAction("Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
-        undo = self.stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts(
-            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
-        )
+        undo = self.undo_group.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = self.undo_group.createRedoAction(self, "&Redo")
+        # Qt's standard Redo is Ctrl+Shift+Z on Linux too: naming it twice made
+        # the shortcut ambiguous (and nothing happened). Each key once.
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action, self.redo_action = undo, redo
         edit.addAction(undo)
         edit.addAction(redo)
+        edit.addSeparator()
+        self.remove_timepoint_action = edit.addAction(
+            "Remove time point…", self.remove_timepoint
+        )
+        self.remove_patient_action = edit.addAction(
+            "Remove patient…", lambda: self.remove_patient()
+        )
+        reader_menu = self.menuBar().addMenu("&Reader")
+        self.reader_action = reader_menu.addAction("", self.change_reader)
+        self._update_reader_action()
+        view_menu = self.menuBar().addMenu("&View")
+        self._dock_shown: dict[str, bool] = {}
+        for name, dock in (("series", self.browser_dock), ("read", self.read_dock)):
+            self._dock_shown[name] = self.settings.value(
+                f"window/{name}-panel", True, type=bool
+            )  # type: ignore[assignment]
+            toggle = dock.toggleViewAction()
+            toggle.triggered.connect(
+                lambda on, n=name: self._remember_panel(n, bool(on))
+            )
+            view_menu.addAction(toggle)
+        view_menu.addAction(self.compare)
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("Keyboard shortcuts", QKeySequence("F1"), self.shortcuts)
         help_menu.addAction("About respond", self._about)
 
-    # -- patient and time points ----------------------------------------------
-    def open_patient(self, patient_id: str) -> ReadSession:
-        """Open a stored patient's read."""
-        session = ReadSession(self.store, patient_id, reader=self.reader)
-        self.session = session
-        self.stack.clear()
+    def _remember_panel(self, name: str, shown: bool) -> None:
+        """Remember a panel the reader closed (or opened) for the next patient."""
+        self._dock_shown[name] = shown
+        self.settings.setValue(f"window/{name}-panel", shown)
+
+    def _build_status_bar(self) -> None:
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel load")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_load)
+        self.cursor_label = QLabel()
+        self.statusBar().addWidget(self.cursor_label, 1)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+        self.statusBar().addPermanentWidget(self.progress)
+
+    def _fit_to_screen(self) -> None:
+        """Start at 1500 x 900, never larger than the screen; restore the layout."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        width, height = 1500, 900
+        if screen is not None:
+            free = screen.availableGeometry()
+            width = min(width, int(free.width() * 0.96))
+            height = min(height, int(free.height() * 0.94))
+        self.resize(width, height)
+        state = self.settings.value("window/state")
+        self._docks_sized = state is not None and self.restoreState(state)
+
+    def _size_docks(self) -> None:
+        """Give the images the room: the panels start narrow (once per layout)."""
+        if self._docks_sized:
+            return
+        self._docks_sized = True
+        scale = min(1.0, max(0.75, self.width() / 1500))
+        self.resizeDocks(
+            [self.browser_dock, self.read_dock],
+            [int(w * scale) for w in _PANEL_WIDTHS],
+            Qt.Orientation.Horizontal,
+        )
+
+    def _install_key_router(self) -> None:
+        """Scrolling keys reach the viewer; typing in an editor never runs a tool."""
+        try:
+            from respond.ui.keys import ViewerKeyRouter
+        except ImportError:  # pragma: no cover - the module ships with respond
+            return
+        app = QApplication.instance()
+        if app is not None:
+            self.key_router = ViewerKeyRouter(self.view, self)
+            app.installEventFilter(self.key_router)
+
+    # -- the patient list ----------------------------------------------------------
+    def show_patient_list(self) -> None:
+        """Close the open patient (if any) and show the patient list."""
+        self.close_patient()
+
+    def refresh_patient_list(self) -> None:
+        """Read the stored patients again."""
+        self.patient_list.set_rows(patient_rows(self.home_store))
+
+    def close_patient(self) -> None:
+        """Close the open patient; the patient list shows."""
+        self.loader.forget()
+        self.prior_loader.forget()
+        if self.session is not None:
+            self.session.events.disconnect()
+        for name in ("lesions", "response", "clinical"):
+            panel = self.__dict__.pop(name, None)
+            if panel is not None:
+                panel.setParent(None)
+                panel.deleteLater()
         self.tabs.clear()
+        self.errors.set_message_line(None)
+        self.session = None
+        self.controller = None
+        self.current_uid = ""
+        self._patient_scan = None
+        self._folder_scan = None
+        self.stack.clear()
+        if self.store is not self.home_store:
+            demo, self.store = self.store, self.home_store
+            close = getattr(demo, "close", None)
+            if close is not None:
+                close()
+        self._update_scan()
+        self.timepoint_box.clear()
+        self.prior_box.clear()
+        self.compare.setChecked(False)
+        self.prior_pane.hide()
+        self.current_pane.show_message("No series shown.")
+        self.current_pane.set_caption("Current: nothing shown")
+        self.banner.hide()
+        self.undo_group.setActiveStack(self.list_stack)
+        self._set_reading(False)
+        self.refresh_patient_list()
+        self._update_title()
+
+    def _set_reading(self, reading: bool) -> None:
+        self.pages.setCurrentWidget(self.reading_page if reading else self.patient_list)
+        if reading:
+            self.browser_dock.setVisible(self._dock_shown.get("series", True))
+            self.read_dock.setVisible(self._dock_shown.get("read", True))
+            QTimer.singleShot(0, self._size_docks)
+        else:
+            self.browser_dock.hide()
+            self.read_dock.hide()
+        self.toolbar.setVisible(reading)
+        for action in (
+            self.close_patient_action,
+            self.add_study_action,
+            self.remove_timepoint_action,
+            self.save_report,
+        ):
+            action.setEnabled(reading)
+        if not reading:
+            self.patient_list.setFocus()
+
+    def open_demo(self) -> None:
+        """Open the synthetic demo in its own database (never mixed with patients)."""
+        if self.demo_opener is None:
+            self.errors.report("The demo is not available in this build.")
+            return
+        try:
+            store, patient_id, folder = self.demo_opener()
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash
+            self.errors.report(exc)
+            return
+        self.close_patient()
+        self.store = store
+        self.open_patient(patient_id)
+        self.open_folder(folder)
+        self.statusBar().showMessage(
+            "SYNTHETIC DEMO: generated phantom, not patient data", 10000
+        )
+
+    # -- patient and time points ----------------------------------------------
+    def open_patient(self, patient_id: str) -> ReadSession | None:
+        """Open a stored patient's read; its images are looked up in the index."""
+        try:
+            session = ReadSession(self.store, patient_id, reader=self.reader)
+        except Exception as exc:  # noqa: BLE001 - an unreadable read is a message
+            self.errors.report(exc)
+            return None
+        if self.session is not None:
+            self.close_patient()
+        self.session = session
+        self.controller = ReadingController(session)
+        self.stack.clear()
+        self.undo_group.setActiveStack(self.stack)
         self.lesions = LesionPanel(session, self.stack)
         self.lesions.lesion_selected.connect(self._on_lesions_lesion_selected)
+        self.errors.set_message_line(self.lesions.message)
         self.response = ResponsePanel(session)
+        self.clinical = ClinicalPanel(session, self.stack)
         self.tabs.addTab(self.lesions, "Lesions")
         self.tabs.addTab(self.response, "Response")
-        self.clinical = ClinicalPanel(session, self.stack)
         self.tabs.addTab(self.clinical, "Clinical")
-        session.events.measurement_changed.connect(lambda *_: self._refresh_calipers())
-        session.events.timepoint_added.connect(lambda *_: self._fill_timepoints())
-        session.events.timepoint_removed.connect(lambda *_: self._fill_timepoints())
-        session.events.timepoint_changed.connect(lambda *_: self._fill_timepoints())
+        events = session.events
+        events.measurement_changed.connect(lambda *_: self._refresh_calipers())
+        events.timepoint_added.connect(lambda *_: self._on_timepoints_changed())
+        events.timepoint_removed.connect(lambda *_: self._on_timepoints_changed())
+        events.timepoint_changed.connect(lambda *_: self._on_timepoints_changed())
+        self._set_reading(True)
         self._fill_timepoints()
         if session.read.timepoints:
             self.set_timepoint(session.read.timepoints[-1].uid)
+        self.find_images()
         self._update_title()
+        self.view.setFocus()
         return session
 
     def _keep(self, worker: QObject) -> None:
-        """Hold a worker until it is done, then let it (and its volume) go."""
+        """Hold a worker until it is done, then let it go."""
         self._workers.add(worker)
 
         def release(*_: object) -> None:
@@ -231,18 +530,38 @@ class MainWindow(MeasuringMixin, QMainWindow):
             if signal is not None:
                 signal.connect(release)
 
+    def _on_timepoints_changed(self) -> None:
+        if self.session is None:
+            return
+        if self.session.read.timepoint(self.current_uid) is None:
+            remaining = self.session.read.timepoints
+            self.current_uid = remaining[-1].uid if remaining else ""
+            if self.current_uid:
+                self.set_timepoint(self.current_uid)
+            else:
+                self.loader.forget()
+                self.current_pane.show_message(
+                    "No time point yet: add a study (File > Add study…)."
+                )
+        self._fill_timepoints()
+        self.find_images()
+
     def _fill_timepoints(self) -> None:
         if self.session is None:
             return
         self.timepoint_box.blockSignals(True)
         self.timepoint_box.clear()
         for record in self.session.read.timepoints:
+            signed = "  ✓ signed" if record.is_signed else ""
+            missing = "  (images not found)" if self._missing(record) else ""
             self.timepoint_box.addItem(
-                f"{record.label}  {record.date.isoformat()}", record.uid
+                f"{record.label}  {record.date.isoformat()}{signed}{missing}",
+                record.uid,
             )
         index = self.timepoint_box.findData(self.current_uid)
         self.timepoint_box.setCurrentIndex(max(index, 0))
         self.timepoint_box.blockSignals(False)
+        self._sync_arterial()
         chosen = self.prior_box.currentData()
         self.prior_box.blockSignals(True)
         self.prior_box.clear()
@@ -255,6 +574,35 @@ class MainWindow(MeasuringMixin, QMainWindow):
         self.prior_box.setCurrentIndex(max(self.prior_box.findData(chosen), 0))
         self.prior_box.blockSignals(False)
 
+    def _on_arterial_toggled(self, on: bool) -> None:
+        if self.session is None or not self.current_uid:
+            return
+        record = self.session.timepoint(self.current_uid)
+        text = "arterial" if on else "not arterial"
+        push(
+            self.stack,
+            UpdateTimepointCommand(
+                self.session,
+                self.current_uid,
+                f"Mark {record.label} {text}",
+                arterial_phase=on,
+            ),
+        )
+        self._sync_arterial()
+
+    def _sync_arterial(self) -> None:
+        record = (
+            None
+            if self.session is None
+            else self.session.read.timepoint(self.current_uid)
+        )
+        self.arterial_action.blockSignals(True)
+        self.arterial_action.setChecked(
+            bool(record and record.timepoint.arterial_phase)
+        )
+        self.arterial_action.setEnabled(record is not None and not record.is_signed)
+        self.arterial_action.blockSignals(False)
+
     def _on_timepoint_box_activated(self, index: int) -> None:
         self.set_timepoint(str(self.timepoint_box.itemData(index)))
 
@@ -264,244 +612,97 @@ class MainWindow(MeasuringMixin, QMainWindow):
             return
         record = self.session.read.timepoint(uid)
         if record is None:  # removed meanwhile (undo of its addition, say)
-            self._show_error(RuntimeError(f"no time point {uid!r} in this read"))
+            self.errors.report(f"no time point {uid!r} in this read")
             return
         self.current_uid = uid
         self.lesions.set_timepoint(uid)
         self.clinical.set_timepoint(uid)
         self._fill_timepoints()
-        series = self._find_series(record.series_uid)
-        if series is not None and (
-            self._series is None or self._series.key != series.key
-        ):
-            self.show_series(series)
-        else:
-            self._refresh_calipers()
+        self._show_timepoint_images()
         if self.compare.isChecked():
             self._load_prior()
 
     def add_timepoint_from_series(self) -> None:
-        """Add the shown series' study as a time point (or link it to one)."""
-        if self.session is None or self._series is None or self.scan_result is None:
-            self._show_error(RuntimeError("open a patient and show a series first"))
+        """Add the shown series' study as a time point."""
+        series = self.loader.series
+        if self.session is None or series is None or self.scan_result is None:
+            self.errors.report("open a patient and show a series first")
             return
-        study = self.scan_result.study(self._series.study_uid)
-        if study is None:  # the scan that found the series was replaced
-            self._show_error(RuntimeError("open the series' folder again"))
+        from respond.dicom import find_study
+
+        found = find_study(self.scan_result, series.study_uid)
+        if found is None:
+            self.errors.report("open the series' folder again")
             return
-        date = _study_date(study.date) if study.date else dt.date.today()
-        if date is None:
-            date = dt.date.today()
-            self._show_error(
-                ValueError(
-                    f"the study date {study.date!r} is not a date: the time point "
-                    f"is dated today, {date.isoformat()}; correct it if needed"
-                )
-            )
-        command = AddTimepointCommand(
-            self.session,
-            date,
-            study_uid=study.uid,
-            series_uid=self._series.series_uid,
-            arterial_phase=is_arterial(self._series.phase.phase),
-        )
-        if push(self.stack, command):
-            self.set_timepoint(command.uid)
+        self.add_study(found[0], found[1], series.series_uid)
 
-    # -- DICOM ---------------------------------------------------------------
-    def _ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a DICOM folder")
-        if folder:
-            self.open_folder(Path(folder))
-
-    def _ask_dicomdir(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a DICOMDIR", "", "DICOMDIR (*)"
-        )
-        if path:
-            self.open_folder(Path(path))
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in self.recent.paths():
-            action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.open_folder(p))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
-
-    def open_folder(self, path: Path) -> FolderScanWorker:
-        """Examine a folder (or DICOMDIR) in the background and list it."""
-        self.recent.add(path)
-        worker = FolderScanWorker(path, self)
-        worker.finished.connect(self._on_scan_finished)
-        worker.failed.connect(lambda text: self._show_error(RuntimeError(text)))
-        self._keep(worker)
-        self.statusBar().showMessage(f"Examining {path} …")
-        worker.start()
-        return worker
-
-    def _on_scan_finished(self, result: ScanResult) -> None:
-        self.scan_result = result
-        self.browser.show_scan(result)
-        self.statusBar().showMessage(
-            f"{len(result.series)} series, {len(result.non_image)} non-image, "
-            f"{len(result.unreadable)} unreadable",
-            5000,
-        )
-        if self.session is not None and self.current_uid:
-            self.set_timepoint(self.current_uid)
-
-    def _find_series(self, series_uid: str) -> SeriesCandidate | None:
-        if self.scan_result is None or not series_uid:
-            return None
-        for series in self.scan_result.series:
-            if series.series_uid == series_uid:
-                return series
-        return None
-
-    def show_series(self, series: SeriesCandidate) -> SeriesLoadWorker:
-        """Load a series in the background: the middle slice paints first.
-
-        A load replaces the one before; the signals of a replaced (or
-        cancelled) load are ignored, even those already on their way.
-        """
-        self._series = series
-        worker = SeriesLoadWorker(series, self)
-        worker.started.connect(self._on_load_started)
-        worker.slice_loaded.connect(self._on_load_slice_loaded)
-        worker.progress.connect(self._on_load_progress)
-        worker.finished.connect(self._on_load_finished)
-        worker.failed.connect(self._on_load_failed)
-        self._keep(worker)
-        self.progress.setRange(0, series.image_count)
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
-        if self._loading is not None:
-            self._loading.cancel()
-        self._loading = worker
-        worker.start()
-        self._check_phase()
-        return worker
-
-    def _is_current_load(self) -> bool:
-        """Whether the signal being handled comes from the load in progress."""
-        return self._loading is not None and self.sender() is self._loading
-
-    def _end_load(self) -> None:
-        self._loading = None
-        self.progress.hide()
-        self.cancel_button.hide()
-
-    def _on_load_started(self, volume: Volume) -> None:
-        if not self._is_current_load():
-            return
-        self.view.set_volume(volume)
-        self._refresh_calipers()
-
-    def _on_load_slice_loaded(self, k: int) -> None:
-        if self._is_current_load():
-            self.view.refresh_slice(k)
-
-    def _on_load_progress(self, done: int, total: int) -> None:
-        if self._is_current_load():
-            self.progress.setValue(done)
-
-    def cancel_load(self) -> None:
-        """Stop the series load; what is shown stays."""
-        if self._loading is not None:
-            self._loading.cancel()
-        self._end_load()
-        self.statusBar().showMessage("Load cancelled", 3000)
-
-    def _on_load_finished(self, volume: Volume) -> None:
-        if not self._is_current_load():
-            return
-        self._end_load()
-        if self.view.volume is None or self.view.volume.voxels is not volume.voxels:
-            self.view.set_volume(volume)
-        self._refresh_calipers()
-
-    def _on_load_failed(self, text: str) -> None:
-        if not self._is_current_load():
-            return
-        self._end_load()
-        self._show_error(RuntimeError(text))
-
-    # -- prior comparison ------------------------------------------------------
-    def _prior_uid(self) -> str:
-        """Return the chosen earlier time point (default: the baseline)."""
+    def remove_timepoint(self, uid: str | None = None) -> bool:
+        """Remove a time point (asks first; undoable; a signed one is refused)."""
         if self.session is None:
-            return ""
-        uids = [tp.uid for tp in self.session.read.timepoints]
-        if self.current_uid not in uids or uids.index(self.current_uid) == 0:
-            return ""
-        chosen = self.prior_box.currentData()
-        earlier = uids[: uids.index(self.current_uid)]
-        return str(chosen) if chosen in earlier else earlier[0]
-
-    def _on_compare_toggled(self, on: bool) -> None:
-        self.prior_view.setVisible(on)
-        if on:
-            self._load_prior()
-
-    def _load_prior(self) -> None:
-        uid = self._prior_uid()
-        if self.session is None or not uid:
-            return
-        series = self._find_series(self.session.timepoint(uid).series_uid)
-        if series is None:
-            return
-        worker = SeriesLoadWorker(series, self)
-        worker.started.connect(self._on_prior_started)
-        worker.slice_loaded.connect(self._on_prior_slice_loaded)
-        worker.finished.connect(self._on_prior_finished)
-        worker.failed.connect(self._on_prior_failed)
-        self._keep(worker)
-        if self._prior_loading is not None:
-            self._prior_loading.cancel()
-        self._prior_loading, self._prior_loading_uid = worker, uid
-        worker.start()
-
-    def _is_current_prior_load(self) -> bool:
-        return self._prior_loading is not None and self.sender() is self._prior_loading
-
-    def _on_prior_started(self, volume: Volume) -> None:
-        if self._is_current_prior_load():
-            self.prior_view.set_volume(volume)
-
-    def _on_prior_slice_loaded(self, k: int) -> None:
-        if self._is_current_prior_load():
-            self.prior_view.refresh_slice(k)
-
-    def _on_prior_finished(self, volume: Volume) -> None:
-        if not self._is_current_prior_load():
-            return
-        self._prior_loading = None
-        if (
-            self.prior_view.volume is None
-            or self.prior_view.volume.voxels is not volume.voxels
+            return False
+        record = self.session.read.timepoint(uid or self.current_uid)
+        if record is None:
+            return False
+        if record.is_signed:
+            self.errors.report(
+                f"time point {record.label} is signed: unlock it (Clinical tab, with "
+                "a reason) before removing it"
+            )
+            return False
+        measured = len(record.timepoint.targets) + len(record.timepoint.non_targets)
+        if not self.prompts.confirm(
+            "Remove time point",
+            f"Remove time point {record.label} ({record.date.isoformat()}) and the "
+            f"{measured} measurements and observations recorded on it?\n\n"
+            "Edit > Undo puts it back; the removal is kept in the audit trail.",
         ):
-            self.prior_view.set_volume(volume)
-        # The time point may have been removed while its series loaded.
-        record = (
-            None
-            if self.session is None
-            else self.session.read.timepoint(self._prior_loading_uid)
+            return False
+        return push(self.stack, RemoveTimepointCommand(self.session, record.uid))
+
+    # -- patients ----------------------------------------------------------------
+    def remove_patient(self, patient_id: str | None = None) -> bool:
+        """Remove a patient (asks first; undoable; audited and restorable)."""
+        from respond.ui._patient_commands import RemovePatientCommand
+
+        pid = patient_id or (
+            self.session.read.patient.id if self.session is not None else None
         )
-        show_calipers(self.prior_view, record, volume.series_uid)
+        pid = pid or self.patient_list.selected_patient()
+        if not pid or self.store is not self.home_store:
+            self.errors.report("select a patient in the patient list to remove")
+            return False
+        if not self.prompts.confirm(
+            "Remove patient",
+            f"Remove patient {pid} and the whole read (every time point, "
+            "measurement and decision)?\n\nEdit > Undo puts it back; the removal "
+            "is kept in the audit trail and can be restored later.",
+        ):
+            return False
+        if self.session is not None:
+            self.close_patient()
+        done = push(self.list_stack, RemovePatientCommand(self.home_store, pid, self))
+        self.refresh_patient_list()
+        if done:
+            self.statusBar().showMessage(
+                f"Patient {pid} removed (Edit > Undo puts it back)", 10000
+            )
+        return done
 
-    def _on_prior_failed(self, text: str) -> None:
-        if self._is_current_prior_load():
-            self._prior_loading = None
-            self._show_error(RuntimeError(text))
+    # -- reader -------------------------------------------------------------------
+    def change_reader(self) -> None:
+        """Ask who reads; every later edit records the new name."""
+        from respond.ui.reader_dialog import ask_reader, stored_reader
 
-    def link_prior_here(self) -> None:
-        """Anchor linked scrolling: this slice now matches the prior's slice."""
-        if self.linked.link_here():
-            self.statusBar().showMessage("Prior linked: scrolling follows", 3000)
-        else:
-            self.statusBar().showMessage("Show both series first", 3000)
+        identity = ask_reader(self, self.settings, initial=stored_reader(self.settings))
+        if identity is None:
+            return
+        self.reader = identity.label
+        if self.session is not None:
+            self.session.reader = self.reader
+        self._update_reader_action()
+
+    def _update_reader_action(self) -> None:
+        self.reader_action.setText(f"Reading as {self.reader}: change reader…")
 
     # -- messages --------------------------------------------------------------
     def _on_view_cursor_moved(self, info: object) -> None:
@@ -515,24 +716,48 @@ class MainWindow(MeasuringMixin, QMainWindow):
             f"[{cursor.k + 1}, {cursor.i}, {cursor.j}]"
         )
 
-    def show_error(self, exc: Exception) -> None:
-        """Show an error in the status bar (and the lesion panel)."""
-        self._show_error(exc)
+    def show_error(self, exc: BaseException | str) -> None:
+        """Show an error (the one reporter: status bar and message line)."""
+        self.errors.report(exc)
 
-    def _show_error(self, exc: Exception) -> None:
-        self.statusBar().showMessage(str(exc), 8000)
-        if hasattr(self, "lesions"):
-            self.lesions.message.setText(str(exc))
+    def _show_error(self, exc: BaseException | str) -> None:
+        self.errors.report(exc)
 
     def _update_title(self) -> None:
+        demo = " — SYNTHETIC DEMO" if self.store is not self.home_store else ""
         if self.session is None:
-            self.setWindowTitle("respond")
+            self.setWindowTitle("respond — patients")
             return
         patient = self.session.read.patient
         dirty = "" if self.stack.isClean() else " •"
         self.setWindowTitle(
-            f"respond — {patient.id} {patient.name or ''}".rstrip() + dirty
+            f"respond — {patient.id} {patient.name or ''}".rstrip() + demo + dirty
         )
+
+    def shortcuts(self) -> None:
+        """Show every keyboard shortcut (actions and viewer keys)."""
+        rows = []
+        for action in self.findChildren(QAction):
+            keys = ", ".join(k.toString() for k in action.shortcuts())
+            if keys and action.text():
+                rows.append((keys, action.text().replace("&", "")))
+        rows.extend(VIEWER_KEYS)
+        text = "\n".join(f"{keys:<32} {what}" for keys, what in sorted(set(rows)))
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText("<b>Keyboard shortcuts</b>")
+        box.setInformativeText(
+            "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
+        )
+        box.open()
+        self.shortcuts_box = box
 
     def _about(self) -> None:
         QMessageBox.about(self, "About respond", ABOUT_TEXT)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the panels' layout; stop loads."""
+        self.settings.setValue("window/state", self.saveState())
+        self.loader.forget()
+        self.prior_loader.forget()
+        super().closeEvent(event)

@@ -44,9 +44,18 @@ def add_report_action(window: MainWindow, menu: QMenu) -> QAction:
 
 
 def image_folders(window: MainWindow) -> list[Path]:
-    """Return where the read's images may be: the open folder, then recent ones."""
+    """Return where the read's images may be.
+
+    The folders where the image index found the patient's studies, then the
+    open folder, then recent ones (those are only scanned while an image is
+    missing).
+    """
+    from respond.ui.export_action import image_folders_of
+
     folders: list[Path] = []
-    if window.scan_result is not None:
+    if window.session is not None:
+        folders.extend(image_folders_of(window.store, window.session.read))
+    if window.scan_result is not None and window.scan_result.root not in folders:
         folders.append(Path(window.scan_result.root).resolve())
     folders.extend(p for p in window.recent.paths() if p not in folders)
     return folders

@@ -12,6 +12,8 @@ from respond.dicom import Readiness
 from respond.dicom.phase import is_arterial
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from respond.dicom import ScanResult, SeriesCandidate
 
 __all__ = ["SeriesBrowserPanel", "suggested_arterial"]
@@ -49,15 +51,22 @@ class SeriesBrowserPanel(QTreeWidget):
         self.itemActivated.connect(self._on_item_activated)
         self.itemDoubleClicked.connect(self._on_item_activated)
 
-    def show_scan(self, result: ScanResult) -> None:
-        """List what a scan found."""
+    def show_scan(
+        self, result: ScanResult, timepoints: Mapping[str, str] | None = None
+    ) -> None:
+        """List what a scan found; ``timepoints`` labels studies (uid -> "FU1")."""
+        labels = timepoints or {}
         self.clear()
         self._by_item.clear()
         for patient in result.patients:
             top = QTreeWidgetItem([f"{patient.id} {patient.name}".strip()])
             self.addTopLevelItem(top)
             for study in patient.studies:
-                node = QTreeWidgetItem([f"{study.date} {study.description}".strip()])
+                label = labels.get(study.uid)
+                text = f"{study.date} {study.description}".strip()
+                node = QTreeWidgetItem([f"{label} · {text}" if label else text])
+                if label:
+                    node.setToolTip(0, f"time point {label} of the open patient")
                 top.addChild(node)
                 suggestion = suggested_arterial(study.series)
                 for series in study.series:

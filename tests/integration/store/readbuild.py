@@ -4,11 +4,13 @@
 fragments, a merge, calipers of every kind with and without frames, non-targets
 with cytology and notes, new findings (equivocal and typical), clinical status
 with FHSI-8 items, adverse events, an interrupted dose, second line, decisions,
-sign-off, and Decimals in several spellings (``12.50``, ``1E+1``, ``0.0``).
+sign-off, patient sex, and Decimals in several spellings (``12.50``, ``1E+1``,
+``0.0``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -273,7 +275,7 @@ def _follow_up_2() -> TimePointRecord:
 def rich_read(patient_id: str = "P-RICH") -> PatientRead:
     """A read that uses every field the store keeps."""
     return PatientRead(
-        patient=Patient(patient_id, "Testperson^Rich", dt.date(1951, 2, 28)),
+        patient=Patient(patient_id, "Testperson^Rich", dt.date(1951, 2, 28), "F"),
         lesions=lesions(),
         tracking_uids={les.id: f"2.25.{100 + i}" for i, les in enumerate(lesions())},
         timepoints=(_baseline(), _follow_up_1(), _follow_up_2()),
@@ -288,6 +290,18 @@ def rich_read(patient_id: str = "P-RICH") -> PatientRead:
         ),
         reader="dr-a",
     )
+
+
+def rich_read_at(version: int, patient_id: str) -> PatientRead:
+    """:func:`rich_read` as a database of schema ``version`` kept it.
+
+    Version 1 had no patient sex (it migrates as unknown).
+    """
+    read = rich_read(patient_id)
+    if version < 2:
+        patient = dataclasses.replace(read.patient, sex=None)
+        read = dataclasses.replace(read, patient=patient)
+    return read
 
 
 def small_read(patient_id: str = "P-SMALL") -> PatientRead:

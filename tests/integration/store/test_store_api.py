@@ -45,6 +45,24 @@ def test_sqlite_store_has_every_port_method_with_its_signature(name: str) -> Non
     ]
 
 
+def _catalog_methods() -> list[str]:
+    catalog = getattr(ports, "ImageCatalog", None)
+    return sorted(
+        name
+        for name, member in vars(catalog or object).items()
+        if inspect.isfunction(member) and not name.startswith("_")
+    )
+
+
+@pytest.mark.parametrize("name", _catalog_methods())
+def test_sqlite_store_has_every_image_catalog_method(name: str) -> None:
+    wanted = inspect.signature(getattr(ports.ImageCatalog, name))
+    found = inspect.signature(getattr(SqliteStore, name))
+    assert [(p.name, p.kind, p.default) for p in found.parameters.values()] == [
+        (p.name, p.kind, p.default) for p in wanted.parameters.values()
+    ]
+
+
 @pytest.mark.parametrize("name", ["AuditEntry", "PatientSummary"])
 def test_records_have_the_fields_of_the_port_types(name: str) -> None:
     port_fields = [(f.name, f.type) for f in dataclasses.fields(getattr(ports, name))]

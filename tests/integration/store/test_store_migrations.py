@@ -16,8 +16,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.integration.store.readbuild import rich_read
+from tests.integration.store.readbuild import rich_read, rich_read_at
 
+from respond.criteria.imaging import IndexedImage
 from respond.store import (
     APPLICATION_ID,
     MIGRATIONS,
@@ -44,6 +45,7 @@ def freeze_current_schema() -> Path:
         path = Path(folder) / "freeze.sqlite3"
         with open_store(path, clock=_fixed_clock) as store:
             store.create_patient(rich_read(f"P-V{SCHEMA_VERSION}"), who="freezer")
+            store.index_images("/images/P-V", frozen_images())
         conn = sqlite3.connect(path)
         lines = [
             f"PRAGMA application_id = {APPLICATION_ID};",
@@ -54,6 +56,23 @@ def freeze_current_schema() -> Path:
     target = SCHEMAS / f"v{SCHEMA_VERSION}.sql"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
+
+
+def frozen_images() -> list[IndexedImage]:
+    """The image index rows frozen with every version since 2."""
+    return [
+        IndexedImage(
+            f"/images/P-V/{series}/{n}.dcm",
+            f"P-V{SCHEMA_VERSION}",
+            "1.2.3.100",
+            f"1.2.3.100.{series}",
+            f"1.2.3.100.{series}.{n}",
+            size=1024 * n,
+            mtime_ns=1_700_000_000_000_000_000 + n,
+        )
+        for series in (1, 2)
+        for n in (1, 2)
+    ]
 
 
 def _build(version: int, path: Path) -> None:
@@ -99,7 +118,7 @@ def test_a_past_version_migrates_forward_keeping_its_data(
     _build(version, path)
     with open_store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
-        assert store.load(f"P-V{version}") == rich_read(f"P-V{version}")
+        assert store.load(f"P-V{version}") == rich_read_at(version, f"P-V{version}")
         assert store.audit()[0].at == "2026-11-24T08:00:00.000+00:00"
     fresh = tmp_path / "fresh.sqlite3"
     open_store(fresh).close()

@@ -33,7 +33,9 @@ class MemoryStore:
         self.calls.append(("create_patient", read.patient.id, who))
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith(("put_", "delete_", "sign", "unlock", "record_")):
+        if name.startswith(
+            ("put_", "delete_", "sign", "unlock", "record_", "restore_")
+        ):
 
             def record(patient_id: str, *args: Any, **kwargs: Any) -> None:
                 self.calls.append((name, patient_id, *args, kwargs))

@@ -110,19 +110,38 @@ class LesionTableModel(QAbstractTableModel):
                 best = (result.sum_mm, index)
         return None if best is None else read.timepoints[best[1]]
 
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        """Qt override: the site is editable (by the panel's undoable edit) only."""
+        flags = super().flags(index)
+        if index.isValid() and COLUMNS[index.column()] == "site":
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def _site_data(self, lesion: Lesion, role: int) -> object:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return lesion.site
+        if role == Qt.ItemDataRole.ToolTipRole:
+            what = "pick the Couinaud segments" if lesion.is_liver else "type the site"
+            return f"Double-click to {what} of {lesion.id}"
+        return None
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """Lesion fields and values."""
+        """Lesion fields and values (the site also as its edit value)."""
         lesion = self.lesion_at(index.row()) if index.isValid() else None
-        if lesion is None or role != Qt.ItemDataRole.DisplayRole:
+        if lesion is None:
             return None
         column = COLUMNS[index.column()]
+        if column == "site":
+            return self._site_data(lesion, role)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
         read = self._session.read
         if column == "lesion":
             return lesion.id
         if column == "role":
             return _ROLE_TEXT[lesion.role] + (" (node)" if lesion.is_node else "")
-        if column in ("organ", "site"):
-            return getattr(lesion, column)
+        if column == "organ":
+            return lesion.organ
         if column == "kind":
             return lesion.kind.value.replace("_", " ")
         record = {

@@ -1,7 +1,9 @@
 """The image viewer: one slice of a volume, window/level, overlays and calipers.
 
 `SliceView` shows a `respond.dicom.Volume`; `CaliperItem` lines are keyed by
-measurement key and report edits once per drag, in voxel indices ``(k, i, j)``.
+measurement key (``lesion|kind|index``; the lesion labels the line) and report
+edits once per drag, in voxel indices ``(k, i, j)``. Only a press on a caliper's
+end or line (a few screen pixels) moves it; a press beside it draws a new one.
 """
 
 from respond.ui.viewer.calipers import (

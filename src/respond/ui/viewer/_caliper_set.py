@@ -1,16 +1,26 @@
-"""The calipers of one view: slice visibility, bidirectional links, edits.
+"""The calipers of one view: slice visibility, links, grabs, edits and labels.
 
 The owner (session, undo stack) is the source of truth: programmatic moves are
 silent, and a mouse edit is reported once, on release, with every caliper it
 changed (the dragged one, then its linked partner), so the owner records one
-drag as one edit.
+drag as one edit. A refused edit is undone by the owner moving the calipers
+back (`move`), which also resets what this set considers committed.
+
+Which caliper a press grabs is decided here in screen pixels (see `_grab`);
+the labels of the slice shown are laid out again whenever a caliper, the slice
+or the zoom changes (see `_caliper_label`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QPointF
+
+from respond.ui.viewer._caliper_label import LabelRequest, place_labels
+from respond.ui.viewer._grab import Grab, grab_of
 from respond.ui.viewer._perpendicular import (
     Relation,
     Segment,
@@ -28,8 +38,6 @@ from respond.ui.viewer.calipers import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QPointF
-
     from respond.dicom.geometry import VolumeGeometry
 
 EndsCallback = Callable[[str, IndexPoint, IndexPoint], None]
@@ -38,6 +46,15 @@ EditsCallback = Callable[[tuple[CaliperEdit, ...]], None]
 
 def _distance_sq(a: IndexPoint, b: IndexPoint) -> float:
     return (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Drag:
+    """A grab in progress: what was grabbed, the press and the grabbed point."""
+
+    grab: Grab
+    press_view: QPointF
+    origin_view: QPointF
 
 
 class CaliperSet:
@@ -59,6 +76,9 @@ class CaliperSet:
         self._shown_slice = 0
         self._is_syncing = False
         self._preview: CaliperItem | None = None
+        self._drag: _Drag | None = None
+        self._labels_version = 0
+        self._labels_laid_out: dict[int, int] = {}  # slice -> version laid out
 
     def items(self) -> dict[str, CaliperItem]:
         return dict(self._items)
@@ -90,12 +110,15 @@ class CaliperSet:
         kind: CaliperKind,
         ends: Segment,
         long_axis_key: str | None = None,
+        lesion_label: str | None = None,
     ) -> CaliperItem:
         if key in self._items:
             raise ValueError(f"a caliper with key {key!r} is already shown")
         if long_axis_key is not None:
             self._check_link(kind, ends, long_axis_key)
-        item = CaliperItem(key, kind, ends[0], ends[1], self._geometry)
+        item = CaliperItem(
+            key, kind, ends[0], ends[1], self._geometry, lesion_label=lesion_label
+        )
         item.setVisible(item.slice_index == self._shown_slice)
         self._box.addItem(item, ignoreBounds=True)
         self._items[key] = item
@@ -106,6 +129,7 @@ class CaliperSet:
             self._relate(key)
         item.sigRegionChanged.connect(self._on_item_region_changed)
         item.sigRegionChangeFinished.connect(self._on_item_region_change_finished)
+        self.relayout_labels()
         return item
 
     def _check_link(self, kind: CaliperKind, ends: Segment, long_key: str) -> None:
@@ -137,6 +161,9 @@ class CaliperSet:
         item.sigRegionChanged.disconnect(self._on_item_region_changed)
         item.sigRegionChangeFinished.disconnect(self._on_item_region_change_finished)
         self._box.removeItem(item)
+        if self._drag is not None and self._drag.grab.key == key:
+            self._drag = None
+        self.relayout_labels()
 
     def move(self, key: str, ends: Segment) -> None:
         item = self.item(key)
@@ -146,15 +173,93 @@ class CaliperSet:
         finally:
             self._is_syncing = False
         item.setVisible(item.slice_index == self._shown_slice)
+        item.set_highlight(None)
         self._committed[key] = item.endpoints_ijk()
         short_key = self._short_of.get(key, key)
         if short_key in self._long_of:
             self._relate(short_key)
+        self.relayout_labels()
 
     def show_slice(self, k: int) -> None:
         self._shown_slice = k
         for item in self._items.values():
             item.setVisible(item.slice_index == k)
+        if self._labels_laid_out.get(k) != self._labels_version:
+            self._layout_labels()
+
+    # -- labels ------------------------------------------------------------------
+    def relayout_labels(self) -> None:
+        """Lay the labels out again: a caliper, the zoom or the view size changed."""
+        self._labels_version += 1
+        self._layout_labels()
+
+    def _layout_labels(self) -> None:
+        k = self._shown_slice
+        shown = sorted(
+            (item for item in self._items.values() if item.slice_index == k),
+            key=lambda i: (i.lesion_label, CALIPER_KINDS.index(i.kind), i.key),
+        )
+        requests = []
+        for item in shown:
+            start, end = (self._box.mapViewToScene(p) for p in item.handle_points())
+            size = item.label_item.size_px()
+            requests.append(LabelRequest(start, end, size, item.lesion_label))
+        for item, place in zip(shown, place_labels(requests), strict=True):
+            item.place_label(place.end, place.offset)
+        self._labels_laid_out[k] = self._labels_version
+
+    # -- grabbing: the view offers each left drag here first ----------------------
+    def grab_at(self, scene_pos: QPointF) -> Grab | None:
+        """Return what a press at ``scene_pos`` grabs (None: nothing)."""
+        grabs = []
+        for key, item in self._items.items():
+            if not item.isVisible():
+                continue
+            start, end = (self._box.mapViewToScene(p) for p in item.handle_points())
+            grab = grab_of(key, start, end, scene_pos)
+            if grab is not None:
+                grabs.append(grab)
+        return min(grabs, key=Grab.rank, default=None)
+
+    def hover(self, scene_pos: QPointF | None) -> Grab | None:
+        """Highlight what a press at ``scene_pos`` would grab; return it."""
+        if self._drag is not None:
+            return self._drag.grab
+        grab = None if scene_pos is None else self.grab_at(scene_pos)
+        for key, item in self._items.items():
+            item.set_highlight(grab.part if grab and grab.key == key else None)
+        return grab
+
+    def begin_drag(self, scene_pos: QPointF) -> bool:
+        """Grab the caliper under a press, if any; return whether one was."""
+        grab = self.hover(scene_pos)
+        if grab is None:
+            return False
+        item = self._items[grab.key]
+        start, end = item.handle_points()
+        origin = {"start": start, "end": end, "line": QPointF(item.pos())}[grab.part]
+        self._drag = _Drag(grab, QPointF(self._box.mapSceneToView(scene_pos)), origin)
+        return True
+
+    def drag_to(self, scene_pos: QPointF) -> None:
+        """Move the grabbed end or line with the mouse (no edit reported yet)."""
+        drag = self._drag
+        item = None if drag is None else self._items.get(drag.grab.key)
+        if drag is None or item is None:
+            return
+        moved = QPointF(self._box.mapSceneToView(scene_pos)) - drag.press_view
+        target = drag.origin_view + moved
+        if drag.grab.part == "line":
+            item.setPos(target, finish=False)
+        else:
+            item.move_handle(0 if drag.grab.part == "start" else 1, target)
+
+    def finish_drag(self) -> None:
+        """Let go: report the edit (the owner may move the calipers back)."""
+        drag, self._drag = self._drag, None
+        item = None if drag is None else self._items.get(drag.grab.key)
+        if item is not None:
+            item.stateChangeFinished()
 
     def _relate(self, short_key: str) -> None:
         long_item = self._items[self._long_of[short_key]]
@@ -178,6 +283,7 @@ class CaliperSet:
             self._follow_long_axis(item, self._items[self._short_of[key]])
         elif key in self._long_of:
             self._follow_short_axis(self._items[self._long_of[key]], item)
+        self.relayout_labels()
 
     def _follow_long_axis(self, long_item: CaliperItem, short: CaliperItem) -> None:
         long_ends = long_item.endpoints_ijk()

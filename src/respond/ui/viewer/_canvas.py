@@ -2,17 +2,22 @@
 
 Wheel = slice step, Ctrl+wheel = zoom about the cursor (pyqtgraph's own), right
 drag = window/level, middle drag = pan, left drag = the active tool, or pan.
-Calipers sit above the box, so a drag that starts on one edits it instead.
+A left drag is first offered to the `grabber` (the calipers): one that starts on
+a caliper's end or line edits it instead; anywhere else, even close by, it
+draws (or pans).
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
 from respond.ui.viewer.windowing import WINDOW_PRESETS
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPointF
 
 _WHEEL_STEP: Final = 120  # one notch, in eighths of a degree
 PAGE_STEP: Final = 10
@@ -51,6 +56,22 @@ def slice_for_key(key: Qt.Key, k: int, count: int) -> int | None:
     return None
 
 
+class Grabber(Protocol):
+    """Takes left drags that start on something it can move (scene coordinates)."""
+
+    def begin_drag(self, scene_pos: QPointF) -> bool:
+        """Grab what is under a press; return whether anything was."""
+        ...
+
+    def drag_to(self, scene_pos: QPointF) -> None:
+        """Move what was grabbed with the mouse."""
+        ...
+
+    def finish_drag(self) -> None:
+        """Let go of what was grabbed."""
+        ...
+
+
 class SliceCanvasItem(pg.ViewBox):  # type: ignore[misc]
     """The image's ViewBox: y down, aspect locked, gestures emitted as signals."""
 
@@ -62,6 +83,8 @@ class SliceCanvasItem(pg.ViewBox):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(invertY=True, lockAspect=True, enableMenu=False)
         self.is_tool_active = False
+        self.grabber: Grabber | None = None
+        self._is_grabbing = False
         self._wheel_rest = 0
 
     def wheelEvent(self, ev: Any, axis: int | None = None) -> None:
@@ -85,6 +108,8 @@ class SliceCanvasItem(pg.ViewBox):  # type: ignore[misc]
                 self.window_drag_started.emit()
             travel = ev.screenPos() - ev.buttonDownScreenPos()
             self.window_dragged.emit(float(travel.x()), float(travel.y()))
+        elif button == Qt.MouseButton.LeftButton and self._grab_drag(ev):
+            return
         elif button == Qt.MouseButton.LeftButton and self.is_tool_active:
             ev.accept()
             start = self.mapToView(ev.buttonDownPos())
@@ -94,3 +119,19 @@ class SliceCanvasItem(pg.ViewBox):  # type: ignore[misc]
             super().mouseDragEvent(ev, axis)
         else:
             ev.ignore()
+
+    def _grab_drag(self, ev: Any) -> bool:
+        """Give a left drag to the grabber when it started on something it moves."""
+        grabber = self.grabber
+        if grabber is None:
+            return False
+        if ev.isStart():
+            self._is_grabbing = grabber.begin_drag(ev.buttonDownScenePos())
+        if not self._is_grabbing:
+            return False
+        ev.accept()
+        grabber.drag_to(ev.scenePos())
+        if ev.isFinish():
+            self._is_grabbing = False
+            grabber.finish_drag()
+        return True

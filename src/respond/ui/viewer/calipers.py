@@ -8,19 +8,22 @@ never from pixels, so they stay exact with non-square pixels.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ROI import Handle
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath
 
 from respond.criteria import length_mm as record_length_mm
+from respond.ui.viewer._caliper_label import GAP_PX, CaliperLabelItem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from decimal import Decimal
 
     from respond.dicom.geometry import VolumeGeometry
+    from respond.ui.viewer._grab import GrabPart
 
 __all__ = [
     "CALIPER_COLOURS",
@@ -83,7 +86,14 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
     geometry : VolumeGeometry or None
         Maps indices to patient mm; without it lengths are given in pixels.
     is_preview : bool
-        A caliper being drawn: not editable by the mouse.
+        A caliper being drawn (no lesion yet).
+    lesion_label : str or None
+        The lesion shown in the label (``T1``); by default the part of ``key``
+        before the first ``|`` (keys read ``lesion|kind|index``).
+
+    The mouse never edits the item through pyqtgraph: the view decides at the
+    press, in screen pixels, whether a press grabs an end, the line or nothing
+    (see `respond.ui.viewer._grab`), and moves the item itself.
 
     Raises
     ------
@@ -100,6 +110,7 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
         geometry: VolumeGeometry | None,
         *,
         is_preview: bool = False,
+        lesion_label: str | None = None,
     ) -> None:
         if kind not in CALIPER_KINDS:
             raise ValueError(f"unknown caliper kind {kind!r}: one of {CALIPER_KINDS}")
@@ -112,23 +123,22 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
             hoverPen=hover_pen,
             handlePen=pen,
             handleHoverPen=hover_pen,
-            movable=not is_preview,
+            movable=False,
             antialias=True,
         )
         self._key = key
         self._kind: CaliperKind = kind
         self._slice_index = _slice_of(start_ijk, end_ijk)
         self._geometry = geometry
-        self.setZValue(_Z_CALIPER)
-        self._label = pg.TextItem(
-            "", color=colour, anchor=(-0.05, 1.05), fill=pg.mkBrush(0, 0, 0, 150)
+        self._is_preview = is_preview
+        self._lesion_label = (
+            key.partition("|")[0] if lesion_label is None else lesion_label
         )
-        self._label.setParentItem(self)
-        self._label.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        if is_preview:
-            self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-            for handle in self.getHandles():
-                handle.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._length_text = ""
+        self.setZValue(_Z_CALIPER)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._label = CaliperLabelItem(colour, self)
+        self._label_end = 1
         self.sigRegionChanged.connect(self._on_region_changed)
         self._update_label()
 
@@ -147,9 +157,86 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
         """The slice ``k`` the caliper is drawn on."""
         return self._slice_index
 
+    @property
+    def is_preview(self) -> bool:
+        """Whether this is a caliper being drawn (not yet a measurement)."""
+        return self._is_preview
+
+    @property
+    def lesion_label(self) -> str:
+        """The lesion the label names (``T1``; empty for a caliper being drawn)."""
+        return self._lesion_label
+
+    @property
+    def label_item(self) -> CaliperLabelItem:
+        """The label drawn beside the line: lesion and length."""
+        return self._label
+
     def label_text(self) -> str:
-        """Return the length label shown next to the line, e.g. ``"52.3 mm"``."""
-        return str(self._label.toPlainText())
+        """Return the length the label shows, e.g. ``"52.3 mm"``.
+
+        The label shows the lesion before it: see `label_item`.
+        """
+        return self._length_text
+
+    def label_end(self) -> int:
+        """Return the end (0 = start, 1 = end) the label sits beyond."""
+        return self._label_end
+
+    def place_label(self, end: int, offset_px: QPointF) -> None:
+        """Put the label at end ``end``, its box centred ``offset_px`` from it."""
+        self._label_end = end
+        self._label.setPos(self.getHandles()[end].pos())
+        self._label.set_offset_px(offset_px)
+
+    def label_scene_rect(self) -> QRectF:
+        """Return the label's box in scene coordinates (viewport pixels).
+
+        Mapped with the view box's current transform, so it is right even
+        before the view has repainted.
+        """
+        box = self.getViewBox()
+        anchor = self.mapToParent(self._label.pos())
+        at = box.mapViewToScene(anchor) if box is not None else anchor
+        return self._label.boundingRect().translated(at)
+
+    def handle_points(self) -> tuple[QPointF, QPointF]:
+        """Return the two ends in view coordinates (x = column, y = row)."""
+        start, end = (self.mapToParent(h.pos()) for h in self.getHandles())
+        return QPointF(start), QPointF(end)
+
+    def set_highlight(self, part: GrabPart | None) -> None:
+        """Show what a press would grab: the line, one end, or nothing."""
+        self.setMouseHover(part is not None)
+        for handle, name in zip(self.getHandles(), ("start", "end"), strict=True):
+            pen = handle.hoverPen if part == name else handle.pen
+            if handle.currentPen != pen:
+                handle.currentPen = pen
+                handle.update()
+
+    def move_handle(self, end: int, to_view: QPointF) -> None:
+        """Move end ``end`` to a view point (a drag step; no finished signal)."""
+        self.movePoint(self.getHandles()[end], to_view, finish=False)
+
+    def addHandle(self, info: dict[str, Any], index: int | None = None) -> Any:
+        """Override of pyqtgraph: end points that leave the mouse to the view."""
+        if info.get("item") is None:
+            info["item"] = _CaliperHandle(
+                self.handleSize,
+                typ=info["type"],
+                pen=self.handlePen,
+                hoverPen=self.handleHoverPen,
+                parent=self,
+                antialias=self._antialias,
+            )
+        return super().addHandle(info, index)
+
+    def hoverEvent(self, ev: Any) -> None:
+        """Override of pyqtgraph: no hover grab (the view uses `set_highlight`)."""
+
+    def mouseDragEvent(self, ev: Any) -> None:
+        """Override of pyqtgraph: refuse; the view moves calipers it grabbed."""
+        ev.ignore()
 
     def endpoints_ijk(self) -> tuple[IndexPoint, IndexPoint]:
         """Return the two ends as ``(k, i, j)`` float indices."""
@@ -232,10 +319,29 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
             text = format_length(((i1 - i0) ** 2 + (j1 - j0) ** 2) ** 0.5, "px")
         else:
             text = f"{length} mm"
-        self._label.setText(text)
-        # Beside the right-hand end, where it rarely covers the lesion edge.
+        self._length_text = text
+        self._label.set_text(self._lesion_label, text)
+        # Until the view lays the labels out (a caliper alone, or being drawn):
+        # above and right of the right-hand end, where it rarely covers the edge.
         start, end = (h.pos() for h in self.getHandles())
-        self._label.setPos(end if end.x() >= start.x() else start)
+        size = self._label.size_px()
+        offset = QPointF(size.width() / 2 + GAP_PX, -size.height() / 2 - GAP_PX)
+        self.place_label(1 if end.x() >= start.x() else 0, offset)
+
+
+class _CaliperHandle(Handle):  # type: ignore[misc]
+    """An end point drawn by pyqtgraph; the view, not the handle, takes the mouse."""
+
+    def hoverEvent(self, ev: Any) -> None:
+        """Override of pyqtgraph: no hover grab (see `CaliperItem.set_highlight`)."""
+
+    def mouseDragEvent(self, ev: Any) -> None:
+        """Override of pyqtgraph: refuse; the view moves calipers it grabbed."""
+        ev.ignore()
+
+    def mouseClickEvent(self, ev: Any) -> None:
+        """Override of pyqtgraph: refuse clicks (no handle menu)."""
+        ev.ignore()
 
 
 def _to_view(point: IndexPoint) -> QPointF:

@@ -47,7 +47,12 @@ class SliceView(QWidget):
     Wheel or Up/Down: previous/next slice; Page Up/Down: 10 slices; Home/End:
     first/last; 1-5: window presets; right drag: window (horizontal = width,
     vertical = level); Ctrl+wheel: zoom about the cursor; middle drag: pan; left
-    drag: the active caliper tool, or pan when none is active.
+    drag: moves a caliper when it starts on one (on an end point or on the line,
+    within a few screen pixels), else the active caliper tool draws a new one, or
+    pans when no tool is active.
+
+    Each caliper is labelled with its lesion (the part of its key before ``|``)
+    and its length.
     """
 
     slice_changed = Signal(int)
@@ -87,6 +92,8 @@ class SliceView(QWidget):
         self._calipers = CaliperSet(
             self._box, self._on_calipers_edited, self.caliper_drawn.emit
         )
+        self._box.grabber = self._calipers
+        self._cursor_shape = Qt.CursorShape.ArrowCursor
         self._overlay = ScreenOverlay(self._graphics.scene())
         self._slider = QSlider(Qt.Orientation.Horizontal)
         self._slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -284,24 +291,37 @@ class SliceView(QWidget):
         columns_per_px = self._box.viewRect().width() / width_px if width_px else 0.0
         geometry = None if self._volume is None else self._volume.geometry
         self._overlay.show_scale(geometry, columns_per_px)
+        self._calipers.relayout_labels()
+
+    def navigate(self, key: Qt.Key) -> bool:
+        """Apply a slice navigation key; return whether it was one.
+
+        Up/Down: previous/next slice, Page Up/Down: 10 slices, Home/End:
+        first/last. Without a volume nothing is a navigation key.
+        """
+        target = slice_for_key(key, self._k, self.slice_count)
+        if target is None:
+            return False
+        self._go_to(target)
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Qt override: slice navigation and window preset keys."""
         key = Qt.Key(event.key())
-        target = slice_for_key(key, self._k, self.slice_count)
         preset = preset_for_key(key)
-        if target is not None:
-            self._go_to(target)
-        elif preset is not None and self._volume is not None:
+        if self.navigate(key):
+            return
+        if preset is not None and self._volume is not None:
             self.apply_preset(preset)
         else:
             super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Qt override: the cursor readout clears when the mouse leaves."""
+        """Qt override: the cursor readout and highlight clear when the mouse leaves."""
         if event.type() == QEvent.Type.Leave:
             self._pointer_scene = None
             self._update_cursor()
+            self._show_grab(None)
         return super().eventFilter(watched, event)
 
     def _on_slider_value_changed(self, value: int) -> None:
@@ -319,6 +339,20 @@ class SliceView(QWidget):
     def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
         self._pointer_scene = QPointF(scene_pos)
         self._update_cursor()
+        self._show_grab(self._pointer_scene)
+
+    def _show_grab(self, scene_pos: QPointF | None) -> None:
+        """Highlight what a press would grab, and say so with the mouse cursor."""
+        grab = self._calipers.hover(scene_pos)
+        if grab is not None:
+            shape = Qt.CursorShape.SizeAllCursor
+        elif self._calipers.tool is not None:
+            shape = Qt.CursorShape.CrossCursor
+        else:
+            shape = Qt.CursorShape.ArrowCursor
+        if shape != self._cursor_shape:
+            self._cursor_shape = shape
+            self._graphics.viewport().setCursor(shape)
 
     def _update_cursor(self) -> None:
         info = None
@@ -347,8 +381,10 @@ class SliceView(QWidget):
         """
         self._calipers.set_tool(kind)
         self._box.is_tool_active = kind is not None
-        cursor = Qt.CursorShape.CrossCursor if kind else Qt.CursorShape.ArrowCursor
-        self._graphics.viewport().setCursor(cursor)
+        self._cursor_shape = (
+            Qt.CursorShape.CrossCursor if kind else Qt.CursorShape.ArrowCursor
+        )
+        self._graphics.viewport().setCursor(self._cursor_shape)
 
     def _on_box_tool_dragged(self, start: QPointF, end: QPointF, done: bool) -> None:
         if self._volume is not None:
@@ -362,12 +398,15 @@ class SliceView(QWidget):
         end_ijk: IndexPoint,
         *,
         long_axis_key: str | None = None,
+        lesion_label: str | None = None,
     ) -> CaliperItem:
         """Show the caliper of measurement ``key`` from ``start_ijk`` to ``end_ijk``.
 
         Both ends ``(k, i, j)`` lie on slice ``k``; the caliper shows while that
         slice does. A short axis given ``long_axis_key`` stays perpendicular to
-        that long axis, in patient space, while either line is dragged.
+        that long axis, in patient space, while either line is dragged. Its
+        label names ``lesion_label``, by default the part of ``key`` before the
+        first ``|`` (keys read ``lesion|kind|index``).
 
         Raises
         ------
@@ -377,7 +416,9 @@ class SliceView(QWidget):
         KeyError
             For an unknown ``long_axis_key``.
         """
-        return self._calipers.add(key, kind, (start_ijk, end_ijk), long_axis_key)
+        return self._calipers.add(
+            key, kind, (start_ijk, end_ijk), long_axis_key, lesion_label
+        )
 
     def remove_caliper(self, key: str) -> None:
         """Remove the caliper of ``key``, unlinking its partner.
@@ -393,6 +434,10 @@ class SliceView(QWidget):
         self, key: str, start_ijk: IndexPoint, end_ijk: IndexPoint
     ) -> None:
         """Move the caliper of ``key`` without an edit signal (undo, redo, sync).
+
+        This is also how an owner that refused a mouse edit puts the line back
+        where the read has it (`respond.ui._caliper_sync.show_calipers`), even
+        from within its `calipers_edited` handler.
 
         Raises
         ------

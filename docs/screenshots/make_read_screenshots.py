@@ -1,0 +1,120 @@
+"""Take the README's screenshots of a real read at 1920x1080 and 1366x768.
+
+The shared liver CT (HCC-TACE-Seg, see ../shared/data/dicom/MANIFEST.md) becomes
+a patient; a copy of it with new UIDs dated eight weeks later is the follow-up,
+in another folder. Run from the repository under a virtual X server at each
+size, e.g.::
+
+    xvfb-run -s "-screen 0 1920x1080x24" .venv/bin/python \\
+        docs/screenshots/make_read_screenshots.py 1920x1080
+
+The screen is grabbed from the X server (what a person sees).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def settle(app: QApplication, seconds: float) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def shoot(app: QApplication, name: str) -> None:
+    settle(app, 0.6)
+    app.primaryScreen().grabWindow(0).save(str(HERE / name))
+    print("saved", name)
+
+
+def wait(app: QApplication, ready, seconds: float = 60) -> None:  # noqa: ANN001
+    deadline = time.time() + seconds
+    while time.time() < deadline and not ready():
+        settle(app, 0.05)
+
+
+def draw(window, kind: str, row: float, j0: float, j1: float) -> None:  # noqa: ANN001
+    """Measure as the mouse does: the drawn line goes through the window."""
+    k = float(window.view.slice_index)
+    window.view.caliper_drawn.emit(kind, (k, row, j0), (k, row, j1))
+
+
+def main() -> int:
+    size = sys.argv[1] if len(sys.argv) > 1 else "1920x1080"
+    width, height = (int(v) for v in size.split("x"))
+    app = QApplication(sys.argv)
+    from tests.ui.readflow import LIVER, ScriptedPrompts, follow_up_copy
+
+    from respond.session.intake import create_patient
+    from respond.dicom import scan, study_facts
+    from respond.store import open_store
+    from respond.ui.application import configure_pyqtgraph
+    from respond.ui.main_window import MainWindow
+
+    configure_pyqtgraph()
+    work = Path(tempfile.mkdtemp())
+    follow_up = follow_up_copy(LIVER, work / "pacs-export-2" / "fu", days=56)
+    store = open_store(work / "reads.sqlite3")
+    for n, (pid, days) in enumerate((("HCC-0107", 400), ("HCC-0212", 800))):
+        folder = follow_up_copy(LIVER, work / f"other{n}", days=days, patient_id=pid, remove=84)
+        patient = scan(folder).patients[0]
+        create_patient(store, study_facts(patient, patient.studies[0]), who="Dr Demo")
+    window = MainWindow(store, reader="Dr A. Reader (radiologist)")
+    prompts = ScriptedPrompts(window)
+    window.prompts = prompts
+    window.setWindowState(Qt.WindowState.WindowMaximized)
+    window.show()
+    settle(app, 1.0)
+    prompts.folders.append(LIVER)
+    prompts.studies.append(None)
+    window.new_patient_from_study()
+    wait(app, lambda: window.session is not None and window.view.volume is not None
+         and not window.loader.loading)
+    session = window.session
+    window.arterial_action.trigger()
+    target = window.lesions.add_target("liver")
+    window.lesions.select(target)
+    window.view.set_slice(44)
+    draw(window, "long_axis", 262.0, 318.0, 372.0)
+    draw(window, "viable", 268.0, 326.0, 362.0)
+    prompts.folders.append(follow_up)
+    prompts.studies.append(None)
+    window.add_study_from_folder()
+    wait(app, lambda: len(session.read.timepoints) == 2 and not window.loader.loading
+         and "FU1" in window.current_pane.caption.text())
+    window.arterial_action.trigger()
+    window.lesions.select(target)
+    window.view.set_slice(44)
+    draw(window, "long_axis", 262.0, 322.0, 364.0)
+    draw(window, "viable", 268.0, 330.0, 352.0)
+    window.view.apply_preset("liver")
+    window.view.view_box.scaleBy((0.6, 0.6), center=QPointF(345.0, 265.0))
+    shoot(app, f"read-{size}.png")
+    window.compare.setChecked(True)
+    window._on_compare_toggled(True)
+    wait(app, lambda: window.prior_view.volume is not None and not window.prior_loader.loading)
+    window.lesions.select(target)
+    settle(app, 0.5)
+    window.prior_view.apply_preset("liver")
+    window.tabs.setCurrentIndex(1)
+    shoot(app, f"compare-{size}.png")
+    window.close_patient()
+    shoot(app, f"patient-list-{size}.png")
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
