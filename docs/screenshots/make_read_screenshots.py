@@ -18,10 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication
 
 HERE = Path(__file__).resolve().parent
+SLICE = 48
+"""Illustrative calipers on the shared series (a round structure by the caudate)."""
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -67,47 +69,73 @@ def main() -> int:
     work = Path(tempfile.mkdtemp())
     follow_up = follow_up_copy(LIVER, work / "pacs-export-2" / "fu", days=56)
     store = open_store(work / "reads.sqlite3")
-    for n, (pid, days) in enumerate((("HCC-0107", 400), ("HCC-0212", 800))):
-        folder = follow_up_copy(LIVER, work / f"other{n}", days=days, patient_id=pid, remove=84)
+    others = (("HCC-0107", "EXAMPLE^ANNA", 400), ("HCC-0212", "SAMPLE^BORIS", 800))
+    for n, (pid, name, days) in enumerate(others):
+        folder = follow_up_copy(
+            LIVER,
+            work / f"other{n}",
+            days=days,
+            patient_id=pid,
+            patient_name=name,
+            remove=84,
+        )
         patient = scan(folder).patients[0]
         create_patient(store, study_facts(patient, patient.studies[0]), who="Dr Demo")
     window = MainWindow(store, reader="Dr A. Reader (radiologist)")
     prompts = ScriptedPrompts(window)
     window.prompts = prompts
-    window.setWindowState(Qt.WindowState.WindowMaximized)
+    window.setGeometry(app.primaryScreen().availableGeometry())
     window.show()
     settle(app, 1.0)
     prompts.folders.append(LIVER)
     prompts.studies.append(None)
     window.new_patient_from_study()
-    wait(app, lambda: window.session is not None and window.view.volume is not None
-         and not window.loader.loading)
+    wait(
+        app,
+        lambda: (
+            window.session is not None
+            and window.view.volume is not None
+            and not window.loader.loading
+        ),
+    )
     session = window.session
     window.arterial_action.trigger()
     target = window.lesions.add_target("liver")
     window.lesions.select(target)
-    window.view.set_slice(44)
-    draw(window, "long_axis", 262.0, 318.0, 372.0)
-    draw(window, "viable", 268.0, 326.0, 362.0)
+    window.view.set_slice(SLICE)
+    draw(window, "long_axis", 255.0, 204.0, 238.0)
+    draw(window, "viable", 258.0, 210.0, 230.0)
     prompts.folders.append(follow_up)
     prompts.studies.append(None)
     window.add_study_from_folder()
-    wait(app, lambda: len(session.read.timepoints) == 2 and not window.loader.loading
-         and "FU1" in window.current_pane.caption.text())
+    wait(
+        app,
+        lambda: (
+            len(session.read.timepoints) == 2
+            and not window.loader.loading
+            and "FU1" in window.current_pane.caption.text()
+        ),
+    )
     window.arterial_action.trigger()
     window.lesions.select(target)
-    window.view.set_slice(44)
-    draw(window, "long_axis", 262.0, 322.0, 364.0)
-    draw(window, "viable", 268.0, 330.0, 352.0)
+    window.view.set_slice(SLICE)
+    draw(window, "long_axis", 255.0, 207.0, 234.0)
+    draw(window, "viable", 258.0, 213.0, 227.0)
     window.view.apply_preset("liver")
-    window.view.view_box.scaleBy((0.6, 0.6), center=QPointF(345.0, 265.0))
+    window.view.view_box.scaleBy((0.55, 0.55), center=QPointF(220.0, 255.0))
     shoot(app, f"read-{size}.png")
     window.compare.setChecked(True)
     window._on_compare_toggled(True)
-    wait(app, lambda: window.prior_view.volume is not None and not window.prior_loader.loading)
+    wait(
+        app,
+        lambda: (
+            window.prior_view.volume is not None and not window.prior_loader.loading
+        ),
+    )
     window.lesions.select(target)
     settle(app, 0.5)
     window.prior_view.apply_preset("liver")
+    window.prior_view.view_box.scaleBy((0.55, 0.55), center=QPointF(220.0, 255.0))
     window.tabs.setCurrentIndex(1)
     shoot(app, f"compare-{size}.png")
     window.close_patient()

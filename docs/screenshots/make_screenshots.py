@@ -47,7 +47,9 @@ def main() -> int:
     window.open_patient(setup.patient_id)
     window.open_folder(setup.dicom_root)
     deadline = time.time() + 30
-    while time.time() < deadline and (window.view.volume is None or window.progress.isVisible()):
+    while time.time() < deadline and (
+        window.view.volume is None or window.progress.isVisible()
+    ):
         settle(app, 0.1)
     window.lesions.select("T1")
     window.view.apply_preset("arterial_liver")

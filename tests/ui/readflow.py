@@ -61,6 +61,7 @@ def follow_up_copy(
     *,
     days: int,
     patient_id: str | None = None,
+    patient_name: str | None = None,
     remove: int = 0,
 ) -> Path:
     """Copy a series as a later study: new UIDs, StudyDate + ``days``.
@@ -84,6 +85,8 @@ def follow_up_copy(
         ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
         if patient_id is not None:
             ds.PatientID = patient_id
+        if patient_name is not None:
+            ds.PatientName = patient_name
         ds.save_as(target / path.name)
     return target
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 
 from respond.criteria import Cytology, LesionKind, NewLesion
 from respond.store import open_store
+from respond.ui import loader
 from respond.ui.lesion_panel import ORGANS
 from respond.ui.main_window import MainWindow
 from respond.ui.new_lesion_dialog import NewLesionDialog
@@ -148,4 +149,4 @@ def test_finished_loads_release_their_workers_and_volumes(
         for series in window.scan_result.series[:4]:  # type: ignore[union-attr]
             window.show_series(series)
             qtbot.waitUntil(lambda: not window.progress.isVisible(), timeout=20_000)
-        qtbot.waitUntil(lambda: not window._workers, timeout=5_000)
+        qtbot.waitUntil(lambda: loader.running() == 0, timeout=5_000)

@@ -37,14 +37,19 @@ class ExportWriteError(RespondError):
 
 
 def reader_name(args: argparse.Namespace) -> str:
-    """Return who is working: ``--reader``, else the login name."""
+    """Return who is working: ``--reader``, else ``RESPOND_READER``.
+
+    Without either the operating-system login is recorded, marked as such
+    (``login:NAME``), so the audit trail never passes a login off as a reader.
+    """
     name = str(getattr(args, "reader", None) or "").strip()
+    name = name or os.environ.get("RESPOND_READER", "").strip()
     if name:
         return name
     try:
-        return getpass.getuser()
+        return f"login:{getpass.getuser()}"
     except (OSError, KeyError):
-        return "unknown"
+        return "login:unknown"
 
 
 def database_path(args: argparse.Namespace) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from respond.dicom import indexed_images, merge_scans
 from respond.ui.loader import FilesScanWorker, FolderScanWorker
@@ -51,11 +51,12 @@ class ImagesMixin:
     recent_menu: QMenu
     browser: SeriesBrowserPanel
     compare: QAction
+    _then: dict[QObject, Callable[[ScanResult], None] | None]
 
     if TYPE_CHECKING:
 
         def statusBar(self) -> QStatusBar: ...
-        def _keep(self, worker: QObject) -> None: ...
+        def sender(self) -> QObject: ...
         def _fill_timepoints(self) -> None: ...
         def _show_timepoint_images(self) -> None: ...
         def _load_prior(self) -> None: ...
@@ -82,27 +83,32 @@ class ImagesMixin:
             self._update_scan()
             return None
         root = os.path.commonpath([os.path.dirname(p) for p in present])
-        worker = FilesScanWorker(present, root, cast("QObject", self))
-        patient = self.session
-
-        def found(result: ScanResult) -> None:
-            if self.session is patient:
-                self._finding_images = False
-                self._patient_scan = result
-                self._update_scan()
-
-        def failed(error: Exception) -> None:
-            if self.session is patient:
-                self._finding_images = False
-                self._update_scan()
-                self.errors.report(error)
-
-        worker.finished.connect(found)
-        worker.failed.connect(failed)
-        self._keep(worker)
+        worker = FilesScanWorker(present, root)
+        worker.setProperty("patient", id(self.session))
+        worker.finished.connect(self._on_patient_images_found)
+        worker.failed.connect(self._on_patient_images_failed)
         self._finding_images = True
         worker.start()
         return worker
+
+    def _from_open_patient(self) -> bool:
+        """Whether the signal being handled is about the patient open now."""
+        sender = self.sender()
+        return sender is not None and bool(
+            sender.property("patient") == id(self.session)
+        )
+
+    def _on_patient_images_found(self, result: ScanResult) -> None:
+        if self._from_open_patient():
+            self._finding_images = False
+            self._patient_scan = result
+            self._update_scan()
+
+    def _on_patient_images_failed(self, error: Exception) -> None:
+        if self._from_open_patient():
+            self._finding_images = False
+            self._update_scan()
+            self.errors.report(error)
 
     def _update_scan(self) -> None:
         """Show the patient's images and the opened folder together."""
@@ -161,15 +167,26 @@ class ImagesMixin:
         study from it).
         """
         self.recent.add(path)
-        worker = FolderScanWorker(path, cast("QObject", self))
-        worker.finished.connect(
-            lambda result: self._on_scan_finished(result, path, then)
-        )
-        worker.failed.connect(self.errors.report)
-        self._keep(worker)
+        worker = FolderScanWorker(path)
+        self._then[worker] = then
+        worker.finished.connect(self._on_folder_scanned)
+        worker.failed.connect(self._on_folder_failed)
         self.statusBar().showMessage(f"Examining {path} …")
         worker.start()
         return worker
+
+    def _on_folder_scanned(self, result: ScanResult) -> None:
+        worker = self.sender()
+        if not isinstance(worker, FolderScanWorker):
+            return
+        then = self._then.pop(worker, None)
+        self._on_scan_finished(result, worker.path, then)
+
+    def _on_folder_failed(self, error: Exception) -> None:
+        sender = self.sender()
+        if sender is not None:
+            self._then.pop(sender, None)
+        self.errors.report(error)
 
     def _on_scan_finished(
         self,
@@ -190,9 +207,10 @@ class ImagesMixin:
             5000,
         )
         self._update_scan()
-        self._hint_new_studies(result)
         if then is not None:
             then(result)
+        else:
+            self._hint_new_studies(result)
 
     def _hint_new_studies(self, result: ScanResult) -> None:
         """Say when a folder holds studies of the open patient not yet read."""

@@ -36,7 +36,8 @@ __all__ = ["PanesMixin"]
 
 
 def _phase_text(series: SeriesCandidate) -> str:
-    return series.phase.phase.value.replace("_", " ")
+    phase = series.phase.phase.value.replace("_", " ")
+    return "phase unknown" if phase == "unknown" else phase
 
 
 class PanesMixin:
@@ -67,6 +68,7 @@ class PanesMixin:
         def _missing_text(self, record: TimePointRecord) -> str: ...
         def _refresh_calipers(self) -> None: ...
         def _check_phase(self, measuring_viable: bool = False) -> None: ...
+        def _on_lesions_lesion_selected(self, lesion_id: str) -> None: ...
 
     def _show_timepoint_images(self) -> None:
         """Show the selected time point's series in the current pane."""
@@ -226,6 +228,13 @@ class PanesMixin:
             return
         record = self.session.read.timepoint(self._prior_uid())
         show_calipers(self.prior_view, record, volume.series_uid)
+        if self.prior_loader.loading:
+            return
+        # Both panes open at the selected lesion (and scroll together from there).
+        panel = getattr(self, "lesions", None)
+        lesion = panel.selected_lesion if panel is not None else ""
+        if lesion:
+            self._on_lesions_lesion_selected(lesion)
 
     def link_prior_here(self) -> None:
         """Anchor linked scrolling: this slice now matches the prior's slice."""

@@ -13,6 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from psygnal import SignalInstance
-    from PySide6.QtGui import QUndoStack
+    from PySide6.QtGui import QResizeEvent, QUndoStack
 
     from respond.criteria import TimePointRecord
     from respond.session import ReadSession
@@ -141,7 +142,6 @@ class ClinicalPanel(QWidget):
         self._build_decision()
         self._build_sign_off()
         self._build_layout()
-        self.setMinimumSize(760, 560)
         for editor in (self.fhsi8, self.status, self.adverse_events):
             editor.edited.connect(self._on_editor_edited)
         self._connect_session()
@@ -203,7 +203,8 @@ class ClinicalPanel(QWidget):
 
     def _build_layout(self) -> None:
         content = QWidget()
-        columns = QHBoxLayout(content)
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, content)
+        self._columns = columns
         for boxes in (
             (self.fhsi8, self.status, self.adverse_events),
             (self.recommendation, self.decision_box, self.sign_off_box),
@@ -226,6 +227,21 @@ class ClinicalPanel(QWidget):
             layout.addWidget(widget)
         layout.addWidget(scroll, 1)
         self._show_error("")
+
+    TWO_COLUMNS_MIN_WIDTH = 860
+    """Narrower than this, the two columns stack (the panel never forces width)."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Two columns side by side when there is room, else one above the other."""
+        wide = event.size().width() >= self.TWO_COLUMNS_MIN_WIDTH
+        direction = (
+            QBoxLayout.Direction.LeftToRight
+            if wide
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if self._columns.direction() != direction:
+            self._columns.setDirection(direction)
+        super().resizeEvent(event)
 
     def _connect_session(self) -> None:
         events = self._session.events

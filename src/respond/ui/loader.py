@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from respond.dicom import LoadJob, scan, scan_files
 from respond.errors import RespondError
@@ -21,10 +21,42 @@ if TYPE_CHECKING:
 
     from respond.dicom import ScanResult, SeriesCandidate, Volume
 
-__all__ = ["FilesScanWorker", "FolderScanWorker", "SeriesLoadWorker"]
+__all__ = ["FilesScanWorker", "FolderScanWorker", "SeriesLoadWorker", "running"]
+
+_RUNNING: set[QObject] = set()
+"""Workers whose thread has not ended: kept alive (never a Qt child of a window).
+
+A worker's thread emits its signals until it ends. Were the worker destroyed
+meanwhile (its window closed, say), the thread would emit from a deleted
+object, and PySide can deadlock destroying an object another thread emits
+from. So a worker belongs to no window; it is held here from ``start`` until
+its thread says ``ended`` (delivered on the GUI thread), then deleted there.
+"""
 
 
-class SeriesLoadWorker(QObject):
+def running() -> int:
+    """Return how many workers' threads have not ended yet."""
+    return len(_RUNNING)
+
+
+class _Worker(QObject):
+    """Held alive from :meth:`_hold` until its thread emits ``ended``."""
+
+    ended = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.ended.connect(self._release, Qt.ConnectionType.QueuedConnection)
+
+    def _hold(self) -> None:
+        _RUNNING.add(self)
+
+    def _release(self) -> None:
+        _RUNNING.discard(self)
+        self.deleteLater()
+
+
+class SeriesLoadWorker(_Worker):
     """Loads one series: first the middle slice, then the rest, cancellable."""
 
     started = Signal(object)  # provisional Volume (first slice painted)
@@ -34,10 +66,8 @@ class SeriesLoadWorker(QObject):
     cancelled = Signal()
     progress = Signal(int, int)
 
-    def __init__(
-        self, candidate: SeriesCandidate, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, candidate: SeriesCandidate) -> None:
+        super().__init__()
         self.candidate = candidate
         self._job: LoadJob | None = None
         self._cancelled = False
@@ -49,6 +79,7 @@ class SeriesLoadWorker(QObject):
         except RespondError as exc:
             self.failed.emit(exc)
             return
+        self._hold()
         self._job.start()
         threading.Thread(
             target=self._wait, name="respond-load-wait", daemon=True
@@ -71,68 +102,74 @@ class SeriesLoadWorker(QObject):
         self.progress.emit(*job.progress)
 
     def _wait(self) -> None:
-        assert self._job is not None
+        job = self._job
+        assert job is not None
         try:
-            volume: Volume = self._job.result()
+            volume: Volume = job.result()
         except RespondError as exc:
             if not self._cancelled:
                 self.failed.emit(exc)
-            return
-        self._job = None  # the window keeps the volume; the worker lets it go
-        self.finished.emit(volume)
+        else:
+            self._job = None  # the window keeps the volume; the worker lets it go
+            self.finished.emit(volume)
+        finally:
+            self.ended.emit()
 
 
-class FolderScanWorker(QObject):
-    """Examines a folder or DICOMDIR on a background thread."""
+class FolderScanWorker(_Worker):
+    """Examines a folder or DICOMDIR on a background thread.
+
+    It signals twice (the result or the error, then ``ended``), not once per
+    file: a signal emitted from a plain Python thread while the GUI thread
+    builds widgets is where PySide has been seen to deadlock.
+    """
 
     finished = Signal(object)  # ScanResult
     failed = Signal(object)  # the RespondError
-    progress = Signal(int)
 
-    def __init__(self, path: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
 
     def start(self) -> None:
         """Start the scan."""
+        self._hold()
         threading.Thread(target=self._run, name="respond-scan", daemon=True).start()
 
     def _run(self) -> None:
         try:
-            result = scan(self.path, on_progress=lambda n, _p: self.progress.emit(n))
+            result = scan(self.path)
         except RespondError as exc:
             self.failed.emit(exc)
-            return
-        self.finished.emit(result)
+        else:
+            self.finished.emit(result)
+        finally:
+            self.ended.emit()
 
 
-class FilesScanWorker(QObject):
+class FilesScanWorker(_Worker):
     """Reads the headers of listed files (a patient's indexed images) off the GUI."""
 
     finished = Signal(object)  # ScanResult
     failed = Signal(object)  # the RespondError
-    progress = Signal(int)
 
-    def __init__(
-        self, files: Sequence[str], root: str, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, files: Sequence[str], root: str) -> None:
+        super().__init__()
         self.files, self.root = list(files), root
 
     def start(self) -> None:
         """Start reading."""
+        self._hold()
         threading.Thread(
             target=self._run, name="respond-scan-files", daemon=True
         ).start()
 
     def _run(self) -> None:
         try:
-            result: ScanResult = scan_files(
-                self.files,
-                root=self.root,
-                on_progress=lambda n, _p: self.progress.emit(n),
-            )
+            result: ScanResult = scan_files(self.files, root=self.root)
         except RespondError as exc:
             self.failed.emit(exc)
-            return
-        self.finished.emit(result)
+        else:
+            self.finished.emit(result)
+        finally:
+            self.ended.emit()

@@ -98,7 +98,7 @@ VIEWER_KEYS = (
     ("Right drag", "window / level"),
     ("1-5", "window presets: abdomen, liver, arterial liver, lung, bone"),
 )
-_PANEL_WIDTHS = (230, 430)
+_PANEL_WIDTHS = (220, 460)
 """Starting widths of the series dock and the read dock (the images get the rest)."""
 
 
@@ -143,7 +143,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self._folder_scan: ScanResult | None = None
         self._patient_scan: ScanResult | None = None
         self._finding_images = False
-        self._workers: set[QObject] = set()
+        self._then: dict[QObject, Callable[[ScanResult], None] | None] = {}
         self.recent = RecentPaths()
         self.prompts = Prompts(self)
         self.undo_group = QUndoGroup(self)
@@ -231,6 +231,9 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.toolbar = bar
         bar.addWidget(QLabel(" Time point "))
         self.timepoint_box = QComboBox()
+        self.timepoint_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToContents
+        )
         self.timepoint_box.setToolTip("The time point being read (its images show)")
         self.timepoint_box.activated.connect(self._on_timepoint_box_activated)
         bar.addWidget(self.timepoint_box)
@@ -262,16 +265,17 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             self.tool_actions[kind] = action
         bar.addSeparator()
         self.prior_box = QComboBox()
+        self.prior_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.prior_box.setToolTip("The earlier time point shown beside the current one")
         self.prior_box.activated.connect(lambda _=0: self._load_prior())
         bar.addWidget(QLabel(" Prior "))
         bar.addWidget(self.prior_box)
-        self.compare = QAction("Compare with prior (C)", self, checkable=True)
+        self.compare = QAction("Compare (C)", self, checkable=True)
         self.compare.setShortcut(QKeySequence("C"))
         self.compare.setToolTip("Show the prior time point beside the current one (C)")
         self.compare.triggered.connect(self._on_compare_toggled)
         bar.addAction(self.compare)
-        link = QAction("Link prior here", self)
+        link = QAction("Link here", self)
         link.setToolTip(
             "Scroll both panes together from the slices shown now (same anatomy)"
         )
@@ -289,6 +293,10 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             lambda: self.new_patient_from_study(),
         )
         file_menu.addAction(self.add_study_action)
+        self.add_shown_action = file_menu.addAction(
+            "Add the shown series' study as a time point",
+            self.add_timepoint_from_series,
+        )
         self.close_patient_action = file_menu.addAction(
             "Close patient", QKeySequence.StandardKey.Close, self.close_patient
         )
@@ -368,8 +376,12 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         width, height = 1500, 900
         if screen is not None:
             free = screen.availableGeometry()
-            width = min(width, int(free.width() * 0.96))
-            height = min(height, int(free.height() * 0.94))
+            if free.width() < 1600 or free.height() < 950:
+                # A laptop screen: all of it (the window never overflows it).
+                width, height = free.width(), free.height()
+            else:
+                width, height = int(free.width() * 0.92), int(free.height() * 0.9)
+            self.move(free.topLeft())
         self.resize(width, height)
         state = self.settings.value("window/state")
         self._docks_sized = state is not None and self.restoreState(state)
@@ -439,6 +451,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.current_pane.set_caption("Current: nothing shown")
         self.banner.hide()
         self.undo_group.setActiveStack(self.list_stack)
+        self.statusBar().clearMessage()
         self._set_reading(False)
         self.refresh_patient_list()
         self._update_title()
@@ -456,6 +469,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         for action in (
             self.close_patient_action,
             self.add_study_action,
+            self.add_shown_action,
             self.remove_timepoint_action,
             self.save_report,
         ):
@@ -516,19 +530,6 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self._update_title()
         self.view.setFocus()
         return session
-
-    def _keep(self, worker: QObject) -> None:
-        """Hold a worker until it is done, then let it go."""
-        self._workers.add(worker)
-
-        def release(*_: object) -> None:
-            self._workers.discard(worker)
-            worker.deleteLater()
-
-        for name in ("finished", "failed", "cancelled"):
-            signal = getattr(worker, name, None)
-            if signal is not None:
-                signal.connect(release)
 
     def _on_timepoints_changed(self) -> None:
         if self.session is None:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -39,9 +40,15 @@ class ViewerPane(QWidget):
         self.caption.setStyleSheet(_CAPTION_STYLE)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.caption.setWordWrap(False)
+        # A long caption is clipped (its tooltip has it all); it never widens
+        # the pane, so two panes and the panels fit a 1366-pixel screen.
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.view = SliceView()
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        )
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setStyleSheet("color:#c8ccd4; font-size:14px; padding:24px;")
         self.locate = QPushButton("Locate the images…")

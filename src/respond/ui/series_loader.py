@@ -59,7 +59,7 @@ class PaneLoader(QObject):
         """Load ``series`` in the background; it replaces any load before it."""
         self.cancel(quiet=True)
         self.series = series
-        worker = SeriesLoadWorker(series, self)
+        worker = SeriesLoadWorker(series)
         worker.started.connect(self._on_started)
         worker.slice_loaded.connect(self._on_slice_loaded)
         worker.progress.connect(self._on_progress)
@@ -75,8 +75,7 @@ class PaneLoader(QObject):
         worker, self._worker = self._worker, None
         if worker is None:
             return
-        worker.cancel()
-        worker.deleteLater()
+        worker.cancel()  # it deletes itself once its thread has ended
         if not quiet:
             self.busy.emit(False)
 
@@ -104,20 +103,16 @@ class PaneLoader(QObject):
     def _on_finished(self, volume: Volume) -> None:
         if not self._current():
             return
-        worker, self._worker = self._worker, None
+        self._worker = None
         if self.view.volume is None or self.view.volume.voxels is not volume.voxels:
             self.view.set_volume(volume)
             self.shown.emit(self.series)
         self.busy.emit(False)
         self.loaded.emit(self.series, volume)
-        if worker is not None:
-            worker.deleteLater()
 
     def _on_failed(self, error: Exception) -> None:
         if not self._current():
             return
-        worker, self._worker = self._worker, None
+        self._worker = None
         self.busy.emit(False)
         self.failed.emit(self.series, error)
-        if worker is not None:
-            worker.deleteLater()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from tests.unit.session.memory_store import MemoryStore
 
-from respond.criteria import Caliper, CaliperKind, Role
+from respond.criteria import Caliper, CaliperKind, LesionId, Role
 from respond.criteria.imaging import SeriesFacts, StudyFacts
 from respond.session import (
     MeasureRefusedError,
@@ -126,3 +126,24 @@ def test_prior_and_nadir(controller: ReadingController) -> None:
     controller.session.set_calipers(bl, "T1", [line(CaliperKind.LONG_AXIS, "1.1.1")])
     assert controller.nadir(fu) == bl
     assert controller.session.read.timepoints[1].date == dt.date(2026, 3, 2)
+
+
+def test_undoing_a_lesion_removal_is_one_transaction_and_one_assessment() -> None:
+    store = MemoryStore()
+    create_patient(store, study("1.1", "20260105"), who="dr")
+    session = ReadSession(store, "P9", reader="dr")
+    bl = session.read.timepoints[0].uid
+    session.add_lesion(Role.TARGET, "liver")
+    session.set_calipers(bl, "T1", [line(CaliperKind.LONG_AXIS, "1.1.1")])
+    removed = session.remove_lesion("T1")
+    store.calls.clear()
+    assessments: list[None] = []
+    session.events.assessment_changed.connect(lambda: assessments.append(None))
+    session.restore_removed_lesion(*removed)
+    assert store.names() == ["restore_lesion"]
+    assert len(assessments) == 1
+    restored = session.timepoint(bl)
+    assert restored.target(LesionId("T1")) is not None
+    assert [c.kind for c in restored.calipers[LesionId("T1")]] == [
+        CaliperKind.LONG_AXIS
+    ]
