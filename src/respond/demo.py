@@ -188,6 +188,17 @@ def _read(
     )
 
 
+def _damaged(database: Path) -> bool:
+    """Whether the demo database holds more than the demo read (3 time points)."""
+    with open_store(database) as store:
+        summaries = store.list_patients()
+    if not summaries:
+        return False
+    return [s.patient_id for s in summaries] != [PATIENT_ID] or len(
+        summaries[0].timepoints
+    ) != len(_CLINICAL)
+
+
 def prepare_demo(folder: Path | None = None, *, fresh: bool = False) -> DemoSetup:
     """Write the phantom and the demo read (once; again with ``fresh``).
 
@@ -211,6 +222,11 @@ def prepare_demo(folder: Path | None = None, *, fresh: bool = False) -> DemoSetu
         for extra in root.glob("demo.sqlite3-*"):
             extra.unlink()
     marker = root / "phantom.complete"
+    if not fresh and database.exists() and _damaged(database):
+        fresh = True  # an older respond let a real study into the demo: rebuild
+        database.unlink()
+        for extra in root.glob("demo.sqlite3-*"):
+            extra.unlink()
     with open_store(database) as store:
         stored = any(s.patient_id == PATIENT_ID for s in store.list_patients())
         if stored and marker.exists() and not fresh:

@@ -294,3 +294,29 @@ def test_compare_opens_both_panes_at_the_lesion(qtbot, store, tmp_path: Path) ->
     # Scrolling is linked at the lesion.
     window.view.set_slice(45)
     assert window.prior_view.slice_index == 45
+
+
+def test_removing_a_patient_from_the_list_is_undone(
+    qtbot, store, tmp_path: Path
+) -> None:
+    folder = follow_up_copy(
+        LIVER, tmp_path / "p", days=0, patient_id="HCC-9", remove=80
+    )
+    patient = scan(folder).patients[0]
+    create_patient(store, study_facts(patient, patient.studies[0]), who="t")
+    window, prompts = window_on(qtbot, store)
+    window.patient_list.select("HCC-9")
+    prompts.answers.append(False)
+    window.patient_list.remove_button.click()
+    assert window.patient_list.visible_patients() == ["HCC-9"]
+    prompts.answers.append(True)
+    window.patient_list.remove_button.click()
+    assert window.patient_list.visible_patients() == []
+    assert store.list_patients() == []
+    assert "Edit > Undo puts it back" in prompts.asked[-1]
+    window.undo_action.trigger()
+    assert window.patient_list.visible_patients() == ["HCC-9"]
+    assert store.load("HCC-9").timepoints[0].study_uid == patient.studies[0].uid
+    window.redo_action.trigger()
+    assert store.list_patients() == []
+    assert store.deleted()[0].entity == "patient"

@@ -57,3 +57,36 @@ def test_a_prepared_demo_starts_without_rewriting_the_phantom(tmp_path: Path) ->
     assert again.timepoints == ()
     assert [f.stat().st_mtime_ns for f in files] == stamps
     assert not any(p.name.startswith(".") for p in first.dicom_root.rglob("*"))
+
+
+def test_a_demo_database_with_a_foreign_study_is_rebuilt(tmp_path: Path) -> None:
+    import dataclasses
+    import datetime as dt
+
+    first = prepare_demo(tmp_path)
+    with open_store(first.database) as store:
+        read = store.load(first.patient_id)
+        extra = dataclasses.replace(
+            read.timepoints[0],
+            uid="foreign",
+            timepoint=dataclasses.replace(
+                read.timepoints[0].timepoint, label="FU3", date=dt.date(2001, 8, 12)
+            ),
+            calipers={},
+            study_uid="1.2.3.4",
+        )
+        store.put_timepoint(
+            first.patient_id,
+            dataclasses.replace(
+                extra,
+                timepoint=dataclasses.replace(
+                    extra.timepoint, targets={}, non_targets={}
+                ),
+            ),
+            who="old respond",
+        )
+        assert len(store.load(first.patient_id).timepoints) == 4
+    again = prepare_demo(tmp_path)
+    with open_store(again.database) as store:
+        labels = [tp.label for tp in store.load(again.patient_id).timepoints]
+    assert labels == ["BL", "FU1", "FU2"]

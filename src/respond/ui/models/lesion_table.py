@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from respond.criteria import Criterion, Role, TargetStatus
+from respond.criteria import Role, TargetStatus
+from respond.session import ReadingController
 
 if TYPE_CHECKING:
     from respond.criteria import Lesion, TargetMeasurement, TimePointRecord
@@ -93,22 +94,8 @@ class LesionTableModel(QAbstractTableModel):
 
     def _nadir_timepoint(self) -> TimePointRecord | None:
         """Return the earlier time point whose RECIST sum is the nadir."""
-        assessment = self._session.assessment
-        read = self._session.read
-        if assessment is None:
-            return None
-        uids = [tp.uid for tp in read.timepoints]
-        if self.current_uid not in uids:
-            return None
-        end = uids.index(self.current_uid)
-        best: tuple[object, int] | None = None
-        for index in range(end):
-            result = assessment.timepoints[index].results.get(Criterion.RECIST11)
-            if result is None or result.sum_mm is None:
-                continue
-            if best is None or result.sum_mm < best[0]:  # type: ignore[operator]
-                best = (result.sum_mm, index)
-        return None if best is None else read.timepoints[best[1]]
+        uid = ReadingController(self._session).nadir(self.current_uid)
+        return self._session.read.timepoint(uid) if uid else None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         """Qt override: the site is editable (by the panel's undoable edit) only."""
