@@ -158,8 +158,9 @@ class CaliperSet:
         if partner_short is not None:
             del self._long_of[partner_short]
             del self._relations[partner_short]
-        item.sigRegionChanged.disconnect(self._on_item_region_changed)
-        item.sigRegionChangeFinished.disconnect(self._on_item_region_change_finished)
+        # The item is dropped: silence it rather than disconnect (a disconnect
+        # of an item whose drag just ended warns and can fail).
+        item.blockSignals(True)
         self._box.removeItem(item)
         if self._drag is not None and self._drag.grab.key == key:
             self._drag = None
