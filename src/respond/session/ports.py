@@ -188,9 +188,17 @@ class ReadStore(Protocol):
         ...
 
     def put_timepoints(
-        self, patient_id: str, records: Sequence[TimePointRecord], *, who: str
+        self,
+        patient_id: str,
+        records: Sequence[TimePointRecord],
+        *,
+        who: str,
+        confirmations: Sequence[tuple[str, str, Mapping[str, str]]] = (),
     ) -> None:
-        """Insert or replace several time points in one transaction."""
+        """Insert or replace several time points in one transaction.
+
+        ``confirmations`` (key, what, details) are audited in the same one.
+        """
         ...
 
     def record_confirmation(

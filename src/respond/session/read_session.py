@@ -221,16 +221,7 @@ class ReadSession(MeasureIntents):
         if check.refusal:
             raise StudyRefusedError(facts.study_uid, check.refusal)
         assert check.date is not None
-        if check.new_baseline:
-            signed = [tp.label for tp in self._read.timepoints if tp.is_signed]
-            if signed:
-                raise StudyRefusedError(
-                    facts.study_uid,
-                    f"a study dated {check.date.isoformat()} would become the new "
-                    "baseline and change the assessment of signed time point(s) "
-                    f"{', '.join(signed)}; unlock them first (with a reason) or "
-                    "do not add the study",
-                )
+        self._refuse_before_signed(facts.study_uid, check.date)
         if (check.id_mismatch and not confirm_id_mismatch) or (
             check.new_baseline and not confirm_new_baseline
         ):
@@ -248,9 +239,13 @@ class ReadSession(MeasureIntents):
                 f"patient {self.patient_id} already has a time point labelled "
                 f"{record.label}; choose another label",
             )
-        self.store.put_timepoints(self.patient_id, [record, *changed], who=self.reader)
-        self._record_confirmations(
-            check, facts, record.uid, existing[0] if existing else None
+        self.store.put_timepoints(
+            self.patient_id,
+            [record, *changed],
+            who=self.reader,
+            confirmations=self._confirmations(
+                check, facts, record.uid, existing[0] if existing else None
+            ),
         )
         read = self._read
         for item in (record, *changed):
@@ -262,39 +257,116 @@ class ReadSession(MeasureIntents):
         self._changed()
         return record.uid
 
-    def _record_confirmations(
+    def _refuse_before_signed(self, study_uid: str, date: dt.date) -> None:
+        """Refuse a time point dated before a signed one (it would change it).
+
+        A new baseline or a study between two time points changes the later
+        ones' assessment (baseline, nadir, prior, confirmation).
+        """
+        signed = [
+            tp.label for tp in self._read.timepoints if tp.is_signed and tp.date > date
+        ]
+        if signed:
+            raise StudyRefusedError(
+                study_uid,
+                f"a time point dated {date.isoformat()} comes before signed time "
+                f"point(s) {', '.join(signed)} and would change their assessment; "
+                "unlock them first (with a reason) or do not add it",
+            )
+
+    def _confirmations(
         self,
         check: IntakeCheck,
         facts: StudyFacts,
         uid: str,
         base: TimePointRecord | None,
-    ) -> None:
-        """Keep what the reader confirmed in the audit trail."""
+    ) -> list[tuple[str, str, dict[str, str]]]:
+        """Return what the reader confirmed, for the audit trail (one transaction)."""
         assert check.date is not None
+        confirmed: list[tuple[str, str, dict[str, str]]] = []
         if check.id_mismatch:
-            self.store.record_confirmation(
-                self.patient_id,
-                uid,
-                "patient id mismatch accepted",
-                {
-                    "study_uid": facts.study_uid,
-                    "study_patient_id": facts.patient_id,
-                    "patient_id": self.patient_id,
-                },
-                who=self.reader,
+            confirmed.append(
+                (
+                    uid,
+                    "patient id mismatch accepted",
+                    {
+                        "study_uid": facts.study_uid,
+                        "study_patient_id": facts.patient_id,
+                        "patient_id": self.patient_id,
+                    },
+                )
             )
         if check.new_baseline and base is not None:
-            self.store.record_confirmation(
-                self.patient_id,
-                uid,
-                "new baseline",
-                {
-                    "study_uid": facts.study_uid,
-                    "date": check.date.isoformat(),
-                    "previous_baseline": f"{base.label} {base.date.isoformat()}",
-                },
-                who=self.reader,
+            confirmed.append(
+                (
+                    uid,
+                    "new baseline",
+                    {
+                        "study_uid": facts.study_uid,
+                        "date": check.date.isoformat(),
+                        "previous_baseline": f"{base.label} {base.date.isoformat()}",
+                    },
+                )
             )
+        return confirmed
+
+    def put_back_added(self, record: TimePointRecord, labels: dict[str, str]) -> None:
+        """Redo of an added study: the same time point, its relabels, one transaction.
+
+        The checks an addition passes are made again (a time point signed since
+        may refuse it).
+
+        Raises
+        ------
+        StudyRefusedError
+            The date or study is taken now, or a later time point is signed.
+        """
+        self._refuse_before_signed(record.study_uid, record.date)
+        for tp in self._read.timepoints:
+            if tp.date == record.date or (
+                record.study_uid and tp.study_uid == record.study_uid
+            ):
+                raise StudyRefusedError(
+                    record.study_uid,
+                    f"time point {tp.label} ({tp.date.isoformat()}) has this date or "
+                    "study now; remove it first",
+                )
+        changed = self._with_labels(labels)
+        self.store.put_timepoints(self.patient_id, [record, *changed], who=self.reader)
+        self._put_in_read([record, *changed], added=record.uid)
+
+    def take_back_added(self, uid: str, labels: dict[str, str]) -> TimePointRecord:
+        """Undo of an added study: remove it and give the others their labels back."""
+        record = self.remove_timepoint(uid)
+        changed = self._with_labels(labels)
+        if changed:
+            self.store.put_timepoints(self.patient_id, changed, who=self.reader)
+            self._put_in_read(changed, added=None)
+        return record
+
+    def _with_labels(self, labels: dict[str, str]) -> list[TimePointRecord]:
+        changed = []
+        for uid, label in labels.items():
+            record = self._read.timepoint(uid)
+            if record is not None and record.label != label:
+                if record.is_signed:
+                    raise SignedError(record.label)
+                changed.append(self._labelled(record, label))
+        return changed
+
+    def _put_in_read(
+        self, records: list[TimePointRecord], *, added: str | None
+    ) -> None:
+        read = self._read
+        for item in records:
+            read = replace_timepoint(read, item)
+        self._read = read
+        if added is not None:
+            self.events.timepoint_added.emit(added)
+        for item in records:
+            if item.uid != added:
+                self.events.timepoint_changed.emit(item.uid)
+        self._changed()
 
     def _placed(
         self, record: TimePointRecord

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from respond.criteria import CaliperKind, Criterion, LesionId, Role
 from respond.session.errors import WorkflowError
+from respond.session.intake import parse_dicom_date
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -68,12 +69,17 @@ class ShownSeries:
         Its StudyInstanceUID ("" when unknown).
     number, description
         SeriesNumber and SeriesDescription, for messages.
+    study_date
+        The study's date, which links it to a time point made without a study
+        (an imported case).
     """
 
     series_uid: str
     study_uid: str = ""
     number: int | None = None
     description: str = ""
+    study_date: str = ""
+    """The study's StudyDate as written (``YYYYMMDD``; "" when unknown)."""
 
     @property
     def name(self) -> str:
@@ -104,16 +110,24 @@ class ReadingController:
         return None
 
     def belongs(self, uid: str, shown: ShownSeries) -> bool:
-        """Whether the series shown is one of time point ``uid``'s study."""
+        """Whether the series shown is one of time point ``uid``'s study.
+
+        A time point linked to a study takes that study's series (or, when the
+        shown study is unknown, its own series). One not linked to a study (an
+        imported case) takes its own series, else only a study of its date
+        that no other time point claims.
+        """
         record = self.session.timepoint(uid)
         if record.study_uid and shown.study_uid:
             return record.study_uid == shown.study_uid
         if record.series_uid and record.series_uid == shown.series_uid:
             return True
-        owner = self.owner(shown)
-        # A time point not linked to any study (an imported case) takes a series
-        # no other time point claims.
-        return not record.study_uid and not record.series_uid and owner is None
+        if record.study_uid:
+            return False
+        return (
+            self.owner(shown) is None
+            and parse_dicom_date(shown.study_date) == record.date
+        )
 
     def check_series(self, uid: str, shown: ShownSeries | None) -> TimePointRecord:
         """Return time point ``uid`` if a caliper may be drawn on ``shown``.

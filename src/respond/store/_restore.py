@@ -240,6 +240,34 @@ class RestoreEdits(StoreBase):
                 audit_id=removal.id,
                 patient_id=pid,
             )
+        clash = edit.conn.execute(
+            "SELECT label, date FROM timepoint WHERE patient_id = ? AND uid != ? "
+            "AND (date = ? OR (study_uid != '' AND study_uid = ?) OR label = ?)",
+            (pid, record.uid, when, record.study_uid, record.label),
+        ).fetchone()
+        if clash is not None:
+            raise RestoreRefusedError(
+                item,
+                "exists",
+                f"patient {pid} has time point {clash['label']} ({clash['date']}) "
+                "with the same date, study or label now; remove that one first",
+                audit_id=removal.id,
+                patient_id=pid,
+            )
+        later_signed = edit.conn.execute(
+            "SELECT label FROM timepoint WHERE patient_id = ? AND signed_at != '' "
+            "AND date > ? ORDER BY date",
+            (pid, when),
+        ).fetchone()
+        if later_signed is not None:
+            raise RestoreRefusedError(
+                item,
+                "exists",
+                f"it is dated before signed time point {later_signed['label']}, "
+                "whose assessment it would change; unlock that one first",
+                audit_id=removal.id,
+                patient_id=pid,
+            )
         lesion_ids = self._lesion_ids(edit)
         tp = record.timepoint
         gone = sorted({*tp.targets, *tp.non_targets} - lesion_ids)

@@ -38,7 +38,7 @@ from respond.store.records import PatientSummary
 if TYPE_CHECKING:
     import datetime as dt
     import os
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from types import TracebackType
 
     from respond.criteria import (
@@ -346,8 +346,15 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
                 self._refuse_if_signed(edit, lesion.id)
             _write.place_lesion(edit.conn, patient_id, lesion, tracking_uid, position)
             after = self._lesion_snapshot(edit, lesion.id)
-            action = "create" if before is None else "update"
-            edit.audit("lesion", lesion.id, action, before, after)
+            removal = (
+                None
+                if before is not None
+                else _audit.latest_removal(edit.conn, patient_id, "lesion", lesion.id)
+            )
+            action = (
+                "update" if before is not None else "restore" if removal else "create"
+            )
+            edit.audit("lesion", lesion.id, action, before, after, restores=removal)
 
     def delete_lesion(self, patient_id: str, lesion_id: LesionId, *, who: str) -> None:
         """Remove a lesion and its measurements and calipers at every time point.
@@ -406,7 +413,12 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             self._put_timepoint(edit, record, self._lesion_ids(edit))
 
     def put_timepoints(
-        self, patient_id: str, records: Sequence[TimePointRecord], *, who: str
+        self,
+        patient_id: str,
+        records: Sequence[TimePointRecord],
+        *,
+        who: str,
+        confirmations: Sequence[tuple[str, str, Mapping[str, str]]] = (),
     ) -> None:
         """Insert or replace several whole time points in one transaction.
 
@@ -422,6 +434,10 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             The time points, each as a whole (unsigned).
         who
             The reader, for the audit trail.
+        confirmations
+            What the reader confirmed to make this change, as ``(key, what,
+            details)``: audited in the same transaction (see
+            :meth:`record_confirmation`), so the change never lands without them.
 
         Raises
         ------
@@ -443,6 +459,10 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             lesion_ids = self._lesion_ids(edit)
             for record in records:
                 self._put_timepoint(edit, record, lesion_ids)
+            for key, what, details in confirmations:
+                edit.audit(
+                    "confirmation", key, "confirm", None, {"what": what, **details}
+                )
 
     def _put_timepoint(
         self, edit: Edit, record: TimePointRecord, lesion_ids: set[str]
@@ -452,8 +472,16 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         if before is not None:
             self._editable(edit, record.uid)
         _write.write_timepoint(edit.conn, edit.patient_id, record)
-        action = "create" if before is None else "update"
-        edit.audit("timepoint", record.uid, action, before, record)
+        if before is not None:
+            edit.audit("timepoint", record.uid, "update", before, record)
+            return
+        # Put back after a removal (an undo): the removal is restored, so it
+        # no longer shows in deleted().
+        removal = _audit.latest_removal(
+            edit.conn, edit.patient_id, "timepoint", record.uid
+        )
+        action = "create" if removal is None else "restore"
+        edit.audit("timepoint", record.uid, action, None, record, restores=removal)
 
     def delete_timepoint(self, patient_id: str, uid: str, *, who: str) -> None:
         """Remove a time point (refused while it is signed).

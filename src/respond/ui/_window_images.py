@@ -10,6 +10,7 @@ locate it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +53,8 @@ class ImagesMixin:
     browser: SeriesBrowserPanel
     compare: QAction
     _then: dict[QObject, Callable[[ScanResult], None] | None]
+    _generation: int
+    _image_studies: frozenset[str]
 
     if TYPE_CHECKING:
 
@@ -70,6 +73,7 @@ class ImagesMixin:
         if self.session is None:
             return None
         studies = {tp.study_uid for tp in self.session.read.timepoints if tp.study_uid}
+        self._image_studies = frozenset(studies)
         present: list[str] = []
         gone: list[str] = []
         for study_uid in sorted(studies):
@@ -84,7 +88,7 @@ class ImagesMixin:
             return None
         root = os.path.commonpath([os.path.dirname(p) for p in present])
         worker = FilesScanWorker(present, root)
-        worker.setProperty("patient", id(self.session))
+        worker.setProperty("generation", self._generation)
         worker.finished.connect(self._on_patient_images_found)
         worker.failed.connect(self._on_patient_images_failed)
         self._finding_images = True
@@ -95,14 +99,42 @@ class ImagesMixin:
         """Whether the signal being handled is about the patient open now."""
         sender = self.sender()
         return sender is not None and bool(
-            sender.property("patient") == id(self.session)
+            sender.property("generation") == self._generation
         )
 
     def _on_patient_images_found(self, result: ScanResult) -> None:
-        if self._from_open_patient():
-            self._finding_images = False
-            self._patient_scan = result
-            self._update_scan()
+        if not self._from_open_patient():
+            return
+        self._finding_images = False
+        self._patient_scan = self._own_studies(result)
+        self._update_scan()
+
+    def _own_studies(self, result: ScanResult) -> ScanResult:
+        """Keep the patient's studies; drop index rows whose file holds another now.
+
+        A folder reused for another export leaves index rows pointing at files
+        of another study: they are forgotten (the study is then looked for, or
+        located, again).
+        """
+        wanted = self._image_studies
+        stale = [
+            os.fspath(frame.path)
+            for series in result.series
+            if series.study_uid not in wanted
+            for frame in series.frames
+        ]
+        if stale:
+            self.store.forget_images(stale)
+        patients = tuple(
+            dataclasses.replace(
+                patient,
+                studies=tuple(s for s in patient.studies if s.uid in wanted),
+            )
+            for patient in result.patients
+        )
+        return dataclasses.replace(
+            result, patients=tuple(p for p in patients if p.studies)
+        )
 
     def _on_patient_images_failed(self, error: Exception) -> None:
         if self._from_open_patient():
@@ -168,6 +200,7 @@ class ImagesMixin:
         """
         self.recent.add(path)
         worker = FolderScanWorker(path)
+        worker.setProperty("generation", self._generation)
         self._then[worker] = then
         worker.finished.connect(self._on_folder_scanned)
         worker.failed.connect(self._on_folder_failed)
@@ -180,6 +213,10 @@ class ImagesMixin:
         if not isinstance(worker, FolderScanWorker):
             return
         then = self._then.pop(worker, None)
+        if worker.property("generation") != self._generation:
+            # A patient was opened or closed meanwhile (or the demo left): the
+            # scan is of no use to what is open now, nor its database.
+            return
         self._on_scan_finished(result, worker.path, then)
 
     def _on_folder_failed(self, error: Exception) -> None:

@@ -116,11 +116,17 @@ class MeasuringMixin:
             return None
         series = self._series
         if series is not None and series.series_uid == volume.series_uid:
+            study = (
+                None
+                if self.scan_result is None
+                else self.scan_result.study(series.study_uid)
+            )
             return ShownSeries(
                 series.series_uid,
                 series.study_uid,
                 series.series_number,
                 series.description,
+                study.date if study is not None else "",
             )
         return ShownSeries(volume.series_uid)
 

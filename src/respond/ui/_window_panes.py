@@ -140,11 +140,14 @@ class PanesMixin:
     def _shown_of(self, series: SeriesCandidate | None) -> ShownSeries | None:
         if series is None:
             return None
+        result = getattr(self, "scan_result", None)
+        study = None if result is None else result.study(series.study_uid)
         return ShownSeries(
             series.series_uid,
             series.study_uid,
             series.series_number,
             series.description,
+            study.date if study is not None else "",
         )
 
     def _caption(self, role: str, series: SeriesCandidate | None) -> str:

@@ -113,7 +113,7 @@ def push(stack: QUndoStack, command: IntentCommand) -> bool:
     """
     try:
         command._do()
-    except RespondError as exc:
+    except Exception as exc:  # noqa: BLE001 - a refusal or a bug: shown, never raised
         IntentCommand._report(exc)
         return False
     command._applied = True
@@ -320,11 +320,9 @@ class AddStudyCommand(IntentCommand):
         self._labels_after: dict[str, str] = {}
 
     def _do(self) -> None:
-        """Add it (or put back the same time point and labels)."""
+        """Add it (or put back the same time point and labels, checked again)."""
         if self._record is not None:
-            self._session.restore_timepoint(self._record)
-            for uid, label in self._labels_after.items():
-                self._session.update_timepoint(uid, label=label)
+            self._session.put_back_added(self._record, self._labels_after)
             return
         before = {tp.uid: tp.label for tp in self._session.read.timepoints}
         self.uid = self._session.add_study(self._facts, **self._options)  # type: ignore[arg-type]
@@ -336,10 +334,8 @@ class AddStudyCommand(IntentCommand):
         self.setText(f"Add time point {after[self.uid]}")
 
     def _undo(self) -> None:
-        """Remove it and restore the labels it changed."""
-        self._record = self._session.remove_timepoint(self.uid)
-        for uid, label in self._labels_before.items():
-            self._session.update_timepoint(uid, label=label)
+        """Remove it and give the others their labels back."""
+        self._record = self._session.take_back_added(self.uid, self._labels_before)
 
 
 class UpdateTimepointCommand(IntentCommand):

@@ -143,6 +143,9 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self._folder_scan: ScanResult | None = None
         self._patient_scan: ScanResult | None = None
         self._finding_images = False
+        self._generation = 0
+        """Counts patient openings and closings: late scan results are dropped."""
+        self._image_studies: frozenset[str] = frozenset()
         self._then: dict[QObject, Callable[[ScanResult], None] | None] = {}
         self.recent = RecentPaths()
         self.prompts = Prompts(self)
@@ -434,6 +437,10 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.session = None
         self.controller = None
         self.current_uid = ""
+        self._generation += 1
+        self._finding_images = False
+        self._image_studies = frozenset()
+        self._then.clear()
         self._patient_scan = None
         self._folder_scan = None
         self.stack.clear()
@@ -489,7 +496,9 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             return
         self.close_patient()
         self.store = store
-        self.open_patient(patient_id)
+        if self.open_patient(patient_id) is None:
+            self.close_patient()  # back to the reader's own database
+            return
         self.open_folder(folder)
         self.statusBar().showMessage(
             "SYNTHETIC DEMO: generated phantom, not patient data", 10000
@@ -506,6 +515,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         if self.session is not None:
             self.close_patient()
         self.session = session
+        self._generation += 1
         self.controller = ReadingController(session)
         self.stack.clear()
         self.undo_group.setActiveStack(self.stack)
@@ -545,7 +555,13 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
                     "No time point yet: add a study (File > Add study…)."
                 )
         self._fill_timepoints()
-        self.find_images()
+        studies = {tp.study_uid for tp in self.session.read.timepoints if tp.study_uid}
+        if studies != self._image_studies:  # a study came or went: look again
+            self.find_images()
+        if self.current_uid:
+            self._show_timepoint_images()
+        if self.compare.isChecked():
+            self._load_prior()
 
     def _fill_timepoints(self) -> None:
         if self.session is None:

@@ -215,21 +215,38 @@ def test_a_patient_whose_id_is_taken_again_is_refused(rich: SqliteStore) -> None
     assert "remove it first" in str(error)
 
 
-def test_a_time_point_whose_uid_is_taken_again_is_refused(rich: SqliteStore) -> None:
+def test_a_time_point_put_back_by_an_undo_counts_as_restored(
+    rich: SqliteStore,
+) -> None:
     record = rich.load(P).timepoints[2]
     rich.delete_timepoint(P, record.uid, who="dr")
     removal = _last(rich).id
-    rich.put_timepoint(P, record, who="dr")
+    rich.put_timepoint(P, record, who="dr")  # the app's undo of the removal
+    assert all(e.id != removal for e in rich.deleted(P))
+    assert _last(rich).action == "restore"
+    _refused(rich, removal, "already_restored")
+
+
+def test_a_time_point_whose_date_or_study_is_taken_again_is_refused(
+    rich: SqliteStore,
+) -> None:
+    record = rich.load(P).timepoints[2]
+    rich.delete_timepoint(P, record.uid, who="dr")
+    removal = _last(rich).id
+    again = dataclasses.replace(record, uid="tp-again")
+    rich.put_timepoint(P, again, who="dr")  # the same study added anew
     error = _refused(rich, removal, "exists")
-    assert "FU2, 2026-04-27" in str(error)
+    assert "FU2 (2026-04-27)" in str(error)
+    assert "same date, study or label" in str(error)
 
 
 def test_a_lesion_whose_id_is_taken_again_is_refused(rich: SqliteStore) -> None:
     rich.delete_lesion(P, N2, who="dr")
     removal = _last(rich).id
     rich.put_lesion(P, Lesion(N2, Role.NON_TARGET, "bone"), "", 9, who="dr")
-    error = _refused(rich, removal, "exists")
-    assert "has a lesion N2 again" in str(error)
+    # Putting the id back (the app's undo) restores the removal.
+    assert all(e.id != removal for e in rich.deleted(P))
+    _refused(rich, removal, "already_restored")
 
 
 def test_a_time_point_of_a_removed_patient_is_refused(rich: SqliteStore) -> None:

@@ -130,9 +130,12 @@ def test_another_patients_study_needs_a_confirmation_naming_both_ids(
     assert store.calls == []
     session.add_study(other, confirm_id_mismatch=True)
     assert len(session.read.timepoints) == 2
-    (confirmation,) = [c for c in store.calls if c[0] == "record_confirmation"]
-    assert confirmation[3] == "patient id mismatch accepted"
-    assert confirmation[4]["study_patient_id"] == "XYZ-1"
+    # The confirmation is audited in the transaction that adds the time point.
+    (put,) = [c for c in store.calls if c[0] == "put_timepoints"]
+    ((key, what, details),) = put[-1]["confirmations"]
+    assert key == session.read.timepoints[1].uid
+    assert what == "patient id mismatch accepted"
+    assert details["study_patient_id"] == "XYZ-1"
 
 
 def test_name_and_birth_date_differences_are_warnings(session: ReadSession) -> None:
@@ -171,9 +174,7 @@ def test_an_earlier_study_becomes_the_baseline_only_when_confirmed(
     assert session.read.timepoints[0].uid == uid
     put = next(c for c in store.calls if c[0] == "put_timepoints")
     assert len(put[2]) == 3  # the new one and the two relabelled, one transaction
-    assert any(
-        c[0] == "record_confirmation" and c[3] == "new baseline" for c in store.calls
-    )
+    assert [what for _, what, _ in put[-1]["confirmations"]] == ["new baseline"]
 
 
 def test_a_new_baseline_is_refused_while_a_time_point_is_signed(
@@ -182,6 +183,15 @@ def test_a_new_baseline_is_refused_while_a_time_point_is_signed(
     session.sign(session.read.timepoints[0].uid)
     with pytest.raises(StudyRefusedError, match="signed time point"):
         session.add_study(study("1.9.0", "20251201"), confirm_new_baseline=True)
+
+
+def test_a_study_before_a_signed_follow_up_is_refused(session: ReadSession) -> None:
+    session.add_study(study("1.9.3", "20260601"))
+    session.sign(session.read.timepoints[1].uid)
+    with pytest.raises(StudyRefusedError, match="before signed time point"):
+        session.add_study(study("1.9.2", "20260302"))
+    session.add_study(study("1.9.4", "20260901"))  # after it: fine
+    assert [tp.label for tp in session.read.timepoints] == ["BL", "FU1", "FU2"]
 
 
 def test_a_study_between_follow_ups_relabels_respond_labels_only(

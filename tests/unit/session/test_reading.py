@@ -147,3 +147,26 @@ def test_undoing_a_lesion_removal_is_one_transaction_and_one_assessment() -> Non
     assert [c.kind for c in restored.calipers[LesionId("T1")]] == [
         CaliperKind.LONG_AXIS
     ]
+
+
+def test_a_time_point_without_a_study_takes_only_a_study_of_its_date() -> None:
+    """Imported cases have no study: a series of another date is refused."""
+    from respond.criteria import Patient, PatientRead, TimePoint, TimePointRecord
+
+    store = MemoryStore()
+    records = tuple(
+        TimePointRecord(uid=uid, timepoint=TimePoint(label=label, date=date))
+        for uid, label, date in (
+            ("bl", "BL", dt.date(2026, 1, 5)),
+            ("fu", "FU1", dt.date(2026, 3, 2)),
+        )
+    )
+    store.create_patient(PatientRead(Patient("P9"), timepoints=records), who="t")
+    controller = ReadingController(ReadSession(store, "P9", reader="dr"))
+    baseline_images = ShownSeries("5.5.1", "5.5", 2, "ART", "20260105")
+    assert controller.belongs("bl", baseline_images)
+    assert not controller.belongs("fu", baseline_images)
+    with pytest.raises(WrongStudyError):
+        controller.check_series("fu", baseline_images)
+    with pytest.raises(WrongStudyError):
+        controller.check_series("fu", ShownSeries("5.5.1", "5.5"))  # no date known
