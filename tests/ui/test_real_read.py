@@ -76,8 +76,11 @@ def test_a_real_patient_is_read_from_first_study_to_signed_follow_up(
         assert (baseline.label, baseline.date) == ("BL", dt.date(2001, 8, 12))
         wait_shown(qtbot, window, "BL")
         # The headers do not say which phase this is: the reader says arterial.
+        assert window.banner.isVisibleTo(window)  # "phase ... headers do not tell"
         window.arterial_action.trigger()
         assert session.timepoint(baseline.uid).timepoint.arterial_phase
+        assert window.banner.isHidden()
+        assert "(read as arterial)" in window.current_pane.caption.text()
         # Add T1 and measure its long axis and viable diameter with the mouse.
         target = window.lesions.add_target("liver")
         window.lesions.select(target)

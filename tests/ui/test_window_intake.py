@@ -132,7 +132,7 @@ def test_a_caliper_on_another_time_points_series_is_refused(
     window.show_series(baseline_series)
     wait_shown(qtbot, window, "BL")
     assert window.current_uid == fu.uid
-    assert "not the selected time point FU1" in window.current_pane.caption.text()
+    assert window.current_pane.caption.text().startswith("⚠ Not FU1, the selected")
     window.set_tool("long_axis")
     view = window.view
     mouse_drag(
@@ -147,6 +147,11 @@ def test_a_caliper_on_another_time_points_series_is_refused(
     assert "FU1 (2001-10-07)" in message
     assert "of time point BL (2001-08-12)" in message
     assert view.calipers() == {}
+    # The whole message shows over the images (the status bar cuts it).
+    assert window.notice.isVisibleTo(window)
+    assert window.notice.text() == message
+    window.stop_tool_action.trigger()  # Esc puts the tool down
+    assert window.view.tool is None
 
 
 def test_a_moved_folder_is_found_again_through_the_index(

@@ -96,6 +96,18 @@ class MeasuringMixin:
         )
         hint = suggested_arterial(study.series) if study is not None else None
         text = phase_warning(series, hint, measuring_viable=measuring_viable)
+        shown = self._shown()
+        if (
+            text
+            and shown is not None
+            and self.controller is not None
+            and self.current_uid
+            and self.controller.belongs(self.current_uid, shown)
+            and self.controller.session.timepoint(
+                self.current_uid
+            ).timepoint.arterial_phase
+        ):
+            text = ""  # the reader marked this time point's images arterial
         self.banner.setText(text)
         self.banner.setToolTip(text)
         self.banner.setVisible(bool(text))

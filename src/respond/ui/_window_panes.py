@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from respond.dicom.phase import is_arterial
 from respond.session import ShownSeries
 from respond.ui._caliper_sync import show_calipers
 
@@ -135,6 +136,7 @@ class PanesMixin:
 
     def _on_current_shown(self) -> None:
         self._caption_current()
+        self._check_phase()
         self._refresh_calipers()
 
     def _shown_of(self, series: SeriesCandidate | None) -> ShownSeries | None:
@@ -163,7 +165,14 @@ class PanesMixin:
             else "not a time point of this patient"
         )
         number = f"#{series.series_number} " if series.series_number is not None else ""
-        return f"{role} · {when} · {number}{series.description} · {_phase_text(series)}"
+        phase = _phase_text(series)
+        if (
+            owner is not None
+            and owner.timepoint.arterial_phase
+            and not is_arterial(series.phase.phase)
+        ):
+            phase += " (read as arterial)"
+        return f"{role} · {when} · {number}{series.description} · {phase}"
 
     def _caption_current(self) -> None:
         series = self._series
@@ -176,7 +185,11 @@ class PanesMixin:
             and not self.controller.belongs(self.current_uid, shown)
         ):
             record = self.controller.session.timepoint(self.current_uid)
-            text += f"  ⚠ not the selected time point {record.label}: measuring is off"
+            # Said first, so a narrow pane still shows it.
+            text = (
+                f"⚠ Not {record.label}, the selected time point: measuring is off · "
+                + text
+            )
         self.current_pane.set_caption(text)
 
     def _prior_uid(self) -> str:

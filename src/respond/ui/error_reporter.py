@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from respond.errors import RespondError
 
@@ -23,6 +23,7 @@ __all__ = ["ErrorReporter"]
 
 _log = logging.getLogger("respond.ui")
 SHOW_MS = 12000
+NOTICE_MS = 20000
 
 
 class ErrorReporter(QObject):
@@ -34,12 +35,29 @@ class ErrorReporter(QObject):
         super().__init__(parent)
         self._status = status
         self._line: QLabel | None = None
+        self._notice: QLabel | None = None
+        self._hide = QTimer(self)
+        self._hide.setSingleShot(True)
+        self._hide.timeout.connect(self._hide_notice)
         self.last = ""
         """The last message shown."""
 
     def set_message_line(self, label: QLabel | None) -> None:
         """Also show messages in this label (the open patient's message line)."""
         self._line = label
+
+    def set_notice(self, label: QLabel) -> None:
+        """Also show each message, whole and wrapped, in this label for a while.
+
+        The status bar cuts a long message at the window's width; the notice
+        over the images shows all of it (it hides after ``NOTICE_MS``).
+        """
+        self._notice = label
+        label.hide()
+
+    def _hide_notice(self) -> None:
+        if self._notice is not None:
+            self._notice.hide()
 
     def report(self, error: BaseException | str) -> None:
         """Show an error (or a plain message) to the reader."""
@@ -62,4 +80,8 @@ class ErrorReporter(QObject):
                 self._line.setText(text)
             except RuntimeError:  # the patient's panels were closed meanwhile
                 self._line = None
+        if self._notice is not None:
+            self._notice.setText(text)
+            self._notice.show()
+            self._hide.start(NOTICE_MS)
         self.reported.emit(text)

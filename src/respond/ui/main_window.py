@@ -56,6 +56,7 @@ from respond.ui.recent import RecentPaths
 from respond.ui.report_action import add_report_action
 from respond.ui.response_panel import ResponsePanel
 from respond.ui.series_browser import SeriesBrowserPanel
+from respond.ui.wheel_guard import WheelGuard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -98,7 +99,7 @@ VIEWER_KEYS = (
     ("Right drag", "window / level"),
     ("1-5", "window presets: abdomen, liver, arterial liver, lung, bone"),
 )
-_PANEL_WIDTHS = (220, 460)
+_PANEL_WIDTHS = (230, 460)
 """Starting widths of the series dock and the read dock (the images get the rest)."""
 
 
@@ -155,6 +156,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.errors = ErrorReporter(self.statusBar(), self)
         IntentCommand.error_sink = self.errors.report
         self._build_reading_page()
+        self.errors.set_notice(self.notice)
         self.patient_list = PatientListPanel()
         self.patient_list.open_requested.connect(self.open_patient)
         self.patient_list.new_patient_requested.connect(self.new_patient_from_study)
@@ -220,10 +222,18 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         )
         self.banner.setStyleSheet("background:#fff3e0;color:#8a3b00;padding:4px")
         self.banner.hide()
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum
+        )
+        self.notice.setStyleSheet("background:#fdecea;color:#8b1a10;padding:4px")
         self.reading_page = QWidget()
         column = QVBoxLayout(self.reading_page)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        column.addWidget(self.notice)
         column.addWidget(self.banner)
         column.addWidget(self.splitter, 1)
 
@@ -266,6 +276,12 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             )
             bar.addAction(action)
             self.tool_actions[kind] = action
+        stop = QAction("Stop measuring (Esc)", self)
+        stop.setShortcut(QKeySequence("Esc"))
+        stop.setToolTip("Put the caliper tool down: drag pans again (Esc)")
+        stop.triggered.connect(lambda: self.set_tool(None))
+        self.addAction(stop)
+        self.stop_tool_action = stop
         bar.addSeparator()
         self.prior_box = QComboBox()
         self.prior_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -390,15 +406,22 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self._docks_sized = state is not None and self.restoreState(state)
 
     def _size_docks(self) -> None:
-        """Give the images the room: the panels start narrow (once per layout)."""
+        """Give the images the room: the panels start narrow (once per layout).
+
+        On a wide screen the series and read panels start at 230 and 460 px
+        (the images get over 60 % of 1920); on a laptop screen at 12 % and 36 %
+        of the width, so the lesion table's values stay readable.
+        """
         if self._docks_sized:
             return
         self._docks_sized = True
-        scale = min(1.0, max(0.75, self.width() / 1500))
+        width = self.width()
+        if width >= 1700:
+            sizes = list(_PANEL_WIDTHS)
+        else:
+            sizes = [max(150, int(width * 0.12)), int(width * 0.36)]
         self.resizeDocks(
-            [self.browser_dock, self.read_dock],
-            [int(w * scale) for w in _PANEL_WIDTHS],
-            Qt.Orientation.Horizontal,
+            [self.browser_dock, self.read_dock], sizes, Qt.Orientation.Horizontal
         )
 
     def _install_key_router(self) -> None:
@@ -411,6 +434,8 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         if app is not None:
             self.key_router = ViewerKeyRouter(self.view, self)
             app.installEventFilter(self.key_router)
+            self.wheel_guard = WheelGuard(self)
+            app.installEventFilter(self.wheel_guard)
 
     # -- the patient list ----------------------------------------------------------
     def show_patient_list(self) -> None:
@@ -459,6 +484,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.banner.hide()
         self.undo_group.setActiveStack(self.list_stack)
         self.statusBar().clearMessage()
+        self.notice.hide()
         self._set_reading(False)
         self.refresh_patient_list()
         self._update_title()
@@ -606,6 +632,8 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             ),
         )
         self._sync_arterial()
+        self._check_phase()
+        self._caption_current()
 
     def _sync_arterial(self) -> None:
         record = (
