@@ -147,3 +147,26 @@ def _private_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("settings")
     for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(folder))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_collection_off_the_gui_thread() -> Iterator[None]:
+    """Garbage is collected on the GUI thread only, as the app does (gc_guard).
+
+    With automatic collection on, a scan thread still running from one test
+    could free a closed window's widgets off the GUI thread and hang both.
+    """
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    """Collect on the GUI thread after every test (automatic collection is off)."""
+    import gc
+
+    yield
+    gc.collect()

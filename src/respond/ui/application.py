@@ -45,6 +45,10 @@ def run_app(
     app.setApplicationName("respond")
     app.setOrganizationName("respond")
     configure_pyqtgraph()
+    from respond.ui.gc_guard import MainThreadCollector
+
+    collector = MainThreadCollector(app)
+    collector.start()
     settings = QSettings()
     if not reader:
         from respond.ui.reader_dialog import reader_identity
