@@ -86,7 +86,9 @@ def test_a_real_patient_is_read_from_first_study_to_signed_follow_up(
         window.lesions.select(target)
         window.view.set_slice(44)
         measure(qtbot, window, "L", 250.0, 150.0, 210.0)
+        assert "press V" in window.statusBar().currentMessage()  # mRECIST's next step
         measure(qtbot, window, "V", 260.0, 160.0, 200.0)
+        assert "press V" not in window.statusBar().currentMessage()
         record = session.timepoint(baseline.uid)
         calipers = {c.kind: c for c in record.calipers[LesionId(target)]}
         measured = record.target(LesionId(target))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from respond.criteria import CaliperKind
+from respond.criteria import CaliperKind, Criterion
 from respond.dicom import GeometryError
 from respond.dicom.phase import Phase, is_arterial
 from respond.errors import RespondError
@@ -20,7 +20,7 @@ from respond.ui.series_browser import suggested_arterial
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QUndoStack
-    from PySide6.QtWidgets import QLabel
+    from PySide6.QtWidgets import QLabel, QStatusBar
 
     from respond.criteria import Caliper
     from respond.dicom import ScanResult, SeriesCandidate, Volume
@@ -80,6 +80,7 @@ class MeasuringMixin:
 
     if TYPE_CHECKING:
 
+        def statusBar(self) -> QStatusBar: ...
         @property
         def _series(self) -> SeriesCandidate | None: ...
         def _prior_uid(self) -> str: ...
@@ -175,7 +176,7 @@ class MeasuringMixin:
         assert volume is not None
         caliper = caliper_from_indices(volume, kind, start, end)
         calipers = controller.after_draw(self.current_uid, lesion.id, caliper)
-        push(
+        saved = push(
             self.stack,
             SetCalipersCommand(
                 session,
@@ -185,6 +186,27 @@ class MeasuringMixin:
                 f"Measure {lesion.id} {kind.value.replace('_', ' ')}",
             ),
         )
+        if saved:
+            self._say_what_next(lesion.id, kind, calipers)
+
+    def _say_what_next(
+        self, lesion_id: str, kind: CaliperKind, calipers: list[Caliper]
+    ) -> None:
+        """After a long axis, say when mRECIST still needs the viable diameter."""
+        assert self.session is not None
+        drawn = {c.kind for c in calipers}
+        length = next(c.length_mm for c in calipers if c.kind is kind)
+        text = f"{lesion_id}: {kind.value.replace('_', ' ')} {length} mm saved."
+        if (
+            kind is CaliperKind.LONG_AXIS
+            and Criterion.MRECIST in self.session.read.settings.criteria
+            and CaliperKind.VIABLE not in drawn
+        ):
+            text += (
+                " mRECIST also needs the longest viable (arterially enhancing) "
+                "diameter: press V and draw it."
+            )
+        self.statusBar().showMessage(text, 15000)
 
     def _on_view_calipers_edited(self, edits: tuple[CaliperEdit, ...]) -> None:
         """Record one mouse edit (a line and the partner that followed it) at once.
