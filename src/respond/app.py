@@ -67,10 +67,13 @@ def sr_report(read: PatientRead, folders: Sequence[Path], outdir: Path) -> list[
 
 
 def csv_report(reads: Sequence[PatientRead], path: Path) -> list[Path]:
-    """Write the lesions CSV (CDISC TR/TU) and, beside it, the responses CSV (RS)."""
-    from respond.cli.report import ReportOptionsError, response_csv_path
+    """Write the lesions CSV (CDISC TR/TU) and, beside it, the responses CSV (RS).
+
+    A read that cannot be assessed yet is left out of an export of several
+    patients (and refused when it is the only one).
+    """
     from respond.criteria import CriteriaError
-    from respond.report.csv_export import write_lesions_csv, write_response_csv
+    from respond.report.csv_export import write_csv_files
     from respond.report.document import build_report
 
     reports = []
@@ -80,18 +83,8 @@ def csv_report(reads: Sequence[PatientRead], path: Path) -> list[Path]:
         except CriteriaError:
             if len(reads) == 1:
                 raise
-    responses = response_csv_path(path)
-    try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            write_lesions_csv(reports, handle)
-        with responses.open("w", encoding="utf-8", newline="") as handle:
-            write_response_csv(reports, handle)
-    except OSError as exc:
-        raise ReportOptionsError(
-            f"cannot write {exc.filename or path} ({exc.strerror}); check the "
-            "folder exists and is writable"
-        ) from exc
-    return [path, responses]
+    (lesions, _), (responses, _) = write_csv_files(reports, path)
+    return [lesions, responses]
 
 
 EXIT_INTERNAL_ERROR = 70

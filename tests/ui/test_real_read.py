@@ -109,6 +109,9 @@ def test_a_real_patient_is_read_from_first_study_to_signed_follow_up(
         assert (fu.label, fu.date) == ("FU1", dt.date(2001, 10, 7))
         assert window.current_uid == fu.uid
         wait_shown(qtbot, window, "FU1")
+        # Both studies have been read (the patient's, the folder just opened):
+        # looking up the patient's images reads no file again.
+        assert window.find_images() is None
         window.arterial_action.trigger()
         window.lesions.select(target)
         window.view.set_slice(44)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from respond.report.document import ReportData
     from respond.report.images import ImageIndex
 
-__all__ = ["ReportOptionsError", "add_report_command", "response_csv_path"]
+__all__ = ["ReportOptionsError", "add_report_command"]
 
 
 class ReportOptionsError(RespondError):
@@ -84,11 +84,6 @@ def add_report_command(
     report.set_defaults(handler=run_report)
 
 
-def response_csv_path(path: Path) -> Path:
-    """Return where the response table goes beside the lesion table."""
-    return path.with_name(f"{path.stem}-response{path.suffix or '.csv'}")
-
-
 def _check(args: argparse.Namespace) -> None:
     if not (args.pdf or args.sr or args.csv):
         raise ReportOptionsError(
@@ -116,20 +111,11 @@ def _images(args: argparse.Namespace) -> ImageIndex:
 def _write_csv(
     reports: list[ReportData], args: argparse.Namespace, out: TextIO
 ) -> None:
-    from respond.report.csv_export import write_lesions_csv, write_response_csv
+    from respond.report.csv_export import write_csv_files
 
-    lesions = Path(args.csv)
-    responses = response_csv_path(lesions)
-    try:
-        with lesions.open("w", encoding="utf-8", newline="") as handle:
-            count = write_lesions_csv(reports, handle, study_id=args.study_id)
-        with responses.open("w", encoding="utf-8", newline="") as handle:
-            rows = write_response_csv(reports, handle, study_id=args.study_id)
-    except OSError as exc:
-        raise ReportOptionsError(
-            f"report: cannot write {exc.filename or lesions} ({exc.strerror}); "
-            "check the folder exists and is writable"
-        ) from exc
+    (lesions, count), (responses, rows) = write_csv_files(
+        reports, Path(args.csv), study_id=args.study_id
+    )
     out.write(f"wrote {lesions} ({count} lesion rows)\n")
     out.write(f"wrote {responses} ({rows} response rows)\n")
 

@@ -30,9 +30,11 @@ import csv
 from typing import TYPE_CHECKING, cast
 
 from respond.criteria.categories import Role
+from respond.errors import RespondError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
+    from pathlib import Path
     from typing import TextIO
 
     from respond.report.document import ReportData
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
 __all__ = [
     "LESION_COLUMNS",
     "RESPONSE_COLUMNS",
+    "CsvWriteError",
+    "response_csv_path",
+    "write_csv_files",
     "write_lesions_csv",
     "write_response_csv",
 ]
@@ -189,3 +194,41 @@ def write_response_csv(
         RESPONSE_COLUMNS,
         (row for r in reports for row in _response_rows(r, study_id)),
     )
+
+
+class CsvWriteError(RespondError):
+    """A CSV file could not be written where asked."""
+
+
+def response_csv_path(path: Path) -> Path:
+    """Return where the response table goes beside the lesion table."""
+    return path.with_name(f"{path.stem}-response{path.suffix or '.csv'}")
+
+
+def write_csv_files(
+    reports: Sequence[ReportData], lesions: Path, *, study_id: str = ""
+) -> tuple[tuple[Path, int], tuple[Path, int]]:
+    """Write the lesions CSV and, beside it, the responses CSV.
+
+    Returns
+    -------
+    tuple
+        ``((lesions path, rows), (responses path, rows))``.
+
+    Raises
+    ------
+    CsvWriteError
+        A file could not be written (the message names it).
+    """
+    responses = response_csv_path(lesions)
+    try:
+        with lesions.open("w", encoding="utf-8", newline="") as handle:
+            lesion_rows = write_lesions_csv(reports, handle, study_id=study_id)
+        with responses.open("w", encoding="utf-8", newline="") as handle:
+            response_rows = write_response_csv(reports, handle, study_id=study_id)
+    except OSError as exc:
+        raise CsvWriteError(
+            f"cannot write {exc.filename or lesions} ({exc.strerror}); check the "
+            "folder exists and is writable"
+        ) from exc
+    return (lesions, lesion_rows), (responses, response_rows)

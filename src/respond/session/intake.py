@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from respond.criteria import Criterion, Patient, PatientRead, TimePoint, TimePointRecord
@@ -329,8 +330,6 @@ def timepoint_for_study(
         )
     thickness = None
     if series.slice_thickness_mm and series.slice_thickness_mm > 0:
-        from decimal import Decimal
-
         thickness = Decimal(repr(round(series.slice_thickness_mm, 3)))
     return TimePointRecord(
         uid=new_uid(),

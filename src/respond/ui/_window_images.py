@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from respond.dicom import indexed_images, merge_scans
 from respond.ui.loader import FilesScanWorker, FolderScanWorker
+from respond.ui.series_browser import suggested_arterial
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu, QStatusBar
 
     from respond.criteria import TimePointRecord
-    from respond.dicom import ScanResult, SeriesCandidate
+    from respond.dicom import ScanResult, SeriesCandidate, StudyEntry
     from respond.session import ReadingStore, ReadSession
     from respond.ui.error_reporter import ErrorReporter
     from respond.ui.prompts import Prompts
@@ -55,6 +56,7 @@ class ImagesMixin:
     _then: dict[QObject, Callable[[ScanResult], None] | None]
     _generation: int
     _image_studies: frozenset[str]
+    _image_base: list[ScanResult]
 
     if TYPE_CHECKING:
 
@@ -74,16 +76,24 @@ class ImagesMixin:
             return None
         studies = {tp.study_uid for tp in self.session.read.timepoints if tp.study_uid}
         self._image_studies = frozenset(studies)
+        # Studies read already (the patient's, or the folder just opened) are
+        # not read again: only the others are looked up and scanned.
+        self._image_base = [
+            self._keep_studies(scan)
+            for scan in (self._patient_scan, self._folder_scan)
+            if scan is not None
+        ]
+        known = {study.uid for scan in self._image_base for study in _studies(scan)}
         present: list[str] = []
         gone: list[str] = []
-        for study_uid in sorted(studies):
+        for study_uid in sorted(studies - known):
             for image in self.store.study_images(study_uid):
                 (present if os.path.isfile(image.path) else gone).append(image.path)
         if gone:
             self.store.forget_images(gone)
         if not present:
             self._finding_images = False
-            self._patient_scan = None
+            self._patient_scan = merge_scans(self._image_base) if known else None
             self._update_scan()
             return None
         root = os.path.commonpath([os.path.dirname(p) for p in present])
@@ -106,7 +116,7 @@ class ImagesMixin:
         if not self._from_open_patient():
             return
         self._finding_images = False
-        self._patient_scan = self._own_studies(result)
+        self._patient_scan = merge_scans([*self._image_base, self._own_studies(result)])
         self._update_scan()
 
     def _own_studies(self, result: ScanResult) -> ScanResult:
@@ -125,6 +135,11 @@ class ImagesMixin:
         ]
         if stale:
             self.store.forget_images(stale)
+        return self._keep_studies(result)
+
+    def _keep_studies(self, result: ScanResult) -> ScanResult:
+        """Return the scan with only the open patient's studies."""
+        wanted = self._image_studies
         patients = tuple(
             dataclasses.replace(
                 patient,
@@ -281,7 +296,7 @@ class ImagesMixin:
         """Return the series a time point is read on, if its images are found.
 
         Its own series; else the arterial series of its study (mRECIST measures
-        there); else the study's largest series.
+        there, as the series list stars it); else the study's largest series.
         """
         if self.scan_result is None:
             return None
@@ -291,11 +306,10 @@ class ImagesMixin:
         study = self.scan_result.study(record.study_uid) if record.study_uid else None
         if study is None or not study.series:
             return None
-        from respond.dicom.phase import is_arterial
-
         series = [s for s in study.series if not s.is_localizer] or list(study.series)
-        arterial = [s for s in series if is_arterial(s.phase.phase)]
-        return max(arterial or series, key=lambda s: s.image_count)
+        return suggested_arterial(study.series) or max(
+            series, key=lambda s: s.image_count
+        )
 
     def _missing(self, record: TimePointRecord) -> bool:
         return (
@@ -312,3 +326,7 @@ class ImagesMixin:
             "(moved, renamed or on another disk?). Locate its folder or DICOMDIR "
             "and respond remembers it."
         )
+
+
+def _studies(result: ScanResult) -> list[StudyEntry]:
+    return [study for patient in result.patients for study in patient.studies]

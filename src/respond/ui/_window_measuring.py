@@ -84,6 +84,7 @@ class MeasuringMixin:
         @property
         def _series(self) -> SeriesCandidate | None: ...
         def _prior_uid(self) -> str: ...
+        def _shown_of(self, series: SeriesCandidate | None) -> ShownSeries | None: ...
 
     def _check_phase(self, measuring_viable: bool = False) -> None:
         series = self._series
@@ -129,18 +130,7 @@ class MeasuringMixin:
             return None
         series = self._series
         if series is not None and series.series_uid == volume.series_uid:
-            study = (
-                None
-                if self.scan_result is None
-                else self.scan_result.study(series.study_uid)
-            )
-            return ShownSeries(
-                series.series_uid,
-                series.study_uid,
-                series.series_number,
-                series.description,
-                study.date if study is not None else "",
-            )
+            return self._shown_of(series)
         return ShownSeries(volume.series_uid)
 
     def _refresh_calipers(self) -> None:

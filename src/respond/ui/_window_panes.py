@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     )
 
     from respond.criteria import TimePointRecord
-    from respond.dicom import SeriesCandidate
+    from respond.dicom import ScanResult, SeriesCandidate
     from respond.session import ReadingController, ReadSession
     from respond.ui.error_reporter import ErrorReporter
     from respond.ui.pane import ViewerPane
@@ -60,6 +60,7 @@ class PanesMixin:
     compare: QAction
     errors: ErrorReporter
     banner: QLabel
+    scan_result: ScanResult | None
     _finding_images: bool
 
     if TYPE_CHECKING:
@@ -142,7 +143,7 @@ class PanesMixin:
     def _shown_of(self, series: SeriesCandidate | None) -> ShownSeries | None:
         if series is None:
             return None
-        result = getattr(self, "scan_result", None)
+        result = self.scan_result
         study = None if result is None else result.study(series.study_uid)
         return ShownSeries(
             series.series_uid,

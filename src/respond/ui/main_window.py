@@ -147,6 +147,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self._generation = 0
         """Counts patient openings and closings: late scan results are dropped."""
         self._image_studies: frozenset[str] = frozenset()
+        self._image_base: list[ScanResult] = []
         self._then: dict[QObject, Callable[[ScanResult], None] | None] = {}
         self.recent = RecentPaths()
         self.prompts = Prompts(self)

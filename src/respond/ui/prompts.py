@@ -37,10 +37,6 @@ class Prompts:
         )
         return answer == yes
 
-    def inform(self, title: str, text: str) -> None:
-        """Tell the reader something that needs acknowledging."""
-        QMessageBox.information(self.parent, title, text)
-
     def folder(self, title: str) -> Path | None:
         """Ask for a folder (or None)."""
         chosen = QFileDialog.getExistingDirectory(self.parent, title)
@@ -87,8 +83,3 @@ class Prompts:
             return dt.date.fromisoformat(answer.strip())
         except ValueError:
             return None
-
-    def text(self, title: str, label: str) -> str | None:
-        """Ask for a line of text (None when cancelled or empty)."""
-        answer, ok = QInputDialog.getText(self.parent, title, label)
-        return answer.strip() if ok and answer.strip() else None
