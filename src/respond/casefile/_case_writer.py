@@ -44,6 +44,7 @@ def _settings(settings: Settings) -> dict[str, JsonValue]:
         "sd_min_days": settings.sd_min_days,
         "continuing_pr": settings.continuing_pr,
         "mrecist_pd_min_increase_mm": _num(settings.mrecist_pd_min_increase_mm),
+        "confirmation_max_ne_between": settings.confirmation_max_ne_between,
     }
 
 
@@ -71,11 +72,16 @@ def _target(measurement: TargetMeasurement) -> dict[str, JsonValue]:
 
 
 def _non_target(observation: NonTargetObservation) -> JsonValue:
-    if observation.cytology is None and not observation.note:
+    if (
+        observation.cytology is None
+        and not observation.note
+        and observation.short_axis_mm is None
+    ):
         return observation.status.value
     doc: dict[str, JsonValue] = {"status": observation.status.value}
     if observation.cytology is not None:
         doc["cytology"] = observation.cytology.value
+    _put(doc, "short_axis_mm", observation.short_axis_mm)
     _put(doc, "note", observation.note)
     return doc
 
@@ -105,6 +111,8 @@ def _clinical(clinical: Clinical) -> dict[str, JsonValue]:
     _put(doc, "child_pugh", clinical.child_pugh)
     if clinical.dose_level is not None or clinical.is_interrupted:
         doc["dose_level"] = clinical.dose_level
+    if clinical.dose_form is not None:
+        doc["dose_form"] = clinical.dose_form.value
     if clinical.adverse_events:
         events: list[JsonValue] = []
         for event in clinical.adverse_events:

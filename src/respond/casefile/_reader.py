@@ -13,6 +13,7 @@ from respond.criteria import (
     Clinical,
     Criterion,
     Cytology,
+    DoseForm,
     Lesion,
     LesionId,
     LesionKind,
@@ -132,6 +133,14 @@ def _settings(doc: _Doc) -> Settings:
         mrecist_pd_min_increase_mm=default.mrecist_pd_min_increase_mm
         if pd_min is None
         else to_decimal(pd_min),
+        confirmation_max_ne_between=int(
+            cast(
+                "int",
+                doc.get(
+                    "confirmation_max_ne_between", default.confirmation_max_ne_between
+                ),
+            )
+        ),
     )
 
 
@@ -193,6 +202,7 @@ def _non_target(value: object) -> NonTargetObservation:
         status=NonTargetStatus(doc["status"]),
         cytology=_cytology(doc),
         note=_str(doc, "note"),
+        short_axis_mm=_opt_decimal(doc, "short_axis_mm"),
     )
 
 
@@ -224,6 +234,7 @@ def _clinical(doc: _Doc) -> Clinical:
         child_pugh=cast("str | None", doc.get("child_pugh")),
         dose_level=_opt_int(doc, "dose_level"),
         is_interrupted="dose_level" in doc and doc["dose_level"] is None,
+        dose_form=None if doc.get("dose_form") is None else DoseForm(doc["dose_form"]),
         adverse_events=tuple(_adverse_event(e) for e in _list(doc, "adverse_events")),
         second_line=None if second is None else _second_line(cast("_Doc", second)),
     )

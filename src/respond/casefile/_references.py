@@ -308,3 +308,9 @@ def _check_clinical(path: _Path, clinical: _Json) -> Iterator[_Found]:
                 f"score {score} does not fit class {child_pugh[0]} (A is 5-6, ",
                 f'B 7-9, C 10-15), got "{child_pugh}"; did you mean "{fits}{score}"?',
             )
+    if "dose_form" in clinical and clinical.get("dose_level") != -2:
+        yield _at(
+            (*path, "dose_form"),
+            "says which form of dose level -2 is given, but dose_level is ",
+            f"{_show(clinical.get('dose_level'))}; remove dose_form or set dose_level -2",
+        )

@@ -30,8 +30,17 @@ def _category(value: Response | None) -> str | None:
     return None if value is None else value.value
 
 
+def _reason(reason: Reason) -> JsonValue:
+    doc: dict[str, JsonValue] = {"rule": reason.rule, "text": reason.text}
+    if reason.source:
+        doc["source"] = reason.source
+    if reason.effect is not None:
+        doc["effect"] = reason.effect.value
+    return doc
+
+
 def _reasons(reasons: tuple[Reason, ...]) -> list[JsonValue]:
-    return [{"rule": r.rule, "text": r.text} for r in reasons]
+    return [_reason(r) for r in reasons]
 
 
 def _ref(ref: TimePointRef | None) -> JsonValue:

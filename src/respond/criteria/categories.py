@@ -8,6 +8,7 @@ __all__ = [
     "Action",
     "Criterion",
     "Cytology",
+    "DoseForm",
     "LesionKind",
     "NonTargetStatus",
     "Response",
@@ -126,3 +127,12 @@ class Action(Enum):
     """No response can be judged: repeat or complete the imaging."""
     REVIEW = "review"
     """Tumour board review: the rules conflict or data are missing."""
+
+
+class DoseForm(Enum):
+    """Which of the label's two forms of the lowest dose level (-2) is given."""
+
+    EVERY_OTHER_DAY_400 = "400mg_every_other_day"
+    """400 mg every other day."""
+    ONCE_DAILY_200 = "200mg_once_daily"
+    """200 mg once daily."""

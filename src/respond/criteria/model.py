@@ -16,6 +16,7 @@ from typing import NewType
 from respond.criteria.categories import (
     Criterion,
     Cytology,
+    DoseForm,
     LesionKind,
     NonTargetStatus,
     Role,
@@ -180,11 +181,18 @@ class NonTargetObservation:
         For ascites and effusions: whether cytology proved malignancy.
     note
         The reader's justification (required in practice for progression).
+    short_axis_mm
+        The short axis of a nodal non-target, when measured (a porta hepatis
+        node is followed by it under mRECIST, RULES A10).
     """
 
     status: NonTargetStatus
     cytology: Cytology | None = None
     note: str = ""
+    short_axis_mm: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _check_length("short_axis_mm", self.short_axis_mm, "non-target")
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +299,10 @@ class Clinical:
         Child-Pugh class and score, e.g. ``A5``.
     dose_level
         0 = 400 mg twice daily, -1 = 400 mg once daily, -2 = 400 mg every other
-        day; ``None`` with ``is_interrupted`` = treatment interrupted.
+        day or 200 mg once daily; ``None`` with ``is_interrupted`` = treatment
+        interrupted.
+    dose_form
+        At level -2, which of the label's two forms is given.
     is_interrupted
         Treatment is interrupted at this time point.
     adverse_events
@@ -306,6 +317,7 @@ class Clinical:
     child_pugh: str | None = None
     dose_level: int | None = None
     is_interrupted: bool = False
+    dose_form: DoseForm | None = None
     adverse_events: tuple[AdverseEvent, ...] = ()
     second_line: SecondLine | None = None
 
@@ -378,6 +390,9 @@ class Settings:
         After a PR, a regrowth short of PD stays PR (A1).
     mrecist_pd_min_increase_mm
         Absolute increase mRECIST PD needs besides +20 % (A2).
+    confirmation_max_ne_between
+        How many NE assessments may lie between a CR/PR and the assessment that
+        confirms it (A12).
     """
 
     criteria: tuple[Criterion, ...] = (Criterion.RECIST11, Criterion.MRECIST)
@@ -387,8 +402,14 @@ class Settings:
     sd_min_days: int = 42
     continuing_pr: bool = True
     mrecist_pd_min_increase_mm: Decimal = Decimal(0)
+    confirmation_max_ne_between: int = 1
 
     def __post_init__(self) -> None:
+        if self.confirmation_max_ne_between < 0:
+            raise InvalidSettingsError(
+                "settings: confirmation_max_ne_between must be 0 or more, got "
+                f"{self.confirmation_max_ne_between}"
+            )
         if not self.criteria:
             raise InvalidSettingsError("settings: name at least one criterion")
         if self.primary_criterion not in self.criteria:

@@ -53,10 +53,17 @@ def round_display(value: Decimal | None) -> Decimal | None:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why a category was given: the rule applied and what it found."""
+    """Why a category was given: the rule applied and what it found.
+
+    A rule of the sorafenib recommendation also names its ``source`` (seed
+    Table 5, the sorafenib label, SHARP, EASL 2018, respond default) and the
+    ``effect`` it asks for on its own (``None``: information only).
+    """
 
     rule: str
     text: str
+    source: str = ""
+    effect: Action | None = None
 
 
 @dataclass(frozen=True, slots=True)

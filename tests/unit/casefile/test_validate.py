@@ -276,7 +276,7 @@ def test_unknown_key_in_non_target_object_form(case: dict[str, Any]) -> None:
     assert_problem(
         case,
         "timepoints[1].non_targets.N2.why",
-        'unknown key "why" (allowed: status, cytology, note)',
+        'unknown key "why" (allowed: status, cytology, short_axis_mm, note)',
     )
 
 
@@ -410,7 +410,7 @@ def test_non_target_of_wrong_type_says_both_forms(case: dict[str, Any]) -> None:
         case,
         "timepoints[1].non_targets.N1",
         "must be one of present, absent, unequivocal_progression, not_evaluated "
-        "or an object with keys status, cytology, note, got 3",
+        "or an object with keys status, cytology, short_axis_mm, note, got 3",
     )
 
 
