@@ -10,6 +10,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Final
 
 from respond.casefile._paths import _Found, _Json, _Path, _show
+from respond.criteria.vocabulary import lookup, suggest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -290,6 +291,8 @@ def _check_new_lesions(
 
 
 def _check_clinical(path: _Path, clinical: _Json) -> Iterator[_Found]:
+    for index, event in enumerate(clinical.get("adverse_events", [])):
+        yield from _check_term((*path, "adverse_events", index, "term"), event["term"])
     if "fhsi8" in clinical and "fhsi8_items" in clinical:
         total = sum(clinical["fhsi8_items"])
         if clinical["fhsi8"] != total:
@@ -312,5 +315,22 @@ def _check_clinical(path: _Path, clinical: _Json) -> Iterator[_Found]:
         yield _at(
             (*path, "dose_form"),
             "says which form of dose level -2 is given, but dose_level is ",
-            f"{_show(clinical.get('dose_level'))}; remove dose_form or set dose_level -2",
+            f"{_show(clinical.get('dose_level'))}; remove dose_form or set ",
+            "dose_level -2",
         )
+
+
+def _check_term(path: _Path, term: str) -> Iterator[_Found]:
+    if lookup(term) is not None:
+        return
+    close = suggest(term)
+    hint = (
+        f"did you mean {' or '.join(_show(t) for t in close)}?"
+        if close
+        else "see resources/ctcae/adverse-event-terms.csv"
+    )
+    yield _at(
+        path,
+        f"{_show(term)} is not a CTCAE v5 term respond knows (terms are written in ",
+        f"snake_case, e.g. palmar_plantar_erythrodysesthesia_syndrome); {hint}",
+    )

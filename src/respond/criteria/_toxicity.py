@@ -1,7 +1,20 @@
-"""Sorafenib dose changes for adverse events (Nexavar label; RULES 4.4).
+"""Sorafenib dose changes for one adverse event (RULES 4.4).
 
-Each event gives an action (continue, interrupt, discontinue), whether the restart
-is one dose level lower, and the reason, citing the label's rule.
+The event's term is looked up in the CTCAE v5 vocabulary
+(``resources/ctcae/adverse-event-terms.csv``), which names the rule it follows:
+
+- ``skin``: the seed's Table 5 (hand-foot skin reaction, rash);
+- ``severe_cutaneous_reaction``, ``bleeding``, ``cardiac_ischemia``,
+  ``heart_failure``, ``hypertension``, ``gi_perforation``, ``qt_prolongation``:
+  the sorafenib label's rows;
+- ``laboratory`` (asymptomatic laboratory abnormalities) and ``generic`` (every
+  other clinical event): respond's defaults, shown as such. A generic grade 3-4
+  event interrupts and restarts one level lower (grade 4 adds a review note);
+  respond never discontinues on a generic row.
+
+Each event gives a :class:`ToxicityRule`: how strongly it acts, whether the
+restart is one dose level lower, the grade the event must be back to before a
+restart (or a review), and the reason with its source.
 """
 
 from __future__ import annotations
@@ -10,43 +23,78 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
+from respond.criteria.categories import Action
 from respond.criteria.result import Reason
+from respond.criteria.vocabulary import ToxicityRuleKey, lookup, suggest
 
 if TYPE_CHECKING:
     from respond.criteria.model import AdverseEvent
 
+__all__ = [
+    "DEFAULT",
+    "LABEL",
+    "SEED",
+    "Severity",
+    "ToxicityRule",
+    "event_key",
+    "toxicity_rule",
+]
+
+SEED = "seed Table 5"
 LABEL = "sorafenib label"
-HFSR_TERMS = frozenset(
-    {
-        "hand_foot_skin_reaction",
-        "hand_foot_syndrome",
-        "palmar_plantar_erythrodysesthesia",
-        "skin_toxicity",
-    }
-)
-CARDIAC_ISCHEMIA_TERMS = frozenset(
-    {"cardiac_ischemia", "cardiac_ischaemia", "myocardial_infarction"}
-)
-BLEEDING_TERMS = frozenset({"bleeding", "hemorrhage", "haemorrhage"})
-PERFORATION_TERMS = frozenset({"gi_perforation", "gastrointestinal_perforation"})
+DEFAULT = "respond default"
+CTCAE = "CTCAE v5"
 NO_IMPROVEMENT_DAYS = 7
+RESTART_GRADE = 1
+"""Grade 0-1: the grade an interrupting event must be back to (skin, generic,
+heart failure; hypertension grade <= 1 is diastolic < 90 mmHg)."""
 
 
 class Severity(IntEnum):
     """How strongly a toxicity rule acts; the strongest one wins."""
 
     CONTINUE = 0
-    INTERRUPT = 1
-    DISCONTINUE = 2
+    REVIEW = 1
+    INTERRUPT = 2
+    DISCONTINUE = 3
 
 
 @dataclass(frozen=True, slots=True)
 class ToxicityRule:
-    """One adverse event's rule: the action, a one-level reduction, the reason."""
+    """One adverse event's rule.
+
+    Parameters
+    ----------
+    severity
+        What the event asks for on its own.
+    reduce
+        The restart after the interruption is one dose level lower.
+    restart_grade
+        The highest grade at which treatment may restart; ``None`` when the
+        restart needs a clinical review instead (QT prolongation).
+    reason
+        The rule that fired, with its source and effect.
+    review
+        A review note the rule adds (grade 4 on a generic row).
+    """
 
     severity: Severity
     reduce: bool
+    restart_grade: int | None
     reason: Reason
+    review: str = ""
+
+
+def event_key(event: AdverseEvent) -> str:
+    """Return the key that identifies an event across time points.
+
+    Synonyms share their CTCAE term's key (``hand_foot_skin_reaction`` and
+    ``palmar_plantar_erythrodysesthesia_syndrome`` are one event); an unknown
+    term is its own key.
+    """
+    term = event.term.strip()
+    found = lookup(term)
+    return term if found is None else found.canonical
 
 
 def _name(event: AdverseEvent) -> str:
@@ -58,8 +106,53 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _reason(
+    event: AdverseEvent, source: str, text: str, effect: Action | None
+) -> Reason:
+    return Reason(f"{_name(event)} ({source})", text, source, effect)
+
+
+def _stop(event: AdverseEvent, source: str, text: str) -> ToxicityRule:
+    return ToxicityRule(
+        Severity.DISCONTINUE,
+        False,
+        None,
+        _reason(event, source, text, Action.DISCONTINUE),
+    )
+
+
+def _interrupt(
+    event: AdverseEvent,
+    source: str,
+    text: str,
+    *,
+    reduce: bool = True,
+    restart_grade: int | None = RESTART_GRADE,
+    review: str = "",
+) -> ToxicityRule:
+    return ToxicityRule(
+        Severity.INTERRUPT,
+        reduce,
+        restart_grade,
+        _reason(event, source, text, Action.INTERRUPT),
+        review,
+    )
+
+
+def _keep(event: AdverseEvent, source: str, text: str) -> ToxicityRule:
+    return ToxicityRule(
+        Severity.CONTINUE, False, None, _reason(event, source, text, None)
+    )
+
+
+def _review(event: AdverseEvent, source: str, text: str) -> ToxicityRule:
+    return ToxicityRule(
+        Severity.REVIEW, False, None, _reason(event, source, text, Action.REVIEW)
+    )
+
+
 def toxicity_rule(event: AdverseEvent) -> ToxicityRule:
-    """Return the label's rule for one adverse event.
+    """Return the rule one adverse event follows.
 
     Parameters
     ----------
@@ -69,80 +162,110 @@ def toxicity_rule(event: AdverseEvent) -> ToxicityRule:
     Returns
     -------
     ToxicityRule
-        The action it asks for, and whether to restart one dose level lower.
+        What it asks for, whether the restart is one dose level lower, and the
+        grade it must be back to before a restart.
     """
-    term = event.term.strip().lower()
-    if term in HFSR_TERMS:
-        return _hfsr(event)
-    if term in CARDIAC_ISCHEMIA_TERMS and event.grade >= 2:
-        return _stop(event, "cardiac ischaemia or infarction grade >= 2: stop")
-    if term in BLEEDING_TERMS and event.grade >= 2:
-        return _stop(event, "bleeding needing medical intervention: stop")
-    if term in PERFORATION_TERMS:
-        return _stop(event, "gastrointestinal perforation: stop")
-    if term == "heart_failure":
-        return _graded(event, 3, "heart failure")
-    if term == "hypertension":
+    found = lookup(event.term.strip())
+    if found is None:
+        close = ", ".join(suggest(event.term)) or "none close"
+        return _review(
+            event,
+            DEFAULT,
+            f"'{event.term}' is not a CTCAE v5 term respond knows (closest: "
+            f"{close}): record it under its CTCAE term; no rule can be applied",
+        )
+    if event.grade >= 5:
+        return _stop(event, CTCAE, "grade 5 is death related to the event")
+    rule = found.rule
+    if rule is ToxicityRuleKey.SKIN:
+        return _skin(event)
+    if rule is ToxicityRuleKey.SEVERE_CUTANEOUS_REACTION:
+        return _stop(
+            event,
+            LABEL,
+            "suspected Stevens-Johnson syndrome or toxic epidermal "
+            "necrolysis: discontinue",
+        )
+    if rule is ToxicityRuleKey.BLEEDING:
+        return _bleeding(event)
+    if rule is ToxicityRuleKey.CARDIAC_ISCHEMIA:
+        return _cardiac_ischemia(event)
+    if rule is ToxicityRuleKey.HEART_FAILURE:
+        return _heart_failure(event)
+    if rule is ToxicityRuleKey.HYPERTENSION:
         return _hypertension(event)
-    return _other(event)
+    if rule is ToxicityRuleKey.GI_PERFORATION:
+        return _stop(event, LABEL, "gastrointestinal perforation: discontinue")
+    if rule is ToxicityRuleKey.QT_PROLONGATION:
+        return _qt(event)
+    if rule is ToxicityRuleKey.LABORATORY:
+        return _review(
+            event,
+            DEFAULT,
+            "asymptomatic laboratory abnormality: monitor and review; no "
+            "automatic dose change",
+        )
+    return _generic(event)
 
 
-def _stop(event: AdverseEvent, text: str) -> ToxicityRule:
-    return ToxicityRule(
-        Severity.DISCONTINUE, False, Reason(f"{LABEL}: {_name(event)}", text)
-    )
-
-
-def _interrupt(event: AdverseEvent, text: str) -> ToxicityRule:
-    return ToxicityRule(
-        Severity.INTERRUPT, True, Reason(f"{LABEL}: {_name(event)}", text)
-    )
-
-
-def _keep(event: AdverseEvent, text: str) -> ToxicityRule:
-    return ToxicityRule(
-        Severity.CONTINUE, False, Reason(f"{LABEL}: {_name(event)}", text)
-    )
-
-
-def _hfsr(event: AdverseEvent) -> ToxicityRule:
+def _skin(event: AdverseEvent) -> ToxicityRule:
     grade, occurrence = event.grade, event.occurrence
     nth = f"{_ordinal(occurrence)} occurrence"
     restart = "interrupt until grade 0-1, then restart one dose level lower"
     if grade <= 1:
-        return _keep(event, "continue; topical symptomatic care")
+        return _keep(event, SEED, "continue; topical symptomatic care")
     if grade == 2:
         if occurrence >= 4:
-            return _stop(event, f"{nth}: discontinue")
+            return _stop(event, SEED, f"{nth}: discontinue")
         if occurrence >= 2:
-            return _interrupt(event, f"{nth}: {restart}")
+            return _interrupt(event, SEED, f"{nth}: {restart}")
         days = event.days_without_improvement
         if days is not None and days >= NO_IMPROVEMENT_DAYS:
-            return _interrupt(event, f"no improvement in {days} days (>= 7): {restart}")
+            return _interrupt(
+                event, SEED, f"no improvement in {days} days (>= 7): {restart}"
+            )
         return _keep(
             event,
+            SEED,
             "1st occurrence: continue with topical care; interrupt if no "
             "improvement within 7 days",
         )
     if grade == 3:
         if occurrence >= 3:
-            return _stop(event, f"{nth}: discontinue")
-        return _interrupt(event, f"{nth}: {restart}")
-    return _stop(event, "grade 4 or higher: discontinue")
+            return _stop(event, SEED, f"{nth}: discontinue")
+        return _interrupt(event, SEED, f"{nth}: {restart}")
+    return _generic(event)
 
 
-def _graded(event: AdverseEvent, interrupt_grade: int, what: str) -> ToxicityRule:
-    if event.grade >= interrupt_grade + 1:
-        return _stop(event, f"{what} grade {event.grade}: stop")
-    if event.grade == interrupt_grade:
+def _bleeding(event: AdverseEvent) -> ToxicityRule:
+    if event.grade >= 2:
+        return _stop(
+            event,
+            LABEL,
+            "bleeding needing medical intervention (CTCAE grade >= 2): discontinue",
+        )
+    return _keep(event, LABEL, "grade 1 bleeding: no dose change; monitor")
+
+
+def _cardiac_ischemia(event: AdverseEvent) -> ToxicityRule:
+    if event.grade >= 2:
+        return _stop(
+            event, LABEL, "cardiac ischaemia or infarction grade >= 2: discontinue"
+        )
+    return _keep(event, LABEL, "grade 1: no dose change; cardiac monitoring")
+
+
+def _heart_failure(event: AdverseEvent) -> ToxicityRule:
+    if event.grade >= 4:
+        return _stop(event, LABEL, "heart failure grade 4: discontinue")
+    if event.grade == 3:
         return _interrupt(
             event,
-            f"{what} grade {interrupt_grade}: interrupt until grade <= 1, then "
-            "resume one dose level lower",
+            LABEL,
+            "heart failure grade 3: interrupt until grade <= 1, then resume one "
+            "dose level lower",
         )
-    return _keep(
-        event, f"{what} grade {event.grade}: no dose change; treat and monitor"
-    )
+    return _keep(event, LABEL, "grade 1-2: no dose change; treat and monitor")
 
 
 def _hypertension(event: AdverseEvent) -> ToxicityRule:
@@ -151,23 +274,47 @@ def _hypertension(event: AdverseEvent) -> ToxicityRule:
         and event.days_without_improvement >= NO_IMPROVEMENT_DAYS
     )
     if event.grade >= 4:
-        return _stop(event, "hypertension grade 4: stop")
+        return _stop(event, LABEL, "hypertension grade 4: discontinue")
     if event.grade == 3 or (event.grade == 2 and persistent):
         return _interrupt(
             event,
+            LABEL,
             "hypertension grade 3, or grade 2 persistent: interrupt until "
-            "controlled (diastolic < 90 mmHg), then resume one dose level lower",
+            "controlled (grade <= 1: diastolic < 90 mmHg), then resume one dose "
+            "level lower",
         )
-    return _keep(event, "hypertension: antihypertensive treatment; no dose change")
+    return _keep(
+        event, LABEL, "antihypertensive treatment; no dose change; monitor weekly"
+    )
 
 
-def _other(event: AdverseEvent) -> ToxicityRule:
-    if event.grade >= 4:
-        return _stop(event, "grade 4 or higher adverse event: discontinue")
-    if event.grade == 3:
+def _qt(event: AdverseEvent) -> ToxicityRule:
+    if event.grade >= 3:
         return _interrupt(
             event,
-            "grade 3 adverse event: interrupt until grade <= 1, then resume one "
-            "dose level lower",
+            LABEL,
+            "QTc > 500 ms or > 60 ms above baseline (grade >= 3): interrupt, "
+            "correct electrolytes; resume only after review",
+            reduce=False,
+            restart_grade=None,
         )
-    return _keep(event, "grade 1-2: no dose change; symptomatic care")
+    return _keep(
+        event, LABEL, "grade 1-2: no dose change; monitor ECG and electrolytes"
+    )
+
+
+def _generic(event: AdverseEvent) -> ToxicityRule:
+    if event.grade >= 3:
+        review = ""
+        text = (
+            f"grade {event.grade} event: interrupt until grade <= 1, then restart "
+            "one dose level lower"
+        )
+        if event.grade >= 4:
+            review = (
+                f"{_name(event)}: grade 4 event; discontinuation is the "
+                "clinician's call (tumour board)"
+            )
+            text += "; grade 4: review"
+        return _interrupt(event, DEFAULT, text, review=review)
+    return _keep(event, DEFAULT, "grade 1-2: no dose change; symptomatic care")

@@ -2,26 +2,45 @@
 
 Decision support for a tumour board (RULES section 4), in this order:
 
-1. toxicity first (the label's adverse-event rules), whatever the response;
+1. toxicity first (4.4): every current adverse event's row, and for a patient
+   whose treatment is interrupted, whether every event that required the
+   interruption is back to the grade its row asks for;
 2. liver function and performance status (Child-Pugh C or ECOG 3-4: stop);
-3. the response by the primary criterion (A11): CR/PR/SD/NON-CR/NON-PD continue;
-   PD with symptomatic progression (FHSI-8 down >= 4 points from baseline, or ECOG
-   4) stops (SHARP); PD without it switches to second line when available and the
-   patient is eligible, otherwise continues with close follow-up flagged for
-   review; symptomatic progression without PD goes to review; NE asks for repeat
-   imaging;
-4. a disagreement between RECIST 1.1 and mRECIST is noted.
+3. the response by the primary criterion (A11). Radiologic progression is the
+   documented progression at any time point so far, not only the latest
+   category (4.3 step 4). With symptomatic progression (FHSI-8 down >= 4 points
+   from baseline, or ECOG 4) sorafenib stops (SHARP); without it the patient
+   switches when the clinician marks a second line eligible, otherwise continues
+   with close follow-up flagged for review. An mRECIST progression that rests on
+   a tiny absolute change asks for confirmation at the next scan (A13).
+   Symptomatic progression without radiologic PD goes to review; NE asks for
+   repeat imaging; otherwise continue;
+4. a disagreement between RECIST 1.1 and mRECIST is noted;
+5. on a reduced level whose causes have been at grade 0-1 for at least 4 weeks,
+   re-escalation is suggested (seed Box 1 and Table 5).
 
-Every rule that fired is returned, in that order. The clinician decides.
+Every rule that fired is returned in that order with its source and the action
+it asks for on its own (:attr:`Reason.effect`); :func:`contradictions` checks
+that the action, the rules and the notes agree. The clinician decides.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from respond.criteria._toxicity import Severity, toxicity_rule
-from respond.criteria.categories import Action, Criterion, Response
+from respond.criteria._dosing import (
+    Draft,
+    apply_toxicity,
+    dose_of,
+    form_of,
+    interruption,
+    reescalation,
+    restart_level,
+    resume,
+)
+from respond.criteria._progression import documented_progression
+from respond.criteria._toxicity import DEFAULT, Severity
+from respond.criteria.categories import Action, Criterion, DoseForm, Response
 from respond.criteria.result import Reason, Recommendation
 
 if TYPE_CHECKING:
@@ -30,23 +49,19 @@ if TYPE_CHECKING:
     from respond.criteria.model import Case, Clinical, SecondLine
     from respond.criteria.result import CriterionResult
 
-__all__ = ["recommend"]
+__all__ = ["contradictions", "recommend", "symptomatic_progression"]
 
 FHSI8_DROP = 4
-LOWEST_DOSE_LEVEL = -2
-_SHARP = "SHARP stop rule (Llovet 2008)"
+_SHARP = "SHARP (Llovet 2008)"
 _EASL = "EASL 2018"
-_CONTINUE_ACTIONS = (Action.CONTINUE, Action.CONTINUE_REDUCED_DOSE)
-
-
-@dataclass(slots=True)
-class _Draft:
-    rules: list[Reason] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    toxicity: Severity = Severity.CONTINUE
-    reduce: bool = False
-    stop_liver: bool = False
-    response_action: Action = Action.CONTINUE
+_EASL_LIVER = "EASL-EORTC 2012 / EASL 2018"
+_A13 = "respond default (RULES A13)"
+_GUIDANCE = (
+    "usual criteria: regorafenib (tolerated sorafenib, Child-Pugh A, ECOG 0-1), "
+    "cabozantinib (Child-Pugh A, ECOG 0-1), ramucirumab (AFP >= 400 ng/mL)"
+)
+_STOPPING = (Action.DISCONTINUE, Action.SWITCH_SECOND_LINE)
+_CONTINUING = (Action.CONTINUE, Action.CONTINUE_REDUCED_DOSE)
 
 
 def recommend(
@@ -64,46 +79,77 @@ def recommend(
     Returns
     -------
     Recommendation
-        The action, the dose level (the restart level when interrupting; ``None``
-        when stopping), every rule that fired in order, and notes.
+        The action, the dose level (the restart level when interrupting;
+        ``None`` when stopping), every rule that fired in order, and notes.
     """
-    draft = _Draft()
+    draft = Draft()
     current = case.timepoints[-1].clinical
-    level, interrupted = _dose(case)
-    _toxicity(current, draft)
-    _liver(case, current, draft)
+    level, interrupted = dose_of(case)
+    apply_toxicity(current, draft)
+    if interrupted:
+        interruption(case, draft)
+    _liver(current, draft)
     _response(case, results, draft)
     _disagreement(case, results, draft)
-    action, dose = _decide(draft, level, interrupted)
+    action, dose = _decide(draft, level, interrupted, form_of(case))
+    if action is Action.CONTINUE and level < 0:
+        reescalation(case, draft, level)
     return Recommendation(action, dose, tuple(draft.rules), tuple(draft.notes))
 
 
-def _dose(case: Case) -> tuple[int, bool]:
-    """Return the last dose level given (0 when never recorded) and interruption."""
-    current = case.timepoints[-1].clinical
-    for tp in reversed(case.timepoints):
-        if tp.clinical.dose_level is not None:
-            return tp.clinical.dose_level, current.is_interrupted
-    return 0, current.is_interrupted
+def contradictions(recommendation: Recommendation) -> list[str]:
+    """Return every way the action, the rules and the notes disagree.
+
+    Parameters
+    ----------
+    recommendation
+        A recommendation.
+
+    Returns
+    -------
+    list of str
+        Empty when they agree: some rule asks for the action itself; no rule asks
+        to continue while sorafenib stops, to stop or interrupt while it
+        continues, or to switch while it does not; no note speaks of continuing
+        while sorafenib stops.
+    """
+    action = recommendation.action
+    found = []
+    effects = [r.effect for r in recommendation.rules]
+    if action not in effects:
+        found.append(f"no rule asks for {action.value}")
+    for rule in recommendation.rules:
+        effect = rule.effect
+        clash = (
+            (effect in _CONTINUING and action in _STOPPING)
+            or (effect is Action.DISCONTINUE and action not in _STOPPING)
+            or (effect is Action.SWITCH_SECOND_LINE and action is not effect)
+            or (effect is Action.INTERRUPT and action in _CONTINUING)
+        )
+        if clash and effect is not None:
+            found.append(
+                f"rule '{rule.rule}' asks for {effect.value} under {action.value}"
+            )
+    if action in _STOPPING:
+        found.extend(
+            f"note '{note}' speaks of continuing under {action.value}"
+            for note in recommendation.notes
+            if "continu" in note.lower()
+        )
+    return found
 
 
-def _toxicity(current: Clinical, draft: _Draft) -> None:
-    for event in current.adverse_events:
-        rule = toxicity_rule(event)
-        draft.rules.append(rule.reason)
-        draft.toxicity = max(draft.toxicity, rule.severity)
-        draft.reduce = draft.reduce or rule.reduce
-
-
-def _liver(case: Case, current: Clinical, draft: _Draft) -> None:
+def _liver(current: Clinical, draft: Draft) -> None:
     child_pugh = current.child_pugh_class
     if child_pugh == "C":
         draft.stop_liver = True
         draft.rules.append(
             Reason(
-                "liver function (EASL)",
+                f"liver function ({_EASL_LIVER})",
                 f"Child-Pugh {current.child_pugh}: no benefit of systemic therapy "
-                "established -> stop, best supportive care (tumour board)",
+                "established -> stop sorafenib (tumour board)",
+                _EASL_LIVER,
+                Action.DISCONTINUE,
             )
         )
     elif child_pugh == "B":
@@ -115,9 +161,11 @@ def _liver(case: Case, current: Clinical, draft: _Draft) -> None:
         draft.stop_liver = True
         draft.rules.append(
             Reason(
-                "performance status (EASL)",
-                f"ECOG {current.ecog}: benefit not established -> stop, best "
-                "supportive care (tumour board)",
+                f"performance status ({_EASL_LIVER})",
+                f"ECOG {current.ecog}: benefit not established -> stop sorafenib "
+                "(tumour board)",
+                _EASL_LIVER,
+                Action.DISCONTINUE,
             )
         )
 
@@ -149,69 +197,59 @@ def symptomatic_progression(case: Case) -> tuple[bool | None, str]:
     return False, text
 
 
-def _second_line(case: Case, draft: _Draft) -> bool:
-    """Whether a switch to second line is possible, with the rule that says so."""
-    offer: SecondLine | None = None
-    for tp in reversed(case.timepoints):
-        if tp.clinical.second_line is not None:
-            offer = tp.clinical.second_line
-            break
-    if offer is None or not offer.available:
-        draft.rules.append(
-            Reason("no second-line option", "no second-line therapy or trial available")
-        )
-        return False
-    current = case.timepoints[-1].clinical
-    problems = []
-    if not offer.eligible:
-        problems.append("the patient is not eligible")
-    if current.child_pugh_class not in (None, "A"):
-        problems.append(f"Child-Pugh {current.child_pugh} (needs A)")
-    if current.ecog is not None and current.ecog > 1:
-        problems.append(f"ECOG {current.ecog} (needs 0-1)")
-    if draft.toxicity is Severity.DISCONTINUE:
-        problems.append("sorafenib not tolerated")
-    if problems:
-        draft.rules.append(
-            Reason(f"second line not eligible ({_EASL})", "; ".join(problems))
-        )
-        return False
-    draft.rules.append(
-        Reason(
-            f"second line available ({_EASL})",
-            "second-line therapy available, patient eligible (tolerated sorafenib, "
-            "Child-Pugh A, ECOG 0-1)",
-        )
-    )
-    return True
+# --- the response ------------------------------------------------------------
 
 
 def _response(
-    case: Case, results: Mapping[Criterion, Sequence[CriterionResult]], draft: _Draft
+    case: Case, results: Mapping[Criterion, Sequence[CriterionResult]], draft: Draft
 ) -> None:
     primary = case.settings.primary_criterion
     tp = case.timepoints[-1]
     if len(case.timepoints) == 1:
         draft.rules.append(
-            Reason("baseline", "baseline only: no response to judge yet")
+            Reason(
+                "baseline",
+                "baseline only: no response to judge yet",
+                DEFAULT,
+                None if draft.stopping else Action.CONTINUE,
+            )
         )
         return
-    result = results[primary][-1]
-    overall = result.overall
+    series = results[primary]
+    overall = series[-1].overall
     where = f"{primary.value} {overall.value if overall else '-'} at {tp.label}"
-    if overall is Response.PD:
-        where += f" ({_pd_cause(result)})"
+    progression, notes = documented_progression(case, series)
+    draft.notes.extend(notes)
     symptomatic, evidence = symptomatic_progression(case)
-    if overall is Response.NE:
+    if progression.index is not None:
+        first = case.timepoints[progression.index].label
+        documented = f"{primary.value} progression documented at {first}"
+        if progression.index != len(series) - 1:
+            documented += f" ({where})"
+        else:
+            documented += f" ({_pd_cause(series[-1])})"
+        _progressed(case, draft, documented, symptomatic, evidence)
+    elif progression.pending is not None:
+        draft.response_action = Action.REVIEW
+        draft.rules.append(
+            Reason(
+                "mRECIST PD on a tiny change (A13)",
+                f"{where} rests on {progression.pending}: PD as published, but not "
+                "acted on alone; confirm at the next scan (tumour board)",
+                _A13,
+                Action.REVIEW,
+            )
+        )
+    elif overall is Response.NE:
         draft.response_action = Action.REPEAT_IMAGING
         draft.rules.append(
             Reason(
                 "response not evaluable",
                 f"{where}: repeat or complete the imaging (e.g. an arterial phase)",
+                DEFAULT,
+                Action.REPEAT_IMAGING,
             )
         )
-    elif overall is Response.PD:
-        _progression(case, draft, where, symptomatic, evidence)
     elif symptomatic:
         draft.response_action = Action.REVIEW
         draft.rules.append(
@@ -220,10 +258,24 @@ def _response(
                 f"{where} but {evidence}: not the SHARP stop rule; look for the "
                 "cause (toxicity, decompensation, intercurrent illness), consider "
                 "a dose change, tumour board",
+                _SHARP,
+                Action.REVIEW,
+            )
+        )
+    elif draft.stopping:
+        draft.rules.append(
+            Reason(
+                "disease controlled",
+                f"{where}: the response alone would not change treatment",
+                DEFAULT,
             )
         )
     else:
-        draft.rules.append(Reason("disease controlled", f"{where} -> continue"))
+        draft.rules.append(
+            Reason(
+                "disease controlled", f"{where} -> continue", DEFAULT, Action.CONTINUE
+            )
+        )
 
 
 def _pd_cause(result: CriterionResult) -> str:
@@ -237,36 +289,46 @@ def _pd_cause(result: CriterionResult) -> str:
     return ", ".join(causes) or "progression"
 
 
-def _progression(
-    case: Case, draft: _Draft, where: str, symptomatic: bool | None, evidence: str
+def _progressed(
+    case: Case, draft: Draft, where: str, symptomatic: bool | None, evidence: str
 ) -> None:
+    if symptomatic:
+        draft.rules.append(
+            Reason(
+                "radiologic and symptomatic progression",
+                f"{where} and {evidence}: SHARP stop rule -> stop sorafenib",
+                _SHARP,
+                Action.DISCONTINUE,
+            )
+        )
+        _next_line(case, draft)
+        return
+    if draft.stopping:
+        draft.rules.append(
+            Reason(
+                "radiologic progression",
+                f"{where}; sorafenib stops (above): what comes next",
+                _SHARP,
+            )
+        )
+        _next_line(case, draft)
+        return
     if symptomatic is None:
         draft.response_action = Action.REVIEW
         draft.rules.append(
             Reason(
                 "symptomatic progression unknown",
                 f"{where}, but {evidence}: record FHSI-8 to apply the SHARP rule",
+                _SHARP,
+                Action.REVIEW,
             )
         )
-        return
-    if symptomatic:
-        draft.rules.append(
-            Reason(
-                "radiologic and symptomatic progression",
-                f"{where} and {evidence}: {_SHARP} -> stop sorafenib",
-            )
-        )
-        eligible = _second_line(case, draft)
-        draft.response_action = (
-            Action.SWITCH_SECOND_LINE if eligible else Action.DISCONTINUE
-        )
-        if not eligible:
-            draft.notes.append("best supportive care unless a trial is available")
         return
     draft.rules.append(
         Reason(
             "radiologic progression without symptomatic progression",
             f"{where}; {evidence}: not the SHARP stop rule",
+            _SHARP,
         )
     )
     if _second_line(case, draft):
@@ -275,14 +337,93 @@ def _progression(
     draft.rules.append(
         Reason(
             "continue beyond progression (SHARP)",
-            "no second line: continuing sorafenib is defensible; close follow-up",
+            "no eligible second line: continuing sorafenib is defensible; close "
+            "follow-up",
+            _SHARP,
+            Action.CONTINUE,
         )
     )
     draft.notes.append("flagged for tumour-board review: continued beyond progression")
 
 
+def _next_line(case: Case, draft: Draft) -> None:
+    if _second_line(case, draft):
+        draft.response_action = Action.SWITCH_SECOND_LINE
+        return
+    draft.response_action = Action.DISCONTINUE
+    draft.rules.append(
+        Reason(
+            "no eligible second line",
+            "best supportive care unless a trial is available",
+            _EASL,
+            Action.DISCONTINUE,
+        )
+    )
+
+
+def _offer(case: Case) -> SecondLine | None:
+    for tp in reversed(case.timepoints):
+        if tp.clinical.second_line is not None:
+            return tp.clinical.second_line
+    return None
+
+
+def _second_line(case: Case, draft: Draft) -> bool:
+    """Whether the clinician marked a second line eligible; flags contradictions."""
+    offer = _offer(case)
+    if offer is None or not offer.available:
+        draft.rules.append(
+            Reason(
+                "no second-line option",
+                "no second-line therapy or trial available",
+                _EASL,
+            )
+        )
+        return False
+    if not offer.eligible:
+        draft.rules.append(
+            Reason(
+                "second line not eligible",
+                f"the clinician marked the patient not eligible ({_GUIDANCE})",
+                _EASL,
+            )
+        )
+        return False
+    draft.rules.append(
+        Reason(
+            "second line available, patient eligible",
+            f"the clinician marked the patient eligible -> switch ({_GUIDANCE})",
+            _EASL,
+            Action.SWITCH_SECOND_LINE,
+        )
+    )
+    current = case.timepoints[-1].clinical
+    problems = []
+    if current.child_pugh_class not in (None, "A"):
+        problems.append(f"Child-Pugh {current.child_pugh}")
+    if current.ecog is not None and current.ecog > 1:
+        problems.append(f"ECOG {current.ecog}")
+    if problems:
+        draft.rules.append(
+            Reason(
+                "second-line eligibility to review",
+                f"marked eligible, but {' and '.join(problems)} is outside every "
+                "usual second-line regimen (Child-Pugh A, ECOG 0-1): review; the "
+                "clinician's answer stands",
+                _EASL,
+                Action.REVIEW,
+            )
+        )
+    if draft.toxicity is Severity.DISCONTINUE:
+        draft.notes.append(
+            "sorafenib not tolerated: regorafenib needs tolerance of sorafenib; "
+            "cabozantinib or ramucirumab (AFP >= 400 ng/mL) do not"
+        )
+    return True
+
+
 def _disagreement(
-    case: Case, results: Mapping[Criterion, Sequence[CriterionResult]], draft: _Draft
+    case: Case, results: Mapping[Criterion, Sequence[CriterionResult]], draft: Draft
 ) -> None:
     if len(case.timepoints) == 1:
         return
@@ -307,38 +448,22 @@ def _disagreement(
         )
 
 
-def _decide(draft: _Draft, level: int, interrupted: bool) -> tuple[Action, int | None]:
-    if draft.toxicity is Severity.DISCONTINUE or draft.stop_liver:
+# --- the action ------------------------------------------------------------------
+
+
+def _decide(
+    draft: Draft, level: int, interrupted: bool, form: DoseForm | None
+) -> tuple[Action, int | None]:
+    if draft.response_action is Action.SWITCH_SECOND_LINE:
+        return Action.SWITCH_SECOND_LINE, None
+    if draft.stopping or draft.response_action is Action.DISCONTINUE:
         return Action.DISCONTINUE, None
-    if draft.response_action in (Action.SWITCH_SECOND_LINE, Action.DISCONTINUE):
-        return draft.response_action, None
     if draft.toxicity is Severity.INTERRUPT:
-        return _reduced(draft, level, Action.INTERRUPT)
-    if draft.response_action in (Action.REVIEW, Action.REPEAT_IMAGING):
-        return draft.response_action, None if interrupted else level
+        return Action.INTERRUPT, restart_level(draft, level, form)[0]
     if interrupted:
-        draft.rules.append(
-            Reason(
-                "resume after interruption (sorafenib label)",
-                "no adverse event requires the interruption now: resume one dose "
-                "level lower",
-            )
-        )
-        draft.reduce = True
-        return _reduced(draft, level, Action.CONTINUE_REDUCED_DOSE)
-    return Action.CONTINUE, level
-
-
-def _reduced(draft: _Draft, level: int, action: Action) -> tuple[Action, int | None]:
-    if not draft.reduce:
-        return action, level
-    if level <= LOWEST_DOSE_LEVEL:
-        draft.rules.append(
-            Reason(
-                "no lower dose level (sorafenib label)",
-                "already at 400 mg every other day: a further reduction is not "
-                "possible -> discontinue",
-            )
-        )
-        return Action.DISCONTINUE, None
-    return action, level - 1
+        return resume(draft, level, form)
+    if draft.response_action in (Action.REVIEW, Action.REPEAT_IMAGING):
+        return draft.response_action, level
+    if draft.toxicity is Severity.REVIEW:
+        return Action.REVIEW, level
+    return draft.response_action, level

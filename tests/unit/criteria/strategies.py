@@ -8,6 +8,23 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 LENGTH_TENTHS = st.integers(min_value=0, max_value=1500)
+AE_TERMS = (
+    "palmar_plantar_erythrodysesthesia_syndrome",
+    "hand_foot_skin_reaction",
+    "rash_maculo_papular",
+    "upper_gastrointestinal_hemorrhage",
+    "bleeding",
+    "myocardial_infarction",
+    "heart_failure",
+    "hypertension",
+    "colonic_perforation",
+    "electrocardiogram_qt_corrected_interval_prolonged",
+    "lipase_increased",
+    "hypophosphatemia",
+    "diarrhea",
+    "fatigue",
+    "stevens_johnson_syndrome",
+)
 
 
 def tenths(value: int) -> Decimal:
@@ -58,6 +75,32 @@ def target_entry(draw: st.DrawFn, lesion: dict, baseline: bool) -> dict:
 
 
 @st.composite
+def adverse_events(draw: st.DrawFn) -> list[dict]:
+    events = []
+    for term in draw(st.lists(st.sampled_from(AE_TERMS), max_size=3, unique=True)):
+        event = {
+            "term": term,
+            "grade": draw(st.integers(1, 5)),
+            "occurrence": draw(st.integers(1, 4)),
+        }
+        if draw(st.booleans()):
+            event["days_without_improvement"] = draw(st.integers(0, 14))
+        events.append(event)
+    return events
+
+
+@st.composite
+def dosing(draw: st.DrawFn) -> dict:
+    level = draw(st.sampled_from([0, -1, -2, None]))
+    out: dict = {"dose_level": level}
+    if level == -2 and draw(st.booleans()):
+        out["dose_form"] = draw(
+            st.sampled_from(["400mg_every_other_day", "200mg_once_daily"])
+        )
+    return out
+
+
+@st.composite
 def case_documents(draw: st.DrawFn, max_followups: int = 4) -> dict:
     lesion_list = draw(lesions())
     n_followups = draw(st.integers(0, max_followups))
@@ -104,7 +147,8 @@ def case_documents(draw: st.DrawFn, max_followups: int = 4) -> dict:
                     "fhsi8": baseline_fhsi if t == 0 else draw(st.integers(0, 32)),
                     "ecog": draw(st.integers(0, 4)),
                     "child_pugh": draw(st.sampled_from(["A5", "A6", "B7", "C10"])),
-                    "dose_level": draw(st.sampled_from([0, -1, -2])),
+                    **draw(dosing()),
+                    "adverse_events": draw(adverse_events()),
                     "second_line": {
                         "available": draw(st.booleans()),
                         "eligible": draw(st.booleans()),

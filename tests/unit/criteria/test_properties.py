@@ -114,3 +114,55 @@ def test_sums_and_nadir_are_consistent(doc: dict) -> None:
                 seen.append(block["sum_mm"])
             if block["overall"] == "PR":
                 assert block["target"] in ("PR", "CR")
+
+
+STOPPING = ("discontinue", "switch_second_line")
+CONTINUING = ("continue", "continue_reduced_dose")
+
+
+def disagreements(rec: dict) -> list[str]:
+    """Where the action, the rules and the notes contradict (RULES 4.3 step 8)."""
+    action = rec["action"]
+    found = []
+    if not any(r.get("effect") == action for r in rec["rules"]):
+        found.append(f"no fired rule asks for {action}")
+    for rule in rec["rules"]:
+        effect = rule.get("effect")
+        if (
+            (effect in CONTINUING and action in STOPPING)
+            or (effect == "discontinue" and action not in STOPPING)
+            or (effect == "switch_second_line" and action != effect)
+            or (effect == "interrupt" and action in CONTINUING)
+        ):
+            found.append(f"{rule['rule']} asks for {effect} under {action}")
+        if not rule.get("source"):
+            found.append(f"{rule['rule']} names no source")
+    if action in STOPPING:
+        found.extend(n for n in rec["notes"] if "continu" in n.lower())
+        found.extend(
+            r["text"] for r in rec["rules"] if "defensible" in r["text"].lower()
+        )
+    if action in STOPPING and rec["dose_level"] is not None:
+        found.append("a dose level with a stop")
+    return found
+
+
+@SETTINGS
+@given(case_documents())
+def test_recommendation_never_contradicts_its_rules(doc):
+    """No generated case gives an action its listed rules or notes contradict."""
+    rec = assess_case_document(doc)["recommendation"]
+    assert disagreements(rec) == [], rec
+
+
+@SETTINGS
+@given(case_documents())
+def test_engine_consistency_check_agrees(doc):
+    """The engine's own check finds nothing in what it recommends."""
+    from respond.casefile import build_case, validate_case
+    from respond.criteria import assess
+    from respond.criteria.sorafenib import contradictions
+
+    validate_case(doc)
+    assessment = assess(build_case(doc))
+    assert contradictions(assessment.recommendation) == []
