@@ -1,7 +1,8 @@
 """The response engine: RECIST 1.1, mRECIST and the sorafenib recommendation.
 
-Pure rules: the standard library only, no clock, no files. The same case always
-gives the same assessment.
+Pure rules: the standard library only, no clock; the only file read is packaged
+data (the CTCAE v5 vocabulary in ``resources/ctcae``). The same case always gives
+the same assessment.
 """
 
 from respond.criteria.assess import assess
