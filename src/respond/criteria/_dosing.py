@@ -158,10 +158,9 @@ def interruption(case: Case, draft: Draft) -> None:
     pending = [c for c in causes.values() if now.get(c.key, 0) > RESTART_GRADE]
     for cause in pending:
         grade = now[cause.key]
-        source = cause.rule.reason.source
         draft.rules.append(
             Reason(
-                f"interrupted for {cause.name} at {cause.label} ({source})",
+                f"interrupted for {cause.name} at {cause.label}",
                 f"restart only when it is back to grade 0-1; now grade {grade} -> "
                 "keep the interruption",
                 cause.rule.reason.source,
@@ -181,7 +180,7 @@ def restart_level(draft: Draft, level: int, form: DoseForm | None) -> tuple[int,
     if level <= LOWEST_DOSE_LEVEL:
         draft.rules.append(
             Reason(
-                f"no lower dose level ({LABEL})",
+                "no lower dose level",
                 f"already at level {level_text(LOWEST_DOSE_LEVEL, form)}: resume at "
                 "the lowest level or stop, a tumour-board decision",
                 LABEL,
@@ -218,7 +217,7 @@ def resume(
     if any(c.rule.restart_grade is None for c in causes):
         draft.rules.append(
             Reason(
-                f"resume after interruption ({LABEL})",
+                "resume after interruption",
                 f"{names} back to grade 0-1: resume only after review (ECG and "
                 f"electrolytes), at level {level_text(target, form)}",
                 LABEL,
@@ -233,7 +232,7 @@ def resume(
     how = "one dose level lower" if draft.reduce else "at the same level"
     draft.rules.append(
         Reason(
-            f"resume after interruption ({source})",
+            "resume after interruption",
             f"{names} back to grade 0-1: resume {how}, level "
             f"{level_text(target, form)}",
             source,

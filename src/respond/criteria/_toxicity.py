@@ -109,7 +109,7 @@ def _ordinal(n: int) -> str:
 def _reason(
     event: AdverseEvent, source: str, text: str, effect: Action | None
 ) -> Reason:
-    return Reason(f"{_name(event)} ({source})", text, source, effect)
+    return Reason(_name(event), text, source, effect)
 
 
 def _stop(event: AdverseEvent, source: str, text: str) -> ToxicityRule:

@@ -145,7 +145,7 @@ def _liver(current: Clinical, draft: Draft) -> None:
         draft.stop_liver = True
         draft.rules.append(
             Reason(
-                f"liver function ({_EASL_LIVER})",
+                "liver function",
                 f"Child-Pugh {current.child_pugh}: no benefit of systemic therapy "
                 "established -> stop sorafenib (tumour board)",
                 _EASL_LIVER,
@@ -161,7 +161,7 @@ def _liver(current: Clinical, draft: Draft) -> None:
         draft.stop_liver = True
         draft.rules.append(
             Reason(
-                f"performance status ({_EASL_LIVER})",
+                "performance status",
                 f"ECOG {current.ecog}: benefit not established -> stop sorafenib "
                 "(tumour board)",
                 _EASL_LIVER,
