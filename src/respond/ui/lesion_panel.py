@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -118,9 +120,16 @@ class LesionPanel(QWidget):
             [s.value.replace("_", " ") for s in NonTargetStatus]
         )
         self.non_target_status.activated.connect(self._on_non_target_status)
+        self.short_axis_button = QPushButton("Short axis…")
+        self.short_axis_button.setToolTip(
+            "The short axis of a nodal non-target in mm (a porta hepatis node of "
+            "20 mm or more is followed by it under mRECIST)"
+        )
+        self.short_axis_button.clicked.connect(self._on_short_axis)
         non_target = QHBoxLayout()
         non_target.addWidget(QLabel("Non-target status:"))
         non_target.addWidget(self.non_target_status, 1)
+        non_target.addWidget(self.short_axis_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
@@ -295,12 +304,62 @@ class LesionPanel(QWidget):
         self.set_non_target(status, note.strip())
 
     def set_non_target(self, status: NonTargetStatus, note: str = "") -> None:
-        """Set the selected non-target's status at the current time point."""
+        """Set the selected non-target's status at the current time point.
+
+        The cytology and short axis already recorded are kept, and so is the
+        earlier note when no new one is given.
+        """
         uid = self.model.current_uid
         if not (self._selected and uid):
             self.message.setText("Select a non-target lesion and a time point first.")
             return
-        observation = NonTargetObservation(status, note=note)
+        before = self._session.timepoint(uid).non_target(LesionId(self._selected))
+        if before is None:
+            observation = NonTargetObservation(status, note=note)
+        else:
+            observation = dataclasses.replace(
+                before, status=status, note=note or before.note
+            )
+        self._push_non_target(uid, observation)
+
+    def _on_short_axis(self) -> None:
+        uid = self.model.current_uid
+        lesion = self._session.read.lesion(LesionId(self._selected))
+        if not (lesion and uid) or lesion.role is not Role.NON_TARGET:
+            self.message.setText("Select a non-target lesion and a time point first.")
+            return
+        before = self._session.timepoint(uid).non_target(lesion.id)
+        current = before.short_axis_mm if before is not None else None
+        value, ok = QInputDialog.getDouble(
+            self,
+            "Non-target short axis",
+            f"Short axis of {lesion.id} in mm (0 clears it):",
+            float(current or 0),
+            0.0,
+            1000.0,
+            1,
+        )
+        if ok:
+            self.set_non_target_short_axis(
+                None if value == 0 else Decimal(f"{value:.1f}")
+            )
+
+    def set_non_target_short_axis(self, value: Decimal | None) -> None:
+        """Record the selected nodal non-target's short axis at this time point."""
+        uid = self.model.current_uid
+        if not (self._selected and uid):
+            self.message.setText("Select a non-target lesion and a time point first.")
+            return
+        before = self._session.timepoint(uid).non_target(LesionId(self._selected))
+        if before is None:
+            observation = NonTargetObservation(
+                NonTargetStatus.PRESENT, short_axis_mm=value
+            )
+        else:
+            observation = dataclasses.replace(before, short_axis_mm=value)
+        self._push_non_target(uid, observation)
+
+    def _push_non_target(self, uid: str, observation: NonTargetObservation) -> None:
         push(
             self._stack,
             SetNonTargetCommand(self._session, uid, self._selected, observation),

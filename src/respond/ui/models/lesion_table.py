@@ -140,9 +140,10 @@ class LesionTableModel(QAbstractTableModel):
             return ""
         if lesion.role is Role.NON_TARGET:
             observation = record.non_target(lesion.id)
-            return (
-                ""
-                if observation is None
-                else observation.status.value.replace("_", " ")
-            )
+            if observation is None:
+                return ""
+            text = observation.status.value.replace("_", " ")
+            if observation.short_axis_mm is not None:
+                text += f" (SA {observation.short_axis_mm})"
+            return text
         return _value(lesion, record.target(lesion.id))
