@@ -162,6 +162,12 @@ def _summary(doc: _Doc) -> str:
     )
 
 
+def _source(rule: Mapping[str, str]) -> str:
+    """Where a rule of the recommendation comes from, in brackets (or nothing)."""
+    source = rule.get("source")
+    return f" [{_e(source)}]" if source else ""
+
+
 def _recommendation(report: ReportData) -> str:
     doc = report.assessment
     rec = cast("Mapping[str, object] | None", doc.get("recommendation"))
@@ -180,7 +186,8 @@ def _recommendation(report: ReportData) -> str:
         if rules:
             parts.append("<p>Rules that fired:</p><ul>")
             parts.extend(
-                f"<li><b>{_e(r['rule'])}</b>: {_e(r['text'])}</li>" for r in rules
+                f"<li><b>{_e(r['rule'])}</b>{_source(r)}: {_e(r['text'])}</li>"
+                for r in rules
             )
             parts.append("</ul>")
         notes = cast("Sequence[str]", rec.get("notes") or ())

@@ -8,7 +8,8 @@ them without a key:
 time points), ``TRLNKGRP`` (TARGET, NON-TARGET, NEW), ``TULOC`` (organ),
 ``TULAT`` (site detail), ``TUMTYPE`` (respond's lesion kind), ``TUNODE``
 (Y/N), ``TRUID`` (the DICOM tracking UID), ``LDIAM``, ``SAXIS``, ``VLDIAM``
-(longest, short-axis and viable-tumour diameters, mm), ``FRAGDIAM`` (fragment
+(longest, short-axis and viable-tumour diameters, mm; ``SAXIS`` also on a
+non-target node whose short axis was measured), ``FRAGDIAM`` (fragment
 diameters, mm, ``;``-separated), ``TRSTAT`` (target status: measured, too
 small, disappeared, not evaluable, merged, split), ``TUMSTATE`` (non-target
 status, new-lesion state), ``TREVAL`` (INDEPENDENT ASSESSOR), ``TREVALID``
@@ -22,6 +23,8 @@ back-dated progression replaced), ``BESTRESP`` (the best overall response, on
 every row of the criterion), ``RSREASON`` (the engine's reasons, ``|``-joined).
 
 Decimals are written as recorded (``40.0``), never through binary floating point.
+The clinical status (dose level and form, adverse events) and the sorafenib
+recommendation are not part of either table.
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ def _lesion_rows(report: ReportData, study_id: str) -> Iterable[dict[str, str]]:
             observation = tp.non_target(lesion.id)
             if observation is not None:
                 row["TUMSTATE"] = observation.status.value.upper()
+                if observation.short_axis_mm is not None:
+                    row["SAXIS"] = _text(observation.short_axis_mm)
             if target is None and observation is None:
                 row["TRSTAT"] = "NOT RECORDED"
             yield row

@@ -110,7 +110,8 @@ def format_assessment(doc: Mapping[str, object]) -> str:
     dose_text = "-" if dose is None else str(dose)
     lines.append(f"recommendation: {rec['action']} (dose level {dose_text})")
     for number, rule in enumerate(cast("Sequence[_Doc]", rec["rules"]), start=1):
-        lines.append(f"  {number}. {rule['rule']}: {rule['text']}")
+        source = f" [{rule['source']}]" if rule.get("source") else ""
+        lines.append(f"  {number}. {rule['rule']}{source}: {rule['text']}")
     for note in cast("Sequence[str]", rec["notes"]):
         lines.append(f"  note: {note}")
     lines.append("  (decision support: the clinician decides)")

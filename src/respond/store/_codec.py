@@ -23,6 +23,7 @@ from respond.criteria import (
     Criterion,
     Cytology,
     Decision,
+    DoseForm,
     Lesion,
     LesionId,
     LesionKind,
@@ -103,6 +104,7 @@ def settings_params(settings: Settings) -> Params:
         "sd_min_days": settings.sd_min_days,
         "continuing_pr": int(settings.continuing_pr),
         "mrecist_pd_min_increase_mm": str(settings.mrecist_pd_min_increase_mm),
+        "confirmation_max_ne_between": settings.confirmation_max_ne_between,
     }
 
 
@@ -115,6 +117,7 @@ def settings_from(row: sqlite3.Row) -> Settings:
         sd_min_days=int(row["sd_min_days"]),
         continuing_pr=bool(row["continuing_pr"]),
         mrecist_pd_min_increase_mm=Decimal(row["mrecist_pd_min_increase_mm"]),
+        confirmation_max_ne_between=int(row["confirmation_max_ne_between"]),
     )
 
 
@@ -232,6 +235,7 @@ def non_target_params(lesion_id: str, observation: NonTargetObservation) -> Para
         "status": observation.status.value,
         "cytology": None if cytology is None else cytology.value,
         "note": observation.note,
+        "short_axis_mm": dec(observation.short_axis_mm),
     }
 
 
@@ -240,6 +244,7 @@ def non_target_from(row: sqlite3.Row) -> NonTargetObservation:
         status=NonTargetStatus(row["status"]),
         cytology=_cytology(row["cytology"]),
         note=str(row["note"]),
+        short_axis_mm=to_dec(row["short_axis_mm"]),
     )
 
 
@@ -281,6 +286,7 @@ def new_lesion_from(row: sqlite3.Row) -> NewLesion:
 def clinical_params(clinical: Clinical) -> Params:
     items = clinical.fhsi8_items
     second = clinical.second_line
+    dose_form = clinical.dose_form
     return {
         "fhsi8": clinical.fhsi8,
         "fhsi8_items": None if items is None else json.dumps(list(items)),
@@ -288,6 +294,7 @@ def clinical_params(clinical: Clinical) -> Params:
         "child_pugh": clinical.child_pugh,
         "dose_level": clinical.dose_level,
         "is_interrupted": int(clinical.is_interrupted),
+        "dose_form": None if dose_form is None else dose_form.value,
         "second_line_available": None if second is None else int(second.available),
         "second_line_eligible": None if second is None else int(second.eligible),
     }
@@ -300,6 +307,7 @@ def clinical_from(
         return Clinical(adverse_events=events)
     items = row["fhsi8_items"]
     available = row["second_line_available"]
+    dose_form = row["dose_form"]
     return Clinical(
         fhsi8=to_opt_int(row["fhsi8"]),
         fhsi8_items=None if items is None else tuple(int(i) for i in json.loads(items)),
@@ -307,6 +315,7 @@ def clinical_from(
         child_pugh=to_opt_str(row["child_pugh"]),
         dose_level=to_opt_int(row["dose_level"]),
         is_interrupted=bool(row["is_interrupted"]),
+        dose_form=None if dose_form is None else DoseForm(dose_form),
         adverse_events=events,
         second_line=None
         if available is None

@@ -11,6 +11,14 @@ import numpy as np
 import pytest
 from tests.integration.report.conftest import LIVER
 
+from respond.criteria import (
+    Lesion,
+    LesionId,
+    LesionKind,
+    NonTargetObservation,
+    NonTargetStatus,
+    Role,
+)
 from respond.criteria.record import Caliper, CaliperKind, PatientRead
 from respond.report.csv_export import (
     LESION_COLUMNS,
@@ -103,6 +111,48 @@ def test_lesion_csv_one_row_per_lesion_per_time_point(demo_read: PatientRead) ->
             assert Decimal(row["LDIAM"]) == target.long_axis_mm
             assert row["VLDIAM"] == str(target.viable_mm)  # exact decimal text
             assert row["TRUID"] == demo_read.tracking_uids[row["TRLNKID"]]  # type: ignore[index]
+
+
+def test_lesion_csv_gives_a_non_target_nodes_short_axis(
+    demo_read: PatientRead,
+) -> None:
+    node = Lesion(
+        LesionId("N9"),
+        Role.NON_TARGET,
+        "lymph node",
+        is_node=True,
+        kind=LesionKind.NODE,
+        site="porta hepatis",
+    )
+    axes = (Decimal("22.0"), Decimal("9.5"), None)
+    timepoints = tuple(
+        replace(
+            tp,
+            timepoint=replace(
+                tp.timepoint,
+                non_targets={
+                    **tp.timepoint.non_targets,
+                    node.id: NonTargetObservation(
+                        NonTargetStatus.PRESENT, short_axis_mm=axis
+                    ),
+                },
+            ),
+        )
+        for tp, axis in zip(demo_read.timepoints, axes, strict=True)
+    )
+    read = replace(demo_read, lesions=(*demo_read.lesions, node), timepoints=timepoints)
+    out = io.StringIO()
+    write_lesions_csv([build_report(read)], out)
+    rows = [r for r in _rows(out.getvalue()) if r["TRLNKID"] == "N9"]
+    assert [
+        (r["TRLNKGRP"], r["TUNODE"], r["TUMSTATE"], r["SAXIS"], r["TRORRESU"])
+        for r in rows
+    ] == [
+        ("NON-TARGET", "Y", "PRESENT", "22.0", "mm"),
+        ("NON-TARGET", "Y", "PRESENT", "9.5", "mm"),
+        ("NON-TARGET", "Y", "PRESENT", "", "mm"),
+    ]
+    assert {r["LDIAM"] for r in rows} == {""}
 
 
 def test_response_csv_matches_the_assessment(demo_read: PatientRead) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import pytest
 from tests.integration.report.conftest import BIRTH, NAME, PATIENT_ID, which
@@ -172,3 +174,31 @@ def test_a_folder_that_refuses_the_file_is_a_clear_error(
     with pytest.raises(PdfError, match="choose a folder you can write to"):
         write_pdf(build_report(demo_read), tmp_path / "r.pdf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_each_rule_of_the_recommendation_names_its_source(
+    demo_read: PatientRead, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    report = build_report(demo_read)
+    recommendation = dict(
+        cast("Mapping[str, object]", report.assessment["recommendation"])
+    )
+    recommendation["rules"] = [
+        {
+            "rule": "hypertension grade 3",
+            "text": "interrupt until grade 1 or less",
+            "source": "sorafenib label",
+            "effect": "interrupt",
+        },
+        {"rule": "radiologic progression", "text": "none at FU2"},
+    ]
+    assessment = {**report.assessment, "recommendation": recommendation}
+    text = _text(write_pdf(replace(report, assessment=assessment), tmp_path / "s.pdf"))
+    squashed = " ".join(text.split())
+    assert (
+        "hypertension grade 3 [sorafenib label]: interrupt until grade 1 or less"
+        in squashed
+    )
+    assert "radiologic progression: none at FU2" in squashed

@@ -2,10 +2,11 @@
 
 :func:`rich_read` has several lesions (nodes among them), every target status,
 fragments, a merge, calipers of every kind with and without frames, non-targets
-with cytology and notes, new findings (equivocal and typical), clinical status
-with FHSI-8 items, adverse events, an interrupted dose, second line, decisions,
-sign-off, patient sex, and Decimals in several spellings (``12.50``, ``1E+1``,
-``0.0``).
+with cytology and notes, a nodal non-target's short axis, new findings
+(equivocal and typical), clinical status with FHSI-8 items, adverse events, an
+interrupted dose, dose level -2 with its form, second line, decisions, sign-off,
+patient sex, settings off their defaults, and Decimals in several spellings
+(``12.50``, ``1E+1``, ``0.0``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from respond.criteria import (
     Criterion,
     Cytology,
     Decision,
+    DoseForm,
     Lesion,
     LesionId,
     LesionKind,
@@ -122,7 +124,9 @@ def _baseline() -> TimePointRecord:
                 N2: NonTargetObservation(
                     NonTargetStatus.PRESENT, Cytology.NOT_DONE, "moderate"
                 ),
-                N3: NonTargetObservation(NonTargetStatus.PRESENT),
+                N3: NonTargetObservation(
+                    NonTargetStatus.PRESENT, short_axis_mm=D("22.0")
+                ),
             },
             clinical=Clinical(
                 fhsi8_items=(4, 3, 3, 4, 2, 4, 3, 4),
@@ -254,7 +258,12 @@ def _follow_up_2() -> TimePointRecord:
                 ),
             ),
             clinical=Clinical(
-                fhsi8=18, ecog=2, child_pugh="B7", dose_level=-2, second_line=None
+                fhsi8=18,
+                ecog=2,
+                child_pugh="B7",
+                dose_level=-2,
+                dose_form=DoseForm.ONCE_DAILY_200,
+                second_line=None,
             ),
         ),
         calipers={T1: (caliper(CaliperKind.LONG_AXIS, 45.5),)},
@@ -287,6 +296,7 @@ def rich_read(patient_id: str = "P-RICH") -> PatientRead:
             sd_min_days=49,
             continuing_pr=False,
             mrecist_pd_min_increase_mm=D("5.0"),
+            confirmation_max_ne_between=2,
         ),
         reader="dr-a",
     )
@@ -295,13 +305,34 @@ def rich_read(patient_id: str = "P-RICH") -> PatientRead:
 def rich_read_at(version: int, patient_id: str) -> PatientRead:
     """:func:`rich_read` as a database of schema ``version`` kept it.
 
-    Version 1 had no patient sex (it migrates as unknown).
+    Version 1 had no patient sex (it migrates as unknown). Versions 1 and 2 had
+    no non-target short axis, no dose form and no confirmation_max_ne_between
+    (they migrate as unmeasured, not said and the default, 1).
     """
     read = rich_read(patient_id)
     if version < 2:
         patient = dataclasses.replace(read.patient, sex=None)
         read = dataclasses.replace(read, patient=patient)
+    if version < 3:
+        read = _without_v3_fields(read)
     return read
+
+
+def _without_v3_fields(read: PatientRead) -> PatientRead:
+    records = []
+    for record in read.timepoints:
+        tp = record.timepoint
+        timepoint = dataclasses.replace(
+            tp,
+            non_targets={
+                lesion_id: dataclasses.replace(observation, short_axis_mm=None)
+                for lesion_id, observation in tp.non_targets.items()
+            },
+            clinical=dataclasses.replace(tp.clinical, dose_form=None),
+        )
+        records.append(dataclasses.replace(record, timepoint=timepoint))
+    settings = dataclasses.replace(read.settings, confirmation_max_ne_between=1)
+    return dataclasses.replace(read, timepoints=tuple(records), settings=settings)
 
 
 def small_read(patient_id: str = "P-SMALL") -> PatientRead:

@@ -3,7 +3,9 @@
 A group holds the lesion's tracking identifier and UID (TID 4108), the time
 point context (TID 1502), the finding and finding site, its lengths as TID 300
 measurements (each INFERRED FROM a two-point SCOORD POLYLINE on the image the
-caliper was drawn on, TID 320), and its status as qualitative evaluations.
+caliper was drawn on, TID 320), and its status as qualitative evaluations. A
+non-target node's short axis, when measured, is a TID 300 length like a
+target's (with a SCOORD when a short-axis caliper was drawn for it).
 """
 
 from __future__ import annotations
@@ -157,6 +159,15 @@ def _recorded(
     return [(kind, length) for kind, length in lengths if length is not None]
 
 
+def _non_target_values(
+    observation: NonTargetObservation | None,
+) -> list[tuple[CaliperKind, Decimal | None]]:
+    """Return a nodal non-target's short axis, when the reader measured it."""
+    if observation is None:
+        return []
+    return _recorded(((CaliperKind.SHORT_AXIS, observation.short_axis_mm),))
+
+
 def _target_values(
     measurement: TargetMeasurement | None,
 ) -> list[tuple[CaliperKind, Decimal | None]]:
@@ -264,7 +275,8 @@ def lesion_group(
         )
         evaluations.extend(_cytology(non_target.cytology))
         texts.extend(_note(non_target.note))
-    measurements = _lengths(_target_values(target), calipers, ctx)
+    values = [*_target_values(target), *_non_target_values(non_target)]
+    measurements = _lengths(values, calipers, ctx)
     return _group(finding, ctx, measurements, evaluations, texts)
 
 

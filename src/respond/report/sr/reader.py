@@ -2,7 +2,8 @@
 
 The reports are grouped by Patient ID and ordered by their time point order
 (TID 1502), else by study date. Lesions keep their tracking identifier as id and
-their tracking UID; lengths keep the value written, to 0.1 mm. A length's
+their tracking UID; lengths keep the value written, to 0.1 mm (a non-target
+node's short axis too). A length's
 caliper comes back when its image is in the images given (the SCOORD needs the
 image's pixel grid); otherwise only the length is restored, and
 :func:`load_sr` counts the calipers left behind.
@@ -23,6 +24,7 @@ from respond.criteria import (
     LesionId,
     NewLesion,
     NonTargetObservation,
+    NonTargetStatus,
     PatientRead,
     Role,
     TargetMeasurement,
@@ -252,6 +254,17 @@ def _target(group: Group) -> TargetMeasurement | None:
     )
 
 
+def _non_target(group: Group, status: NonTargetStatus) -> NonTargetObservation:
+    """Return the observation; a non-target group's short axis is a node's."""
+    short_axis = _values(group, CaliperKind.SHORT_AXIS)
+    return NonTargetObservation(
+        status,
+        group.cytology,
+        group.observation_note,
+        short_axis_mm=_first(short_axis) if group.role is Role.NON_TARGET else None,
+    )
+
+
 def _new_lesion(group: Group) -> NewLesion:
     long_axis = _values(group, CaliperKind.LONG_AXIS)
     short_axis = _values(group, CaliperKind.SHORT_AXIS)
@@ -323,9 +336,7 @@ def _record(document: Document, builder: _CaliperBuilder) -> TimePointRecord:
         elif group.role is Role.TARGET and (target := _target(group)) is not None:
             targets[lesion_id] = target
         if group.non_target_status is not None:
-            non_targets[lesion_id] = NonTargetObservation(
-                group.non_target_status, group.cytology, group.observation_note
-            )
+            non_targets[lesion_id] = _non_target(group, group.non_target_status)
         if drawn := builder.calipers(group):
             calipers[lesion_id] = drawn
     return TimePointRecord(

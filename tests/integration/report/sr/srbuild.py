@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 D = Decimal
 T3, T4, N1, N2 = LesionId("T3"), LesionId("T4"), LesionId("N1"), LesionId("N2")
+N3 = LesionId("N3")
 BIRTH = dt.date(1951, 7, 14)
 
 
@@ -78,10 +79,11 @@ def _on(
 
 
 def rich_read(read: PatientRead) -> PatientRead:
-    """The demo read plus a node, a lung target, two non-targets and a new node.
+    """The demo read plus a node, a lung target, three non-targets and a new node.
 
-    Covers short axes, fragments, a merge, a target measured without a caliper,
-    a caliper without a recorded length, every status and cytology.
+    Covers short axes (of a non-target node too), fragments, a merge, a target
+    measured without a caliper, a caliper without a recorded length, every
+    status and cytology.
     """
     bl, fu1, fu2 = read.timepoints
     anchor = {tp.uid: tp.calipers[LesionId("T1")][0] for tp in read.timepoints}
@@ -92,9 +94,11 @@ def rich_read(read: PatientRead) -> PatientRead:
         Lesion(T4, Role.TARGET, "lung", kind=LesionKind.OTHER, typical_hcc=False),
         Lesion(N1, Role.NON_TARGET, "liver", kind=LesionKind.PORTAL_VEIN_THROMBUS),
         Lesion(N2, Role.NON_TARGET, "peritoneum", kind=LesionKind.ASCITES),
+        Lesion(N3, Role.NON_TARGET, "lymph node", is_node=True, kind=LesionKind.NODE,
+               site="porta hepatis"),
     )  # fmt: skip
     tracking = {**read.tracking_uids, T3: "2.25.3003", T4: "2.25.4004",
-                N1: "2.25.1001", N2: "2.25.2002"}  # fmt: skip
+                N1: "2.25.1001", N2: "2.25.2002", N3: "2.25.3001"}  # fmt: skip
     plans: dict[str, tuple[Any, Any, Any, Any]] = {
         bl.uid: (
             {
@@ -105,6 +109,9 @@ def rich_read(read: PatientRead) -> PatientRead:
                 N1: NonTargetObservation(NonTargetStatus.PRESENT),
                 N2: NonTargetObservation(
                     NonTargetStatus.PRESENT, Cytology.NOT_DONE, "moderate"
+                ),
+                N3: NonTargetObservation(
+                    NonTargetStatus.PRESENT, short_axis_mm=D("22.0")
                 ),
             },
             {
@@ -128,6 +135,9 @@ def rich_read(read: PatientRead) -> PatientRead:
                 ),
                 N2: NonTargetObservation(
                     NonTargetStatus.ABSENT, Cytology.NEGATIVE, "resolved"
+                ),
+                N3: NonTargetObservation(
+                    NonTargetStatus.PRESENT, short_axis_mm=D("9.5")
                 ),
             },
             {

@@ -152,6 +152,38 @@ def test_target_without_caliper_is_a_length_without_scoord(
     assert "ContentSequence" not in length
 
 
+def test_a_non_target_nodes_short_axis_is_a_length_in_its_group(
+    rich_srs: list[Path],
+) -> None:
+    for path, expected in zip(rich_srs, (22.0, 9.5, None), strict=True):
+        (group,) = [
+            g
+            for g in named(dcmread(path), "125007", "DCM")
+            if named(g, "112039", "DCM")[0].TextValue == "N3"
+        ]
+        lengths = [
+            i
+            for i in group.ContentSequence
+            if i.ValueType == "NUM" and i.RelationshipType == "CONTAINS"
+        ]
+        if expected is None:
+            assert lengths == []
+            continue
+        (length,) = lengths
+        name = length.ConceptNameCodeSequence[0]
+        assert (name.CodingSchemeDesignator, name.CodeValue) == c.key(
+            codes.SCT.ShortAxis
+        )
+        assert length.RelationshipType == "CONTAINS"
+        measured = length.MeasuredValueSequence[0]
+        assert float(measured.NumericValue) == expected
+        unit = measured.MeasurementUnitsCodeSequence[0]
+        assert (unit.CodingSchemeDesignator, unit.CodeValue) == c.key(c.MM)
+        assert "ContentSequence" not in length
+        (status,) = named(group, *reversed(c.key(c.NON_TARGET_STATUS)))
+        assert code_of(status) == c.key(codes.SCT.Present)
+
+
 def test_categories_are_coded_for_follow_ups(
     rich: PatientRead, rich_srs: list[Path]
 ) -> None:
