@@ -312,3 +312,42 @@ def test_dose_form_only_at_level_minus_2():
     )
     with pytest.raises(CaseFormatError, match="dose_form"):
         validate_case(doc)
+
+
+# ------------------------------------------------------------ label boundaries
+@pytest.mark.parametrize(
+    ("event", "action"),
+    [
+        pytest.param(ae("hypertension", 2), "continue", id="HTN 2 1st: treat"),
+        pytest.param(ae("hypertension", 2, 2), "interrupt", id="HTN 2 2nd: persistent"),
+        pytest.param(ae("hypertension", 2, days=6), "continue", id="HTN 2 6 days"),
+        pytest.param(ae("hypertension", 2, days=7), "interrupt", id="HTN 2 7 days"),
+        pytest.param(ae("heart_failure", 2), "continue", id="heart failure 2"),
+        pytest.param(ae("myocardial_infarction", 1), "continue", id="MI grade 1"),
+        pytest.param(ae("chest_pain_cardiac", 2), "discontinue", id="angina 2"),
+        pytest.param(ae("gi_bleeding", 1), "continue", id="GI bleeding 1"),
+        pytest.param(ae("gi_bleeding", 2), "discontinue", id="GI bleeding 2"),
+        pytest.param(ae(PPE, 1), "continue", id="PPE 1"),
+        pytest.param(ae(PPE, 3, 2), "interrupt", id="PPE 3 2nd"),
+        pytest.param(ae(PPE, 3, 3), "discontinue", id="PPE 3 3rd"),
+        pytest.param(ae("rash_maculo_papular", 3), "interrupt", id="rash 3: Table 5"),
+    ],
+)
+def test_label_and_table_5_boundaries(event, action):
+    assert now(event)["action"] == action
+
+
+def test_hypertension_interruption_restarts_when_controlled():
+    """Controlled blood pressure is CTCAE grade <= 1 (diastolic < 90 mmHg)."""
+    held = run(
+        clinical(),
+        clinical(aes=[ae("hypertension", 3)]),
+        clinical(dose_level=None, aes=[ae("hypertension", 2)]),
+    )
+    assert held["action"] == "interrupt"
+    back = run(
+        clinical(),
+        clinical(aes=[ae("hypertension", 3)]),
+        clinical(dose_level=None, aes=[ae("hypertension", 1)]),
+    )
+    assert (back["action"], back["dose_level"]) == ("continue_reduced_dose", -1)
