@@ -105,6 +105,9 @@ def assessment_document(assessment: CaseAssessment) -> dict[str, JsonValue]:
         "best_overall": {
             c.value: _category(r) for c, r in assessment.best_overall.items()
         },
+        "best_overall_reasons": {
+            c.value: _reasons(r) for c, r in assessment.best_overall_reasons.items()
+        },
         "progression": {c.value: _ref(r) for c, r in assessment.progression.items()},
         "recommendation": {
             "action": rec.action.value,

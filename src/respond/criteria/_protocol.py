@@ -82,5 +82,13 @@ class CriterionRules(Protocol):
     def classify_new(
         self, finding: NewLesion, tp: TimePoint, first: NewLesion | None
     ) -> NewVerdict:
-        """Judge a new finding; ``first`` is how it looked when first seen."""
+        """Judge a new finding; ``first`` is its first sighting, at any size."""
+        ...
+
+    def grown_into_new(self, case: Case, tp: TimePoint) -> list[NewVerdict]:
+        """Return baseline lesions that count as new lesions at a time point.
+
+        A baseline lesion the criterion does not count as disease may become a new
+        lesion later (mRECIST: a porta hepatis node reaching 20 mm, RULES A10).
+        """
         ...

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from respond.criteria._arith import ZERO, meets_pd, meets_pr, mm, pct
 from respond.criteria._newlesions import NewLesionTimeline, new_lesion_timeline
+from respond.criteria.bor import confirmation
 from respond.criteria.categories import NonTargetStatus, Response
 from respond.criteria.overall import overall_response
 from respond.criteria.recist11 import is_gone
@@ -36,7 +37,7 @@ class _State:
     baseline_sum: Decimal | None
     complete_sums: list[Decimal] = field(default_factory=list)
     had_response: bool = False
-    overalls: list[tuple[dt.date, Response]] = field(default_factory=list)
+    overalls: list[tuple[dt.date, str, Response]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,24 +203,25 @@ def _advance(
         state.had_response = True
     elif target.category is Response.PD:
         state.had_response = False
-    state.overalls.append((tp.date, overall))
+    state.overalls.append((tp.date, tp.label, overall))
 
 
 def _cr_definitive(
-    overalls: Sequence[tuple[dt.date, Response]], settings: Settings
+    overalls: Sequence[tuple[dt.date, str, Response]], settings: Settings
 ) -> bool:
-    """Whether an overall CR was assigned (and confirmed, if required) before."""
+    """Whether an overall CR was assigned (and confirmed, if required) before.
+
+    Confirmation is the best response's (A6, A12): a later CR at least
+    ``confirmation_min_days`` after it, with at most
+    ``confirmation_max_ne_between`` NE time points in between.
+    """
     if not settings.confirmation_required:
-        return any(r is Response.CR for _, r in overalls)
-    for i, (first_date, first) in enumerate(overalls):
-        if first is not Response.CR:
-            continue
-        for later_date, later in overalls[i + 1 :]:
-            if later is not Response.CR:
-                break
-            if (later_date - first_date).days >= settings.confirmation_min_days:
-                return True
-    return False
+        return any(r is Response.CR for _, _, r in overalls)
+    return any(
+        response is Response.CR
+        and confirmation(overalls, index, settings).confirmed_at is not None
+        for index, (_, _, response) in enumerate(overalls)
+    )
 
 
 def _target(
@@ -362,9 +364,10 @@ def _apply_backdates(
         for index in backdate.sightings or (backdate.first_index,):
             result = results[index]
             text = (
-                f"equivocal finding {backdate.lesion_id} first seen at "
-                f"{backdate.first_label} was confirmed at {backdate.confirm_label}: "
-                f"progression is dated to {backdate.first_label}"
+                f"equivocal finding {backdate.lesion_id} seen at "
+                f"{backdate.first_label} (the first time point it could count) was "
+                f"confirmed at {backdate.confirm_label}: progression is dated to "
+                f"{backdate.first_label}"
             )
             revised_from = result.revised_from or (
                 None if result.overall is Response.PD else result.overall

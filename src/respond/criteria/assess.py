@@ -21,7 +21,7 @@ from respond.criteria.sorafenib import recommend
 if TYPE_CHECKING:
     from respond.criteria._protocol import CriterionRules
     from respond.criteria.model import Case
-    from respond.criteria.result import CriterionResult
+    from respond.criteria.result import CriterionResult, Reason
 
 __all__ = ["assess"]
 
@@ -46,8 +46,8 @@ def assess(case: Case) -> CaseAssessment:
     -------
     CaseAssessment
         Per time point and criterion: categories, sums, reasons; best overall
-        response and date of progression per criterion; the sorafenib
-        recommendation; warnings.
+        response (with its reasons) and date of progression per criterion; the
+        sorafenib recommendation; warnings.
     """
     warnings = baseline_conformance(case)
     warnings.extend(
@@ -75,6 +75,7 @@ def assess(case: Case) -> CaseAssessment:
         for i, tp in enumerate(case.timepoints)
     )
     best: dict[Criterion, Response | None] = {}
+    best_reasons: dict[Criterion, tuple[Reason, ...]] = {}
     progression: dict[Criterion, TimePointRef | None] = {}
     for criterion, results in per_criterion.items():
         follow_ups = [
@@ -82,13 +83,14 @@ def assess(case: Case) -> CaseAssessment:
             for tp, r in zip(case.timepoints[1:], results[1:], strict=True)
             if r.overall is not None
         ]
-        best[criterion], _ = best_overall_response(
+        best[criterion], reasons = best_overall_response(
             case.baseline.date,
             follow_ups,
             case.settings,
             has_targets=results[0].baseline_sum_mm is not None
             or any(r.target is not None for r in results[1:]),
         )
+        best_reasons[criterion] = tuple(reasons)
         progression[criterion] = next(
             (TimePointRef(d, label) for d, label, r in follow_ups if r is Response.PD),
             None,
@@ -100,4 +102,5 @@ def assess(case: Case) -> CaseAssessment:
         progression=progression,
         recommendation=recommend(case, per_criterion),
         warnings=tuple(warnings),
+        best_overall_reasons=best_reasons,
     )

@@ -3,24 +3,35 @@
 Keeps the RECIST 1.1 skeleton and changes what is measured: liver targets count
 their longest *viable* (arterially enhancing) diameter; other targets count their
 RECIST value. HCC-specific rules: porta hepatis nodes are malignant only from 20 mm
-short axis and are non-targets (RULES A10); infiltrative HCC and portal vein tumour
-thrombus are non-targets; effusion or ascites progression needs positive cytology;
-a new intrahepatic lesion is HCC at >= 10 mm with the typical pattern, an atypical
-one >= 10 mm is equivocal until it grows by >= 10 mm, and < 10 mm is not counted.
+short axis at baseline and are then followed as non-targets by their short axis
+(RULES A10); infiltrative HCC and portal vein tumour thrombus are non-targets;
+effusion or ascites progression needs positive cytology; a new intrahepatic lesion
+is HCC at >= 10 mm with the typical pattern, or once it is >= 10 mm and has grown
+by >= 10 mm since first seen at any size (A14); otherwise it is not counted.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from respond.criteria._arith import TOO_SMALL_MM, ZERO, mm
+from respond.criteria._arith import (
+    NODE_NORMAL_MM,
+    RECIST_PD_MIN_INCREASE_MM,
+    TOO_SMALL_MM,
+    ZERO,
+    meets_pd,
+    mm,
+    pct,
+)
 from respond.criteria._protocol import NewVerdict, NonTargetItem, Valuation
 from respond.criteria.categories import (
     Criterion,
     Cytology,
     LesionKind,
     NonTargetStatus,
+    Role,
     TargetStatus,
 )
 from respond.criteria.recist11 import (
@@ -85,14 +96,90 @@ def viable_value(lesion: Lesion, measurement: TargetMeasurement | None) -> Valua
     return Valuation(None, f"{lesion.id} has no viable diameter recorded")
 
 
-def _status(
-    value: Decimal | None, threshold: Decimal, *, inclusive: bool = False
-) -> NonTargetStatus:
+def _status(value: Decimal | None) -> NonTargetStatus:
     """Non-target status of a target followed as a non-target under mRECIST."""
     if value is None:
         return NonTargetStatus.NOT_EVALUATED
-    present = value >= threshold if inclusive else value > threshold
-    return NonTargetStatus.PRESENT if present else NonTargetStatus.ABSENT
+    return NonTargetStatus.PRESENT if value > 0 else NonTargetStatus.ABSENT
+
+
+@dataclass(frozen=True, slots=True)
+class _NodeReading:
+    """A porta hepatis node at one time point: short axis and recorded status."""
+
+    short_axis: Decimal | None
+    status: NonTargetStatus
+
+
+def _porta_reading(lesion: Lesion, tp: TimePoint) -> _NodeReading:
+    """Return a porta hepatis node's short axis and status as recorded at ``tp``.
+
+    A target node counts its RECIST value (short axis; absent 0 mm; too small
+    5 mm), its status is absent, present, or not evaluated without a value. A
+    non-target node counts the ``short_axis_mm`` recorded with its status.
+    """
+    if lesion.role is Role.TARGET:
+        measurement = tp.targets.get(lesion.id)
+        value = recist_value(lesion, measurement).value
+        if value is None or measurement is None:
+            return _NodeReading(None, NonTargetStatus.NOT_EVALUATED)
+        if measurement.status is TargetStatus.ABSENT:
+            return _NodeReading(value, NonTargetStatus.ABSENT)
+        return _NodeReading(value, NonTargetStatus.PRESENT)
+    observation = tp.non_targets.get(lesion.id)
+    if observation is None:
+        return _NodeReading(None, NonTargetStatus.NOT_EVALUATED)
+    return _NodeReading(observation.short_axis_mm, observation.status)
+
+
+def _before(case: Case, tp: TimePoint) -> tuple[TimePoint, ...]:
+    """Return the time points of the case before ``tp``, the baseline first."""
+    for index, point in enumerate(case.timepoints):
+        if point is tp:
+            return case.timepoints[:index]
+    return tuple(point for point in case.timepoints if point.date < tp.date)
+
+
+def _follow_porta_node(
+    lesion: Lesion, reading: _NodeReading, smallest: Decimal
+) -> NonTargetItem:
+    """Follow a malignant porta hepatis node by its short axis (RULES A10)."""
+    name = f"{lesion.id} (porta hepatis node)"
+    size = reading.short_axis
+    if (
+        lesion.role is Role.NON_TARGET
+        and reading.status is NonTargetStatus.UNEQUIVOCAL_PROGRESSION
+    ):
+        text = f"{name}: the reader marks unequivocal progression -> kept (A10, A5)"
+        return NonTargetItem(lesion.id, reading.status, Reason(_NON_TARGET, text))
+    if size is None:
+        text = (
+            f"{name}: no short axis recorded -> {reading.status.value} as recorded "
+            "(A10)"
+        )
+        return NonTargetItem(lesion.id, reading.status, Reason(_NON_TARGET, text))
+    if size < NODE_NORMAL_MM:
+        text = f"{name}: short axis {mm(size)} < 10 mm -> gone (A10)"
+        return NonTargetItem(
+            lesion.id, NonTargetStatus.ABSENT, Reason(_NON_TARGET, text)
+        )
+    change = size - smallest
+    growth = (
+        f"short axis {mm(size)} is {pct(size, smallest)} "
+        f"({'+' if change >= 0 else ''}{mm(change)}) from its smallest so far "
+        f"{mm(smallest)}"
+    )
+    if meets_pd(size, smallest, RECIST_PD_MIN_INCREASE_MM):
+        text = f"{name}: {growth}: >= +20 % and >= +5 mm -> unequivocal progression"
+        return NonTargetItem(
+            lesion.id,
+            NonTargetStatus.UNEQUIVOCAL_PROGRESSION,
+            Reason(_NON_TARGET, f"{text} (A10)"),
+        )
+    text = f"{name}: {growth}: >= 10 mm, not grown by >= 20 % and >= 5 mm -> present"
+    return NonTargetItem(
+        lesion.id, NonTargetStatus.PRESENT, Reason(_NON_TARGET, f"{text} (A10)")
+    )
 
 
 class MRecist:
@@ -117,26 +204,42 @@ class MRecist:
                         "mRECIST follows it as a non-target",
                     )
                 )
-            elif lesion.is_porta_hepatis_node:
-                warnings.append(self._porta_hepatis_warning(case, lesion))
-            else:
+            elif not lesion.is_porta_hepatis_node:
                 kept.append(lesion)
+        for lesion in case.lesions:
+            if lesion.is_porta_hepatis_node:
+                warning = self._porta_hepatis_warning(case, lesion)
+                if warning is not None:
+                    warnings.append(warning)
         return tuple(kept), warnings
 
     @staticmethod
-    def _porta_hepatis_warning(case: Case, lesion: Lesion) -> CaseWarning:
-        size = case.baseline.targets[lesion.id].short_axis_mm or ZERO
-        if size >= PORTA_HEPATIS_MALIGNANT_MM:
+    def _porta_hepatis_warning(case: Case, lesion: Lesion) -> CaseWarning | None:
+        size = _porta_reading(lesion, case.baseline).short_axis
+        role = "target" if lesion.role is Role.TARGET else "non-target"
+        if size is None:
+            return CaseWarning(
+                "mrecist_porta_hepatis_short_axis",
+                f"{lesion.id} is a porta hepatis node {role} without a short axis at "
+                "baseline: mRECIST follows the reader's status; record its short "
+                "axis (malignant only from 20 mm, A10)",
+            )
+        if size < PORTA_HEPATIS_MALIGNANT_MM:
+            return CaseWarning(
+                "mrecist_porta_hepatis_not_disease",
+                f"{lesion.id} is a porta hepatis node of {mm(size)} short axis at "
+                "baseline: not disease by mRECIST (malignant only from 20 mm, A10); "
+                "it is not counted whatever is marked, and counts as a new lesion "
+                "if it reaches 20 mm",
+            )
+        if lesion.role is Role.TARGET:
             return CaseWarning(
                 "mrecist_porta_hepatis_node",
-                f"{lesion.id} is a porta hepatis node ({mm(size)}): mRECIST "
-                "counts it as a malignant non-target, not a target",
+                f"{lesion.id} is a porta hepatis node ({mm(size)}): malignant, but "
+                "not an mRECIST target; mRECIST follows it as a non-target by its "
+                "short axis (A10)",
             )
-        return CaseWarning(
-            "mrecist_porta_hepatis_node",
-            f"{lesion.id} is a porta hepatis node below 20 mm ({mm(size)}): "
-            "not malignant by mRECIST, left out of the mRECIST assessment",
-        )
+        return None
 
     def unavailable(self, timepoint: TimePoint) -> Reason | None:
         """Without an arterial phase no viable tumour can be measured (NE)."""
@@ -158,8 +261,18 @@ class MRecist:
         effusions = {
             lesion.id for lesion in case.non_targets if lesion.kind in _EFFUSION_KINDS
         }
+        porta = {
+            lesion.id: lesion
+            for lesion in case.non_targets
+            if lesion.is_porta_hepatis_node
+        }
         items = []
         for item in reader_non_targets(case, tp):
+            if item.lesion_id in porta:
+                followed = self._porta_item(case, porta[item.lesion_id], tp)
+                if followed is not None:
+                    items.append(followed)
+                continue
             if (
                 item.lesion_id in effusions
                 and item.status is NonTargetStatus.UNEQUIVOCAL_PROGRESSION
@@ -186,14 +299,53 @@ class MRecist:
                 value = viable_value(lesion, measurement).value
                 if value is None:
                     value = recist_value(lesion, measurement).value
-                items.append(NonTargetItem(lesion.id, _status(value, ZERO)))
+                items.append(NonTargetItem(lesion.id, _status(value)))
             elif lesion.is_porta_hepatis_node:
-                base = case.baseline.targets[lesion.id].short_axis_mm or ZERO
-                if base >= PORTA_HEPATIS_MALIGNANT_MM:
-                    value = recist_value(lesion, tp.targets.get(lesion.id)).value
-                    status = _status(value, PORTA_HEPATIS_MALIGNANT_MM, inclusive=True)
-                    items.append(NonTargetItem(lesion.id, status))
+                followed = self._porta_item(case, lesion, tp)
+                if followed is not None:
+                    items.append(followed)
         return items
+
+    @staticmethod
+    def _porta_item(case: Case, lesion: Lesion, tp: TimePoint) -> NonTargetItem | None:
+        """Return a porta hepatis node as an mRECIST non-target (A10), or None."""
+        base = _porta_reading(lesion, case.baseline).short_axis
+        reading = _porta_reading(lesion, tp)
+        if base is None:
+            text = (
+                f"{lesion.id} (porta hepatis node): no baseline short axis -> "
+                f"{reading.status.value} as recorded; record its short axis (A10)"
+            )
+            return NonTargetItem(lesion.id, reading.status, Reason(_NON_TARGET, text))
+        if base < PORTA_HEPATIS_MALIGNANT_MM:
+            return None
+        earlier = (
+            _porta_reading(lesion, point).short_axis for point in _before(case, tp)
+        )
+        smallest = min((size for size in earlier if size is not None), default=base)
+        return _follow_porta_node(lesion, reading, smallest)
+
+    def grown_into_new(self, case: Case, tp: TimePoint) -> list[NewVerdict]:
+        """Return porta hepatis nodes < 20 mm at baseline as new lesions from 20 mm."""
+        verdicts = []
+        for lesion in case.lesions:
+            if not lesion.is_porta_hepatis_node:
+                continue
+            base = _porta_reading(lesion, case.baseline).short_axis
+            if base is None or base >= PORTA_HEPATIS_MALIGNANT_MM:
+                continue
+            size = _porta_reading(lesion, tp).short_axis
+            name = (
+                f"porta hepatis node {lesion.id} ({mm(base)} at baseline, not disease)"
+            )
+            if size is not None and size >= PORTA_HEPATIS_MALIGNANT_MM:
+                text = f"{name} now {mm(size)} >= 20 mm: a new lesion -> PD (A10)"
+                verdicts.append(NewVerdict(True, True, Reason(_NEW, text)))
+            else:
+                shown = "no short axis" if size is None else mm(size)
+                text = f"{name} now {shown}: below 20 mm, not counted (A10)"
+                verdicts.append(NewVerdict(False, False, Reason(_NEW, text)))
+        return verdicts
 
     def classify_new(
         self, finding: NewLesion, tp: TimePoint, first: NewLesion | None
@@ -248,16 +400,10 @@ class MRecist:
                 Reason(
                     _NEW,
                     f"new liver nodule {finding.id} {mm(size)} < 10 mm: followed, "
-                    "not counted",
+                    "not counted (its growth counts from its first sighting, A14)",
                 ),
             )
-        if finding.equivocal:
-            return NewVerdict(
-                False,
-                True,
-                Reason(_NEW, f"new liver nodule {finding.id} equivocal: not counted"),
-            )
-        if finding.typical_hcc:
+        if finding.typical_hcc and not finding.equivocal:
             return NewVerdict(
                 True,
                 True,
@@ -267,29 +413,36 @@ class MRecist:
                     "typical HCC pattern -> PD",
                 ),
             )
-        return self._atypical(finding, size, first)
+        return self._growth(finding, size, first)
 
     @staticmethod
-    def _atypical(
+    def _growth(
         finding: NewLesion, size: Decimal, first: NewLesion | None
     ) -> NewVerdict:
+        """Judge a nodule >= 10 mm that is equivocal or atypical by its growth (A14)."""
         first_size = None if first is None else first.long_axis_mm
         if first_size is not None and size - first_size >= ATYPICAL_GROWTH_MM:
+            flag = " (whatever the equivocal flag)" if finding.equivocal else ""
             return NewVerdict(
                 True,
                 True,
                 Reason(
                     _NEW,
-                    f"atypical liver nodule {finding.id} grew {mm(first_size)} -> "
-                    f"{mm(size)} (>= 10 mm): HCC -> PD",
+                    f"liver nodule {finding.id} grew from {mm(first_size)} when first "
+                    f"seen to {mm(size)} (+{mm(size - first_size)}): >= 10 mm and "
+                    f"grown by >= 10 mm -> HCC{flag} -> PD (A14)",
                 ),
             )
+        pattern = (
+            "marked equivocal" if finding.equivocal else "without the typical pattern"
+        )
+        since = "" if first_size is None else f" (first seen {mm(first_size)})"
         return NewVerdict(
             False,
             True,
             Reason(
                 _NEW,
-                f"new liver nodule {finding.id} {mm(size)} without the typical "
-                "pattern: equivocal until it grows by >= 10 mm",
+                f"new liver nodule {finding.id} {mm(size)}{since} {pattern}: "
+                "equivocal until it has grown by >= 10 mm since first seen (A14)",
             ),
         )

@@ -153,3 +153,7 @@ class Recist11:
     ) -> NewVerdict:
         """Judge a new finding by RECIST 1.1 section 4.3.5."""
         return recist_new_verdict(finding)
+
+    def grown_into_new(self, case: Case, tp: TimePoint) -> list[NewVerdict]:
+        """RECIST 1.1 follows every baseline lesion as recorded: none becomes new."""
+        return []

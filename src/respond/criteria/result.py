@@ -138,7 +138,11 @@ class Recommendation:
 
 @dataclass(frozen=True, slots=True)
 class CaseAssessment:
-    """The assessment of a whole case."""
+    """The assessment of a whole case.
+
+    ``best_overall_reasons`` says, per criterion, why the best overall response is
+    what it is (confirmations, bridged NE time points, SD minimum).
+    """
 
     patient_id: str
     timepoints: tuple[TimePointResult, ...]
@@ -146,3 +150,6 @@ class CaseAssessment:
     progression: Mapping[Criterion, TimePointRef | None]
     recommendation: Recommendation
     warnings: tuple[CaseWarning, ...] = ()
+    best_overall_reasons: Mapping[Criterion, tuple[Reason, ...]] = field(
+        default_factory=dict
+    )

@@ -66,6 +66,29 @@ def non_target(
     return _lesion(lid, "non_target", organ, node, kind, site, None)
 
 
+def observed(
+    status: str = "present",
+    short_axis_mm: float | None = None,
+    *,
+    note: str | None = None,
+    cytology: str | None = None,
+) -> Doc:
+    """A non-target observation written out in full (the object form)."""
+    obs: Doc = {"status": status}
+    if short_axis_mm is not None:
+        obs["short_axis_mm"] = short_axis_mm
+    if note is not None:
+        obs["note"] = note
+    if cytology is not None:
+        obs["cytology"] = cytology
+    return obs
+
+
+def porta_node(lid: str = "P1", role: str = "target") -> Doc:
+    """A porta hepatis lymph node, as a target or a non-target (mRECIST A10)."""
+    return _lesion(lid, role, "lymph node", True, None, "porta hepatis", None)
+
+
 def liver(lid: str = "T1", **kw: Any) -> Doc:
     """A typical HCC target in the liver."""
     kw.setdefault("kind", "hcc")

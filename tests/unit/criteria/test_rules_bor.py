@@ -168,8 +168,14 @@ BOR_ROWS = [
     pytest.param(
         [(56, 60.0), (70, "not_evaluated"), (84, 60.0)],
         CONFIRM,
+        "PR",
+        id="A12 one intermediate NE is bridged (default max 1): confirmed PR -> PR",
+    ),
+    pytest.param(
+        [(56, 60.0), (70, "not_evaluated"), (84, 60.0)],
+        {**CONFIRM, "confirmation_max_ne_between": 0},
         "SD",
-        id="A6 intermediate NE breaks confirmation: unconfirmed PR -> SD",
+        id="A12 max 0: an intermediate NE breaks confirmation: unconfirmed PR -> SD",
     ),
     pytest.param(
         [(56, 65.0), (84, 72.0)],

@@ -454,9 +454,18 @@ PORTA_ROWS = [
         25.0,
         (40.0, 0),
         19.9,
-        {"target": "CR", "non_target": "CR", "overall": "CR"},
+        {"target": "CR", "non_target": "NON-CR/NON-PD", "overall": "PR"},
         {"target": "SD", "sum_mm": 59.9},
-        id="A10 porta hepatis node below 20 mm counts as gone: mRECIST CR",
+        id="A10 malignant porta hepatis node shrunk to 19.9 mm is still present",
+    ),
+    pytest.param(
+        "porta hepatis",
+        25.0,
+        (40.0, 0),
+        9.9,
+        {"target": "CR", "non_target": "CR", "overall": "CR"},
+        {"target": "SD", "sum_mm": 49.9},
+        id="A10 porta hepatis node below 10 mm counts as gone: mRECIST CR",
     ),
     pytest.param(
         "porta hepatis",
@@ -818,8 +827,8 @@ def test_atypical_nodule_growth_counted_from_first_sighting():
 REAPPEAR_NT_ROWS = [
     pytest.param(
         node("L1", site="porta hepatis"),
-        (15.0, 22.0),
-        id="A3+A10 porta hepatis node back to >= 20 mm after mRECIST CR -> PD",
+        (9.0, 12.0),
+        id="A3+A10 porta hepatis node back to >= 10 mm after mRECIST CR -> PD",
     ),
     pytest.param(
         target("L1", "liver", kind="infiltrative_hcc"),
