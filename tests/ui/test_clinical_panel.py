@@ -55,6 +55,11 @@ def rule_names(session: ReadSession) -> list[str]:
     return [reason.rule for reason in session.assessment.recommendation.rules]
 
 
+def fired(session: ReadSession, start: str) -> bool:
+    """Whether a rule whose name starts so fired (names may add the source)."""
+    return any(rule.startswith(start) for rule in rule_names(session))
+
+
 def test_the_panel_shows_the_engines_recommendation(
     panel: ClinicalPanel, session: ReadSession
 ) -> None:
@@ -139,7 +144,7 @@ def test_an_added_adverse_event_changes_the_rules(
         "hand_foot_skin_reaction",
         "hypertension",
     ]
-    assert "sorafenib label: hypertension grade 3" in rule_names(session)
+    assert fired(session, "hypertension grade 3")
     assert "hypertension grade 3" in panel.recommendation.rules_label.text()
     assert events.table.rowCount() == 2
     # editing a row's grade is one command
@@ -147,13 +152,13 @@ def test_an_added_adverse_event_changes_the_rules(
     assert isinstance(grade, QSpinBox)
     grade.setValue(3)
     assert stack.count() == 2
-    assert "sorafenib label: hand foot skin reaction grade 3" in rule_names(session)
+    assert fired(session, "hand foot skin reaction grade 3")
     # remove the hypertension row again
     remove = events.table.cellWidget(1, 4)
     assert isinstance(remove, QToolButton)
     remove.click()
     qtbot.waitUntil(lambda: events.table.rowCount() == 1, timeout=TIMEOUT_MS)
-    assert not any("hypertension" in rule for rule in rule_names(session))
+    assert not fired(session, "hypertension")
     assert stack.count() == 3
 
 
@@ -163,7 +168,7 @@ def test_a_typed_adverse_event_term_is_stored_as_a_term(
     panel.adverse_events.new_term.setCurrentText("GI perforation")
     panel.adverse_events.add_button.click()
     assert fu1_clinical(session).adverse_events[-1].term == "gi_perforation"
-    assert "sorafenib label: gi perforation grade 1" in rule_names(session)
+    assert fired(session, "gi perforation grade 1")
 
 
 def test_status_edits_store_consistent_values(
@@ -174,7 +179,8 @@ def test_status_edits_store_consistent_values(
     assert panel.status.child_pugh_class.currentText() == "B"
     panel.status.child_pugh_class.setCurrentText("C")  # 8 is not a C score
     assert fu1_clinical(session).child_pugh == "C"
-    panel.status.dose.setCurrentIndex(4)
+    dose = panel.status.dose
+    dose.setCurrentIndex(dose.findText("interrupted"))
     assert fu1_clinical(session).is_interrupted
     assert fu1_clinical(session).dose_level is None
     panel.status.second_line_available.setChecked(True)

@@ -1,68 +1,51 @@
-"""Editors the clinical panel is built from: FHSI-8, status and adverse events.
+"""Editors the clinical panel is built from: FHSI-8 and the status.
 
 Each editor shows one part of a :class:`~respond.criteria.Clinical` and emits
 ``edited(text, change)``: the undo text and a function from the time point's
 clinical status, as the session holds it, to the new one. The panel applies the
 change and pushes one command; it then syncs every editor back from the session
-with their signals blocked (no echo edits).
+with their signals blocked (no echo edits). The adverse events have their own
+module (:mod:`respond.ui._adverse_events`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QSpinBox,
-    QTableWidget,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from respond.criteria import Action, AdverseEvent, SecondLine
+from respond.criteria import DoseForm, SecondLine
 from respond.criteria.sorafenib import FHSI8_DROP
+from respond.ui._clinical_common import (
+    HINT_STYLE,
+    LOWEST_LEVEL,
+    NOT_ENTERED,
+    WARNING_STYLE,
+    dose_text,
+    hint_label,
+    minus,
+    replace_clinical,
+    signals_blocked,
+    spin_box,
+    widget_row,
+)
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
-
     from respond.criteria import Clinical
 
-Change = Callable[["Clinical"], "Clinical"]
-
-NOT_ENTERED: Final = -1
 FHSI8_ITEMS: Final = 8
-DOSE_TEXT: Final = {
-    0: "400 mg twice daily",
-    -1: "400 mg once daily",
-    -2: "400 mg every other day",
-}
-ACTION_TEXT: Final = {
-    Action.CONTINUE: "Continue",
-    Action.CONTINUE_REDUCED_DOSE: "Continue one dose level lower",
-    Action.INTERRUPT: "Interrupt",
-    Action.DISCONTINUE: "Discontinue sorafenib",
-    Action.SWITCH_SECOND_LINE: "Switch to second line",
-    Action.REPEAT_IMAGING: "Repeat or complete the imaging",
-    Action.REVIEW: "Tumour-board review",
-}
 ECOG_TEXT: Final = (
     "0: fully active",
     "1: restricted in strenuous activity",
@@ -72,81 +55,6 @@ ECOG_TEXT: Final = (
 )
 CHILD_PUGH_MIN: Final = 5
 CHILD_PUGH_SCORES: Final = {"A": range(5, 7), "B": range(7, 10), "C": range(10, 16)}
-AE_TERMS: Final = (
-    "hand_foot_skin_reaction",
-    "hypertension",
-    "diarrhea",
-    "fatigue",
-    "bleeding",
-    "cardiac_ischemia",
-    "heart_failure",
-    "gi_perforation",
-)
-_TERM_LABELS: Final = {
-    "hand_foot_skin_reaction": "hand-foot skin reaction",
-    "gi_perforation": "GI perforation",
-}
-WARNING_STYLE: Final = "color: #b71c1c; font-weight: bold;"
-HINT_STYLE: Final = "font-style: italic;"
-
-
-@contextmanager
-def signals_blocked(*maybe: QObject | None) -> Iterator[None]:
-    """Block the objects' signals while widgets are synced from the session."""
-    objects = [obj for obj in maybe if obj is not None]
-    before = [obj.blockSignals(True) for obj in objects]
-    try:
-        yield
-    finally:
-        for obj, was_blocked in zip(objects, before, strict=True):
-            obj.blockSignals(was_blocked)
-
-
-def minus(number: int) -> str:
-    """Return a signed number with a typographic minus sign, or +, or ±0."""
-    if number < 0:
-        return f"\N{MINUS SIGN}{-number}"
-    return f"+{number}" if number > 0 else "\N{PLUS-MINUS SIGN}0"
-
-
-def dose_text(level: int | None) -> str:
-    """Return a dose level in words, e.g. ``400 mg once daily (level -1)``."""
-    if level is None:
-        return "none"
-    words = DOSE_TEXT.get(level, "unknown dose")
-    level_text = minus(level) if level else "0"
-    return f"{words} (level {level_text})"
-
-
-def action_text(action: Action, dose_level: int | None) -> str:
-    """Return an action in words, naming the dose where it matters."""
-    dose = DOSE_TEXT.get(dose_level) if dose_level is not None else None
-    if action is Action.INTERRUPT and dose:
-        return f"Interrupt, restart at {dose}"
-    if action is Action.CONTINUE_REDUCED_DOSE and dose:
-        return f"Continue at {dose} (one level lower)"
-    return ACTION_TEXT[action]
-
-
-def format_when(iso: str) -> str:
-    """Return an ISO 8601 time as ``2026-03-02 14:05 UTC`` (as given if unparsable)."""
-    try:
-        when = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if when.utcoffset() == dt.timedelta(0):
-        return when.strftime("%Y-%m-%d %H:%M UTC")
-    return when.strftime("%Y-%m-%d %H:%M %z").strip()
-
-
-def term_label(term: str) -> str:
-    """Return an adverse-event term as shown (``hand-foot skin reaction``)."""
-    return _TERM_LABELS.get(term, term.replace("_", " "))
-
-
-def term_from_text(text: str) -> str:
-    """Return the stored term for a shown or typed one (``GI perforation``)."""
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
 def parse_child_pugh(value: str | None) -> tuple[str | None, int | None]:
@@ -160,23 +68,6 @@ def parse_child_pugh(value: str | None) -> tuple[str | None, int | None]:
 def child_pugh_class(score: int) -> str:
     """Return the class a Child-Pugh score belongs to (5-6 A, 7-9 B, 10-15 C)."""
     return next(k for k, scores in CHILD_PUGH_SCORES.items() if score in scores)
-
-
-def _spin(low: int, high: int, empty: bool = True) -> QSpinBox:
-    """Return a spin box whose lowest value, when ``empty``, means not entered."""
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setKeyboardTracking(False)  # one edit per value, not per keystroke
-    if empty:
-        spin.setSpecialValueText("\N{EM DASH}")
-    return spin
-
-
-def _hint() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(HINT_STYLE)
-    return label
 
 
 class Fhsi8Panel(QGroupBox):
@@ -193,13 +84,13 @@ class Fhsi8Panel(QGroupBox):
         super().__init__(
             "Symptoms: FHSI-8 (items 0-4, higher = fewer symptoms)", parent
         )
-        self.items = [_spin(NOT_ENTERED, 4) for _ in range(FHSI8_ITEMS)]
-        self.total_only = _spin(NOT_ENTERED, 32)
+        self.items = [spin_box(NOT_ENTERED, 4) for _ in range(FHSI8_ITEMS)]
+        self.total_only = spin_box(NOT_ENTERED, 32)
         self.total_only.setToolTip("FHSI-8 total 0-32, when the items are not at hand")
         self.clear_button = QPushButton("Clear items")
         self.total_label = QLabel()
         self.total_label.setWordWrap(True)
-        self.hint = _hint()
+        self.hint = hint_label()
         self._stored: tuple[tuple[int, ...] | None, int | None] = (None, None)
         self._baseline: int | None = None
         self._is_baseline = False
@@ -304,30 +195,30 @@ class Fhsi8Panel(QGroupBox):
             total = sum(values)
             self.edited.emit(
                 f"Set FHSI-8 items (total {total})",
-                partial(_replace, fhsi8_items=values, fhsi8=total),
+                partial(replace_clinical, fhsi8_items=values, fhsi8=total),
             )
         elif not entered and self._stored[0] is not None:
-            self.edited.emit("Clear FHSI-8 items", partial(_replace, fhsi8_items=None))
+            self.edited.emit(
+                "Clear FHSI-8 items", partial(replace_clinical, fhsi8_items=None)
+            )
 
     def _on_total_only_value_changed(self, value: int) -> None:
         total = None if value == NOT_ENTERED else value
         self.edited.emit(
             f"Set FHSI-8 total {'cleared' if total is None else total}",
-            partial(_replace, fhsi8=total),
+            partial(replace_clinical, fhsi8=total),
         )
 
     def _on_clear_button_clicked(self) -> None:
         if self._stored[0] is not None:
-            self.edited.emit("Clear FHSI-8 items", partial(_replace, fhsi8_items=None))
+            self.edited.emit(
+                "Clear FHSI-8 items", partial(replace_clinical, fhsi8_items=None)
+            )
             return
         with signals_blocked(*self.items):
             for spin in self.items:
                 spin.setValue(NOT_ENTERED)
         self._refresh()
-
-
-def _replace(clinical: Clinical, **changes: object) -> Clinical:
-    return dataclasses.replace(clinical, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,11 +275,39 @@ class SecondLineSource:
         return text
 
 
+Dose = tuple[int | None, bool, DoseForm | None]
+"""A dose entry: the level, whether interrupted, the form at level -2."""
+
+
+def _dose_entry(dose: Dose) -> str:
+    level, is_interrupted, form = dose
+    if is_interrupted:
+        return "interrupted"
+    return "not recorded" if level is None else dose_text(level, form)
+
+
+def _unmatched_dose(clinical: Clinical) -> str:
+    """Name a stored dose that no entry shows."""
+    level = clinical.dose_level
+    if level == LOWEST_LEVEL and clinical.dose_form is None:
+        return f"level {minus(level)}, form not recorded: choose one"
+    text = "not recorded" if level is None else dose_text(level, clinical.dose_form)
+    return f"{text}, interrupted" if clinical.is_interrupted else text
+
+
 class StatusPanel(QGroupBox):
     """ECOG, Child-Pugh, the sorafenib dose level and second-line options."""
 
     edited = Signal(str, object)
-    DOSES: Final = ((None, False), (0, False), (-1, False), (-2, False), (None, True))
+    DOSES: Final[tuple[Dose, ...]] = (
+        (None, False, None),
+        (0, False, None),
+        (-1, False, None),
+        (LOWEST_LEVEL, False, DoseForm.EVERY_OTHER_DAY_400),
+        (LOWEST_LEVEL, False, DoseForm.ONCE_DAILY_200),
+        (None, True, None),
+    )
+    """The dose entries: level, interrupted, and at level -2 the form."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Status and treatment", parent)
@@ -396,13 +315,15 @@ class StatusPanel(QGroupBox):
         self.ecog.addItems(["not recorded", *ECOG_TEXT])
         self.child_pugh_class = QComboBox()
         self.child_pugh_class.addItems(["\N{EM DASH}", *CHILD_PUGH_SCORES])
-        self.child_pugh_score = _spin(4, 15)
+        self.child_pugh_score = spin_box(4, 15)
         self.child_pugh_score.setToolTip("Score 5-15; the score sets the class")
-        self.child_pugh_hint = _hint()
+        self.child_pugh_hint = hint_label()
         self.child_pugh_hint.setWordWrap(False)
         self.dose = QComboBox()
-        self.dose.addItems(
-            ["not recorded", *(dose_text(d) for d in (0, -1, -2)), "interrupted"]
+        self.dose.addItems([_dose_entry(dose) for dose in self.DOSES])
+        self.dose.setToolTip(
+            "Level \N{MINUS SIGN}2 is given as 400 mg every other day or as "
+            "200 mg once daily: choose the form given"
         )
         self.second_line_available = QCheckBox("available")
         self.second_line_eligible = QCheckBox("patient eligible")
@@ -414,7 +335,7 @@ class StatusPanel(QGroupBox):
         self.second_line_clear.setToolTip(
             "Remove the record at this time point: an earlier one applies again"
         )
-        self.second_line_hint = _hint()
+        self.second_line_hint = hint_label()
         self.second_line_hint.setAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
         )
@@ -422,10 +343,12 @@ class StatusPanel(QGroupBox):
         form.addRow("ECOG PS", self.ecog)
         form.addRow(
             "Child-Pugh",
-            _row(self.child_pugh_class, self.child_pugh_score, self.child_pugh_hint),
+            widget_row(
+                self.child_pugh_class, self.child_pugh_score, self.child_pugh_hint
+            ),
         )
         form.addRow("Sorafenib dose", self.dose)
-        second = _row(
+        second = widget_row(
             self.second_line_available,
             self.second_line_eligible,
             self.second_line_clear,
@@ -449,7 +372,7 @@ class StatusPanel(QGroupBox):
     def show_clinical(self, clinical: Clinical, second_line: SecondLineSource) -> None:
         """Show the status, with the second-line record that applies here."""
         letter, score = parse_child_pugh(clinical.child_pugh)
-        dose = (clinical.dose_level, clinical.is_interrupted)
+        dose = (clinical.dose_level, clinical.is_interrupted, clinical.dose_form)
         widgets = (self.ecog, self.child_pugh_class, self.child_pugh_score, self.dose)
         with signals_blocked(*widgets):
             self.ecog.setCurrentIndex(0 if clinical.ecog is None else clinical.ecog + 1)
@@ -459,7 +382,10 @@ class StatusPanel(QGroupBox):
             )
             self.child_pugh_score.setValue(score or 4)
             doses = list(self.DOSES)
-            self.dose.setCurrentIndex(doses.index(dose) if dose in doses else 0)
+            # a dose no entry matches (level -2 with no form, from before the
+            # form was recorded) is named, never shown as another entry
+            self.dose.setPlaceholderText(_unmatched_dose(clinical))
+            self.dose.setCurrentIndex(doses.index(dose) if dose in doses else -1)
         scores = CHILD_PUGH_SCORES.get(letter or "")
         is_bad = scores is not None and score is not None and score not in scores
         self.child_pugh_hint.setText(
@@ -496,7 +422,7 @@ class StatusPanel(QGroupBox):
     def _on_ecog_changed(self, index: int) -> None:
         ecog = index - 1 if index > 0 else None
         text = "Clear ECOG" if ecog is None else f"Set ECOG {ecog}"
-        self.edited.emit(text, partial(_replace, ecog=ecog))
+        self.edited.emit(text, partial(replace_clinical, ecog=ecog))
 
     def _on_child_pugh_changed(self, _value: int, *, is_score: bool) -> None:
         """Keep class and score consistent: a score entered sets the class."""
@@ -512,14 +438,23 @@ class StatusPanel(QGroupBox):
             fits = score in CHILD_PUGH_SCORES[letter]
             value = f"{letter}{score}" if fits else letter
         text = f"Set Child-Pugh {value}" if value else "Clear Child-Pugh"
-        self.edited.emit(text, partial(_replace, child_pugh=value))
+        self.edited.emit(text, partial(replace_clinical, child_pugh=value))
 
     def _on_dose_changed(self, index: int) -> None:
-        level, is_interrupted = self.DOSES[index]
-        text = "Clear the dose" if level is None else f"Set dose {dose_text(level)}"
+        if index < 0:
+            return
+        level, is_interrupted, form = self.DOSES[index]
+        text = (
+            "Clear the dose" if level is None else f"Set dose {dose_text(level, form)}"
+        )
         if is_interrupted:
             text = "Interrupt sorafenib"
-        change = partial(_replace, dose_level=level, is_interrupted=is_interrupted)
+        change = partial(
+            replace_clinical,
+            dose_level=level,
+            is_interrupted=is_interrupted,
+            dose_form=form,
+        )
         self.edited.emit(text, change)
 
     def _on_second_line_available_toggled(self, checked: bool) -> None:
@@ -535,171 +470,9 @@ class StatusPanel(QGroupBox):
         text = "Set second line " + ("available" if offer.available else "unavailable")
         if offer.available:
             text += ", patient eligible" if offer.eligible else ", not eligible"
-        self.edited.emit(text, partial(_replace, second_line=offer))
+        self.edited.emit(text, partial(replace_clinical, second_line=offer))
 
     def _on_second_line_clear_clicked(self) -> None:
-        self.edited.emit("Clear second line", partial(_replace, second_line=None))
-
-
-def _row(*widgets: QWidget) -> QWidget:
-    box = QWidget()
-    layout = QHBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    return box
-
-
-class AdverseEventPanel(QGroupBox):
-    """The CTCAE-graded adverse events of a time point: a table, add and remove."""
-
-    edited = Signal(str, object)
-    COLUMNS: Final = ("Term", "Grade", "Occurrence", "Days without\nimprovement", "")
-    ROW_HEIGHT: Final = 34
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Adverse events (CTCAE)", parent)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.ROW_HEIGHT)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.empty_label = _hint()
-        self.empty_label.setText("No adverse events recorded at this time point.")
-        self.new_term = _term_combo()
-        self.new_grade = _spin(1, 5, empty=False)
-        self.new_grade.setPrefix("grade ")
-        self.add_button = QPushButton("Add")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addWidget(self.empty_label)
-        adder = _row(QLabel("New:"), self.new_term, self.new_grade, self.add_button)
-        layout.addWidget(adder)
-        self._shown: tuple[AdverseEvent, ...] = ()
-        self.add_button.clicked.connect(self._on_add_button_clicked)
-
-    def show_events(self, events: tuple[AdverseEvent, ...]) -> None:
-        """Show the events, updating rows in place (editors are never rebuilt)."""
-        self._shown = events
-        while self.table.rowCount() > len(events):
-            self.table.removeRow(self.table.rowCount() - 1)
-        while self.table.rowCount() < len(events):
-            self._append_row()
-        for row, event in enumerate(events):
-            self._set_row(row, event)
-        self.empty_label.setVisible(not events)
-        header = self.table.horizontalHeader().sizeHint().height()
-        rows = max(len(events), 1) * self.ROW_HEIGHT
-        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())
-
-    def _row_widgets(self, row: int) -> tuple[QComboBox, QSpinBox, QSpinBox, QSpinBox]:
-        cell = self.table.cellWidget
-        return (
-            cast("QComboBox", cell(row, 0)),
-            cast("QSpinBox", cell(row, 1)),
-            cast("QSpinBox", cell(row, 2)),
-            cast("QSpinBox", cell(row, 3)),
-        )
-
-    def _append_row(self) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        term = _term_combo()
-        grade = _spin(1, 5, empty=False)
-        occurrence = _spin(1, 20, empty=False)
-        occurrence.setToolTip("1 the first time this term reached this grade, 2 ...")
-        days = _spin(NOT_ENTERED, 365)
-        days.setSuffix(" d")
-        remove = QToolButton()
-        remove.setText("\N{MULTIPLICATION SIGN}")
-        remove.setToolTip("Remove this adverse event")
-        for column, widget in enumerate((term, grade, occurrence, days, remove)):
-            self.table.setCellWidget(row, column, widget)
-        term.currentIndexChanged.connect(self._on_row_edited)
-        line = term.lineEdit()
-        if line is not None:
-            line.editingFinished.connect(self._on_row_edited)
-        for spin in (grade, occurrence, days):
-            spin.valueChanged.connect(self._on_row_edited)
-        remove.clicked.connect(partial(self._on_remove_clicked, remove))
-
-    def _set_row(self, row: int, event: AdverseEvent) -> None:
-        term, grade, occurrence, days = self._row_widgets(row)
-        line = term.lineEdit()
-        with signals_blocked(term, line, grade, occurrence, days):
-            index = AE_TERMS.index(event.term) if event.term in AE_TERMS else -1
-            term.setCurrentIndex(index)
-            term.setEditText(term_label(event.term))
-            if line is not None:
-                line.setCursorPosition(0)  # show the start of a long term
-            grade.setValue(event.grade)
-            occurrence.setValue(event.occurrence)
-            stalled = event.days_without_improvement
-            days.setValue(NOT_ENTERED if stalled is None else stalled)
-
-    def events(self) -> tuple[AdverseEvent, ...]:
-        """Return the events as the table shows them (a blank term keeps the old)."""
-        events = []
-        for row in range(self.table.rowCount()):
-            term, grade, occurrence, days = self._row_widgets(row)
-            name = term_from_text(term.currentText()) or self._shown[row].term
-            events.append(
-                AdverseEvent(
-                    term=name,
-                    grade=grade.value(),
-                    occurrence=occurrence.value(),
-                    days_without_improvement=(
-                        None if days.value() == NOT_ENTERED else days.value()
-                    ),
-                )
-            )
-        return tuple(events)
-
-    def _on_row_edited(self) -> None:
-        events = self.events()
-        if events != self._shown:
-            self.edited.emit(
-                "Edit adverse events", partial(_replace, adverse_events=events)
-            )
-
-    def _on_remove_clicked(self, button: QToolButton) -> None:
-        rows = range(self.table.rowCount())
-        row = next(r for r in rows if self.table.cellWidget(r, 4) is button)
-        gone = self._shown[row]
-        events = self._shown[:row] + self._shown[row + 1 :]
         self.edited.emit(
-            f"Remove {term_label(gone.term)} grade {gone.grade}",
-            partial(_replace, adverse_events=events),
+            "Clear second line", partial(replace_clinical, second_line=None)
         )
-
-    def _on_add_button_clicked(self) -> None:
-        term = term_from_text(self.new_term.currentText())
-        if not term:
-            return
-        event = AdverseEvent(term=term, grade=self.new_grade.value())
-        self.edited.emit(
-            f"Add {term_label(term)} grade {event.grade}",
-            partial(_add_event, event=event),
-        )
-
-
-def _add_event(clinical: Clinical, *, event: AdverseEvent) -> Clinical:
-    return dataclasses.replace(
-        clinical, adverse_events=(*clinical.adverse_events, event)
-    )
-
-
-def _term_combo() -> QComboBox:
-    """Return an editable combo of the label's terms; others can be typed."""
-    combo = QComboBox()
-    combo.setEditable(True)
-    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    combo.addItems([term_label(term) for term in AE_TERMS])
-    combo.setToolTip("Choose a term the sorafenib label has a rule for, or type one")
-    combo.setMinimumContentsLength(18)
-    return combo

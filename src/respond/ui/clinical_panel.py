@@ -31,18 +31,16 @@ from PySide6.QtWidgets import (
 from respond.criteria import Action
 from respond.errors import RespondError
 from respond.session import SignedError
-from respond.ui._clinical_widgets import (
-    HINT_STYLE,
+from respond.ui._adverse_events import AdverseEventPanel
+from respond.ui._clinical_common import (
     WARNING_STYLE,
-    AdverseEventPanel,
     Change,
-    Fhsi8Panel,
-    SecondLineSource,
-    StatusPanel,
     action_text,
     dose_text,
     format_when,
 )
+from respond.ui._clinical_widgets import Fhsi8Panel, SecondLineSource, StatusPanel
+from respond.ui._recommendation import RecommendationPanel, rule_text
 from respond.ui.commands import SetClinicalCommand, push
 
 if TYPE_CHECKING:
@@ -61,58 +59,6 @@ _BANNER_STYLE = (
     " border-radius: 3px; padding: 6px;"
 )
 _OVERRIDE_DOSES: tuple[int | None, ...] = (0, -1, -2, None)
-
-
-class RecommendationPanel(QGroupBox):
-    """Shows the session's recommendation: the action, the dose, rules and notes."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Recommendation", parent)
-        self.action_label = QLabel()
-        font = self.action_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.action_label.setFont(font)
-        self.dose_label = QLabel()
-        self.rules_label = QLabel()
-        self.notes_label = QLabel()
-        for label in (self.action_label, self.rules_label, self.notes_label):
-            label.setWordWrap(True)
-        self.footer = QLabel("Decision support \N{EM DASH} the clinician decides.")
-        self.footer.setStyleSheet(HINT_STYLE)
-        layout = QVBoxLayout(self)
-        for widget in (
-            self.action_label,
-            self.dose_label,
-            self.rules_label,
-            self.notes_label,
-            self.footer,
-        ):
-            layout.addWidget(widget)
-
-    def show_recommendation(self, session: ReadSession) -> None:
-        """Show the recommendation after the latest time point, or why there is none."""
-        assessment = session.assessment
-        timepoints = session.read.timepoints
-        latest = timepoints[-1].label if timepoints else ""
-        self.setTitle(f"Recommendation after {latest}" if latest else "Recommendation")
-        if assessment is None:
-            self.action_label.setText("No recommendation")
-            self.dose_label.setText("")
-            self.rules_label.setText(html.escape(session.assessment_problem or ""))
-            self.notes_label.setText("")
-            return
-        rec = assessment.recommendation
-        self.action_label.setText(action_text(rec.action, rec.dose_level))
-        dose = dose_text(rec.dose_level) if rec.dose_level is not None else None
-        self.dose_label.setText(f"Dose: {dose or 'none (no sorafenib now)'}")
-        rules = "".join(
-            f"<li><b>{html.escape(r.rule)}</b>: {html.escape(r.text)}</li>"
-            for r in rec.rules
-        )
-        self.rules_label.setText(f"Rules that fired, in order:<ol>{rules}</ol>")
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in rec.notes)
-        self.notes_label.setText(f"Notes:<ul>{notes}</ul>" if notes else "")
 
 
 class ClinicalPanel(QWidget):
@@ -310,7 +256,7 @@ class ClinicalPanel(QWidget):
             reset=reset,
         )
         self.status.show_clinical(record.clinical, self._second_line_source(record))
-        self.adverse_events.show_events(record.clinical.adverse_events)
+        self.adverse_events.show_events(record.clinical.adverse_events, reset=reset)
         self._sync_lock()
 
     def _second_line_source(self, record: TimePointRecord) -> SecondLineSource:
@@ -333,14 +279,22 @@ class ClinicalPanel(QWidget):
         return SecondLineSource(record.label, verdict=verdict)
 
     def _second_line_verdict(self) -> str:
-        """Return the second-line rule of the recommendation (after the latest)."""
+        """Return the recommendation's second-line rule (after the latest).
+
+        The first rule about the second line answers the question; a review the
+        engine asks about the answer (eligible, but outside the usual regimens)
+        follows it.
+        """
         assessment = self._session.assessment
         if assessment is None:
             return ""
-        for reason in assessment.recommendation.rules:
-            if "second line" in reason.rule or "second-line" in reason.rule:
-                return f"{reason.rule}: {reason.text}"
-        return ""
+        found = [
+            reason
+            for reason in assessment.recommendation.rules
+            if "second line" in reason.rule or "second-line" in reason.rule
+        ]
+        reviews = [r for r in found[1:] if r.effect is Action.REVIEW]
+        return "; ".join(rule_text(reason) for reason in found[:1] + reviews)
 
     def _sync_second_line(self) -> None:
         record = self._record()
