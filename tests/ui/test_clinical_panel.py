@@ -144,15 +144,19 @@ def test_an_added_adverse_event_changes_the_rules(
         "hand_foot_skin_reaction",
         "hypertension",
     ]
-    assert fired(session, "hypertension grade 3")
-    assert "hypertension grade 3" in panel.recommendation.rules_label.text()
+    assert fired(session, "Hypertension grade 3")
+    assert "Hypertension grade 3" in panel.recommendation.rules_label.text()
     assert events.table.rowCount() == 2
     # editing a row's grade is one command
     grade = events.table.cellWidget(0, 1)
     assert isinstance(grade, QSpinBox)
     grade.setValue(3)
     assert stack.count() == 2
-    assert fired(session, "hand foot skin reaction grade 3")
+    assert fired(
+        session,
+        "Palmar-plantar erythrodysesthesia syndrome (recorded as hand foot skin "
+        "reaction) grade 3",
+    )
     # remove the hypertension row again
     remove = events.table.cellWidget(1, 4)
     assert isinstance(remove, QToolButton)

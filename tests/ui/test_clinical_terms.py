@@ -179,6 +179,24 @@ def test_an_unknown_term_is_refused_with_suggestions_and_nothing_is_added(
     assert (added.term, added.grade) == ("hypertension", 3)
 
 
+def test_a_grade_ctcae_does_not_define_for_the_term_is_refused(
+    qtbot: QtBot, panel: ClinicalPanel, session: ReadSession, stack: QUndoStack
+) -> None:
+    events = panel.adverse_events
+    before = fu1_clinical(session).adverse_events
+    type_into(qtbot, events.new_term, "Myocardial infarction")
+    events.new_grade.setValue(1)
+    events.add_button.click()
+    assert stack.count() == 0
+    assert fu1_clinical(session).adverse_events == before
+    assert "no grade 1 in CTCAE v5" in plain(events.message.text())
+    events.new_grade.setValue(2)
+    with qtbot.waitSignal(stack.indexChanged, timeout=TIMEOUT_MS):
+        events.add_button.click()
+    added = fu1_clinical(session).adverse_events[-1]
+    assert (added.term, added.grade) == ("myocardial_infarction", 2)
+
+
 def test_the_refusal_shows_typed_markup_as_text(
     qtbot: QtBot, panel: ClinicalPanel, stack: QUndoStack
 ) -> None:
@@ -297,14 +315,15 @@ def test_each_rule_names_its_source_and_reviews_are_tagged(
         events.new_grade.setValue(grade)
         with qtbot.waitSignal(stack.indexChanged, timeout=TIMEOUT_MS):
             events.add_button.click()
-    assert rule_head(panel, "hypertension grade 3") == (
-        "hypertension grade 3 [sorafenib label]"
+    assert rule_head(panel, "Hypertension grade 3") == (
+        "Hypertension grade 3 [sorafenib label]"
     )
-    assert rule_head(panel, "lipase increased grade 3") == (
-        "lipase increased grade 3 [respond default] [review]"
+    assert rule_head(panel, "Lipase increased grade 3") == (
+        "Lipase increased grade 3 [respond default] [review]"
     )
-    assert rule_head(panel, "hand foot skin reaction grade 2") == (
-        "hand foot skin reaction grade 2 [seed Table 5]"
+    assert rule_head(panel, "Palmar-plantar") == (
+        "Palmar-plantar erythrodysesthesia syndrome (recorded as hand foot skin "
+        "reaction) grade 2 [seed Table 5]"
     )
     assert rule_head(panel, "radiologic and symptomatic progression") == (
         "radiologic and symptomatic progression [SHARP (Llovet 2008)]"

@@ -7,6 +7,7 @@ assume the document already matches the JSON Schema.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Final
 
 from respond.casefile._paths import _Found, _Json, _Path, _show
@@ -291,8 +292,29 @@ def _check_new_lesions(
 
 
 def _check_clinical(path: _Path, clinical: _Json) -> Iterator[_Found]:
+    seen: dict[str, int] = {}
     for index, event in enumerate(clinical.get("adverse_events", [])):
-        yield from _check_term((*path, "adverse_events", index, "term"), event["term"])
+        where = (*path, "adverse_events", index, "term")
+        term = event["term"]
+        found = lookup(term) if term == term.strip() else None
+        if found is None:
+            yield from _check_term(where, term)
+            continue
+        if event["grade"] not in found.grades:
+            yield _at(
+                (*path, "adverse_events", index, "grade"),
+                f"{json.dumps(term)} has no grade {event['grade']} in CTCAE v5 ",
+                f"(its grades: {_grade_list(found.grades)}); correct the grade",
+            )
+        first = seen.setdefault(found.canonical, index)
+        if first != index:
+            before = clinical["adverse_events"][first]["term"]
+            yield _at(
+                where,
+                f"{json.dumps(term)} is the same event as {json.dumps(before)} ",
+                f"(adverse_events[{first}]); record each event once, with its ",
+                "current grade",
+            )
     if "fhsi8" in clinical and "fhsi8_items" in clinical:
         total = sum(clinical["fhsi8_items"])
         if clinical["fhsi8"] != total:
@@ -321,16 +343,21 @@ def _check_clinical(path: _Path, clinical: _Json) -> Iterator[_Found]:
 
 
 def _check_term(path: _Path, term: str) -> Iterator[_Found]:
-    if lookup(term) is not None:
-        return
     close = suggest(term)
     hint = (
-        f"did you mean {' or '.join(_show(t) for t in close)}?"
+        f"did you mean {' or '.join(json.dumps(t) for t in close)}?"
         if close
         else "see resources/ctcae/adverse-event-terms.csv"
     )
     yield _at(
         path,
-        f"{_show(term)} is not a CTCAE v5 term respond knows (terms are written in ",
-        f"snake_case, e.g. palmar_plantar_erythrodysesthesia_syndrome); {hint}",
+        f"{_show(term)} is not a term of respond's CTCAE v5 vocabulary, which ",
+        "writes each term in snake_case (e.g. Palmar-plantar erythrodysesthesia ",
+        f"syndrome as palmar_plantar_erythrodysesthesia_syndrome); {hint}",
     )
+
+
+def _grade_list(grades: tuple[int, ...]) -> str:
+    if grades == tuple(range(grades[0], grades[-1] + 1)):
+        return f"{grades[0]}-{grades[-1]}"
+    return ", ".join(str(g) for g in grades)

@@ -20,15 +20,15 @@ from respond.criteria._toxicity import (
     Severity,
     ToxicityRule,
     event_key,
+    event_name,
     toxicity_rule,
 )
 from respond.criteria.categories import Action, DoseForm
 from respond.criteria.result import Reason
+from respond.criteria.vocabulary import lookup
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from respond.criteria.model import Case, Clinical
+    from respond.criteria.model import Case, Clinical, TimePoint
 
 __all__ = [
     "Draft",
@@ -38,8 +38,10 @@ __all__ = [
     "interruption",
     "level_text",
     "reescalation",
+    "restart_check",
     "restart_level",
     "resume",
+    "tp_name",
 ]
 
 LOWEST_DOSE_LEVEL = -2
@@ -62,8 +64,15 @@ class _Cause:
     name: str
 
 
+def tp_name(tp: TimePoint) -> str:
+    """Return a time point's label, or its date when it has none."""
+    return tp.label or tp.date.isoformat()
+
+
 @dataclass(slots=True)
 class Draft:
+    """The recommendation as it is built: rules, notes and what they ask for."""
+
     rules: list[Reason] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     toxicity: Severity = Severity.CONTINUE
@@ -71,10 +80,17 @@ class Draft:
     stop_liver: bool = False
     response_action: Action = Action.CONTINUE
     resume: list[_Cause] | None = None
+    fatal: bool = False
 
     @property
     def stopping(self) -> bool:
+        """Sorafenib stops for toxicity, liver function or performance status."""
         return self.toxicity is Severity.DISCONTINUE or self.stop_liver
+
+    @property
+    def holding(self) -> bool:
+        """Sorafenib stops or stays interrupted whatever the response says."""
+        return self.stopping or self.toxicity is Severity.INTERRUPT
 
 
 def level_text(level: int, form: DoseForm | None = None) -> str:
@@ -116,15 +132,17 @@ def form_of(case: Case) -> DoseForm | None:
 
 
 def apply_toxicity(current: Clinical, draft: Draft) -> None:
+    """Apply every current adverse event's row."""
     for event in current.adverse_events:
         rule = toxicity_rule(event)
         draft.rules.append(rule.reason)
+        draft.fatal = draft.fatal or event.grade >= 5
         if rule.review:
             draft.rules.append(
                 Reason(
-                    "grade 4 event (respond default)",
+                    f"grade {event.grade} event",
                     rule.review,
-                    DEFAULT,
+                    rule.reason.source,
                     Action.REVIEW,
                 )
             )
@@ -152,8 +170,8 @@ def interruption(case: Case, draft: Draft) -> None:
             rule = toxicity_rule(event)
             if rule.severity is Severity.INTERRUPT:
                 key = event_key(event)
-                name = f"{event.term.replace('_', ' ')} grade {event.grade}"
-                causes[key] = _Cause(key, rule, tp.label, name)
+                name = f"{event_name(event)} grade {event.grade}"
+                causes[key] = _Cause(key, rule, tp_name(tp), name)
     now = _grades(timepoints[-1].clinical)
     pending = [c for c in causes.values() if now.get(c.key, 0) > RESTART_GRADE]
     for cause in pending:
@@ -208,7 +226,7 @@ def resume(
                 Action.REVIEW,
             )
         )
-        return Action.REVIEW, level
+        return Action.REVIEW, None
     names = ", ".join(f"{c.name} at {c.label}" for c in causes)
     draft.reduce = any(c.rule.reduce for c in causes)
     target, floor = restart_level(draft, level, form)
@@ -227,7 +245,7 @@ def resume(
         return Action.REVIEW, target
     if draft.response_action in (Action.REVIEW, Action.REPEAT_IMAGING):
         return draft.response_action, target
-    source = causes[0].rule.reason.source
+    source = " / ".join(dict.fromkeys(c.rule.reason.source for c in causes))
     action = Action.CONTINUE_REDUCED_DOSE if draft.reduce else Action.CONTINUE
     how = "one dose level lower" if draft.reduce else "at the same level"
     draft.rules.append(
@@ -244,31 +262,85 @@ def resume(
     return action, target
 
 
-def reescalation(case: Case, draft: Draft, level: int) -> None:
-    """Suggest re-escalation after 4 weeks at grade 0-1 of the reduction's causes."""
-    timepoints = case.timepoints
+def _given_levels(case: Case) -> list[int | None]:
+    """Return the level given at each time point (None while interrupted)."""
     given: list[int | None] = []
     last: int | None = None
-    for tp in timepoints:
+    for tp in case.timepoints:
         if tp.clinical.is_interrupted:
             given.append(None)
             continue
         if tp.clinical.dose_level is not None:
             last = tp.clinical.dose_level
         given.append(last if last is not None else 0)
-    start = len(timepoints) - 1
+    return given
+
+
+def _reduction(case: Case, level: int) -> tuple[int, set[str]] | None:
+    """Return where the current level was first given and the events behind it."""
+    given = _given_levels(case)
+    start = len(given) - 1
     while start > 0 and given[start - 1] in (level, None):
         start -= 1
     higher = start - 1
     while higher > 0 and given[higher] is None:
         higher -= 1
+    if higher < 0:
+        return None
+    restart = next(i for i in range(start, len(given)) if given[i] is not None)
     keys = {
         event_key(event)
-        for tp in timepoints[max(higher, 0) : start]
+        for tp in case.timepoints[higher:restart]
         for event in tp.clinical.adverse_events
         if toxicity_rule(event).reduce
     }
-    if not keys or higher < 0:
+    return (restart, keys) if keys else None
+
+
+def restart_check(case: Case, draft: Draft, level: int) -> None:
+    """Flag a restart after an interruption that did not go one level lower."""
+    given = _given_levels(case)
+    last = len(given) - 1
+    if given[last] is None:
+        return
+    first = last
+    while first > 0 and given[first - 1] == given[last]:
+        first -= 1
+    if first == 0 or given[first - 1] is not None:
+        return
+    begin = first - 1
+    while begin > 0 and given[begin - 1] is None:
+        begin -= 1
+    before = given[begin - 1] if begin > 0 else None
+    if before is None or level < before:
+        return
+    causes = [
+        event
+        for tp in case.timepoints[max(begin - 1, 0) : first]
+        for event in tp.clinical.adverse_events
+        if toxicity_rule(event).reduce
+    ]
+    if causes:
+        names = ", ".join(dict.fromkeys(event_name(e) for e in causes))
+        draft.notes.append(
+            f"restarted at level {level} at {tp_name(case.timepoints[first])} after "
+            f"the interruption for {names}, whose row asks for one level lower "
+            "(review)"
+        )
+
+
+def reescalation(case: Case, draft: Draft, level: int) -> None:
+    """Suggest re-escalation after 4 weeks at grade 0-1 of the reduction's causes.
+
+    The 4 weeks count on the reduced level (from the restart), at grade 0-1 of
+    every cause; no suggestion while any event is at grade 2 or more now.
+    """
+    found = _reduction(case, level)
+    if found is None:
+        return
+    restart, keys = found
+    timepoints = case.timepoints
+    if any(g > RESTART_GRADE for g in _grades(timepoints[-1].clinical).values()):
         return
     bad = max(
         (
@@ -280,23 +352,31 @@ def reescalation(case: Case, draft: Draft, level: int) -> None:
         ),
         default=-1,
     )
-    if bad == len(timepoints) - 1:
+    since = max(bad + 1, restart)
+    if since >= len(timepoints):
         return
-    since: dt.date = timepoints[bad + 1].date
-    days = (timepoints[-1].date - since).days
-    names = ", ".join(sorted(k.replace("_", " ") for k in keys))
+    days = (timepoints[-1].date - timepoints[since].date).days
+    names = ", ".join(sorted(_display(k) for k in keys))
+    where = tp_name(timepoints[since])
     if days >= REESCALATION_DAYS:
         draft.rules.append(
             Reason(
                 "consider re-escalation",
-                f"{names} at grade 0-1 for {days} days (since "
-                f"{timepoints[bad + 1].label}, >= 4 weeks): consider re-escalation "
-                f"to level {level_text(level + 1)}; the clinician's choice",
+                f"{names} at grade 0-1 on the reduced level for {days} days (since "
+                f"{where}, >= 4 weeks): consider re-escalation to level "
+                f"{level_text(level + 1)}; the clinician's choice",
                 _BOX1,
             )
         )
     else:
         draft.notes.append(
-            f"{names} at grade 0-1 for {days} days: re-escalation may be "
-            "considered after 4 weeks"
+            f"{names} at grade 0-1 on the reduced level since {where} ({days} "
+            "days): re-escalation may be considered after 4 weeks"
         )
+
+
+def _display(key: str) -> str:
+    found = lookup(key)
+    if found is not None and found.ctcae_term:
+        return found.ctcae_term
+    return key.replace("_", " ")

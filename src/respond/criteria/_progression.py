@@ -68,7 +68,9 @@ def _too_small_share(
     case: Case, results: Sequence[CriterionResult], index: int
 ) -> tuple[Decimal, str] | None:
     nadir = results[index].nadir_mm
-    nadir_index = next((i for i in range(index) if results[i].sum_mm == nadir), None)
+    nadir_index = next(
+        (i for i in reversed(range(index)) if results[i].sum_mm == nadir), None
+    )
     if nadir_index is None:
         return None
     rules = MRecist(case.settings.mrecist_pd_min_increase_mm)
@@ -94,28 +96,58 @@ def _too_small_share(
     return share, ", ".join(names)
 
 
+def _name(case: Case, index: int) -> str:
+    tp = case.timepoints[index]
+    return tp.label or tp.date.isoformat()
+
+
 def documented_progression(
     case: Case, results: Sequence[CriterionResult]
 ) -> tuple[Progression, list[str]]:
+    """Return the first progression that counts, or the PD awaiting confirmation.
+
+    A PD resting on a tiny change (A13) is confirmed by a PD at the next
+    evaluable scan (NE scans in between neither confirm nor refute it) and
+    dismissed, with a note, by an evaluable scan without PD.
+
+    Parameters
+    ----------
+    case
+        The case.
+    results
+        The primary criterion's result at every time point, baseline first.
+
+    Returns
+    -------
+    tuple
+        The progression and the notes to show.
+    """
     notes: list[str] = []
-    last = len(results) - 1
     for index in range(1, len(results)):
         if results[index].overall is not Response.PD:
             continue
         why = _soft(case, results, index)
-        label = case.timepoints[index].label
         if why is None:
             return Progression(index, None), notes
-        if index == last:
+        label = _name(case, index)
+        following = next(
+            (
+                i
+                for i in range(index + 1, len(results))
+                if results[i].overall is not Response.NE
+            ),
+            None,
+        )
+        if following is None:
             return Progression(None, why), notes
-        if results[index + 1].overall is Response.PD:
+        if results[following].overall is Response.PD:
             notes.append(
                 f"PD at {label} rested on {why}; confirmed at "
-                f"{case.timepoints[index + 1].label} (A13)"
+                f"{_name(case, following)} (A13)"
             )
             return Progression(index, None), notes
         notes.append(
             f"PD at {label} rested on {why} and was not confirmed at "
-            f"{case.timepoints[index + 1].label} (A13): not acted on"
+            f"{_name(case, following)} (A13): not acted on"
         )
     return Progression(None, None), notes

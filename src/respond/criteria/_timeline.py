@@ -304,10 +304,12 @@ def _categorise(
         return Response.PD, text, "reappear"
     from_nadir = f"{pct(total, nadir)} from nadir {mm(nadir)}"
     if meets_pd(total, nadir, rules.pd_min_increase_mm):
+        needs = ">= +20 %"
+        if rules.pd_min_increase_mm > 0:
+            needs += f" and >= +{mm(rules.pd_min_increase_mm)}"
         text = (
             f"sum {mm(total)} is {from_nadir} (+{mm(total - nadir)}): PD needs "
-            f">= +20 % and "
-            f">= +{mm(rules.pd_min_increase_mm)} -> PD"
+            f"{needs} -> PD"
         )
         return Response.PD, text, "target"
     from_base = (

@@ -37,6 +37,7 @@ __all__ = [
     "Severity",
     "ToxicityRule",
     "event_key",
+    "event_name",
     "toxicity_rule",
 ]
 
@@ -97,8 +98,43 @@ def event_key(event: AdverseEvent) -> str:
     return term if found is None else found.canonical
 
 
+_LIVER_TESTS = frozenset(
+    {
+        "alanine_aminotransferase_increased",
+        "aspartate_aminotransferase_increased",
+        "blood_bilirubin_increased",
+        "transaminases_increased",
+    }
+)
+_BLOOD_COUNTS = frozenset(
+    {
+        "platelet_count_decreased",
+        "neutrophil_count_decreased",
+        "white_blood_cell_decreased",
+        "lymphocyte_count_decreased",
+    }
+)
+
+
+def event_name(event: AdverseEvent) -> str:
+    """Return the event as a reader names it: the CTCAE term, and what was typed.
+
+    ``hand_foot_skin_reaction`` reads "Palmar-plantar erythrodysesthesia
+    syndrome (recorded as hand foot skin reaction)"; a respond short name such as
+    ``bleeding`` reads "bleeding".
+    """
+    term = event.term.strip()
+    typed = term.replace("_", " ")
+    found = lookup(term)
+    if found is None or not found.ctcae_term:
+        return typed
+    if found.synonym_of is None:
+        return found.ctcae_term
+    return f"{found.ctcae_term} (recorded as {typed})"
+
+
 def _name(event: AdverseEvent) -> str:
-    return f"{event.term.replace('_', ' ')} grade {event.grade}"
+    return f"{event_name(event)} grade {event.grade}"
 
 
 def _ordinal(n: int) -> str:
@@ -165,6 +201,8 @@ def toxicity_rule(event: AdverseEvent) -> ToxicityRule:
         What it asks for, whether the restart is one dose level lower, and the
         grade it must be back to before a restart.
     """
+    if event.grade >= 5:
+        return _stop(event, CTCAE, "grade 5 is death related to the event")
     found = lookup(event.term.strip())
     if found is None:
         close = ", ".join(suggest(event.term)) or "none close"
@@ -174,8 +212,6 @@ def toxicity_rule(event: AdverseEvent) -> ToxicityRule:
             f"'{event.term}' is not a CTCAE v5 term respond knows (closest: "
             f"{close}): record it under its CTCAE term; no rule can be applied",
         )
-    if event.grade >= 5:
-        return _stop(event, CTCAE, "grade 5 is death related to the event")
     rule = found.rule
     if rule is ToxicityRuleKey.SKIN:
         return _skin(event)
@@ -199,13 +235,32 @@ def toxicity_rule(event: AdverseEvent) -> ToxicityRule:
     if rule is ToxicityRuleKey.QT_PROLONGATION:
         return _qt(event)
     if rule is ToxicityRuleKey.LABORATORY:
+        return _laboratory(event, found.canonical)
+    return _generic(event)
+
+
+def _laboratory(event: AdverseEvent, key: str) -> ToxicityRule:
+    if key in _LIVER_TESTS and event.grade >= 3:
+        return _review(
+            event,
+            LABEL,
+            "liver test grade >= 3: exclude drug-induced liver injury (the label "
+            "stops sorafenib for it) and decompensation; review, no automatic "
+            "dose change",
+        )
+    if key in _BLOOD_COUNTS and event.grade >= 3:
         return _review(
             event,
             DEFAULT,
-            "asymptomatic laboratory abnormality: monitor and review; no "
-            "automatic dose change",
+            "blood count grade >= 3: bleeding or infection risk in cirrhosis; "
+            "review, no automatic dose change",
         )
-    return _generic(event)
+    return _review(
+        event,
+        DEFAULT,
+        "laboratory abnormality: review its clinical significance and monitor; "
+        "no automatic dose change",
+    )
 
 
 def _skin(event: AdverseEvent) -> ToxicityRule:
@@ -213,7 +268,7 @@ def _skin(event: AdverseEvent) -> ToxicityRule:
     nth = f"{_ordinal(occurrence)} occurrence"
     restart = "interrupt until grade 0-1, then restart one dose level lower"
     if grade <= 1:
-        return _keep(event, SEED, "continue; topical symptomatic care")
+        return _keep(event, SEED, "no dose change; topical symptomatic care")
     if grade == 2:
         if occurrence >= 4:
             return _stop(event, SEED, f"{nth}: discontinue")
@@ -227,7 +282,7 @@ def _skin(event: AdverseEvent) -> ToxicityRule:
         return _keep(
             event,
             SEED,
-            "1st occurrence: continue with topical care; interrupt if no "
+            "1st occurrence: no dose change, topical care; interrupt if no "
             "improvement within 7 days",
         )
     if grade == 3:
@@ -290,6 +345,12 @@ def _hypertension(event: AdverseEvent) -> ToxicityRule:
 
 def _qt(event: AdverseEvent) -> ToxicityRule:
     if event.grade >= 3:
+        review = ""
+        if event.grade >= 4:
+            review = (
+                f"{_name(event)}: life-threatening arrhythmia; whether to stop is "
+                "the clinician's call (tumour board)"
+            )
         return _interrupt(
             event,
             LABEL,
@@ -297,6 +358,7 @@ def _qt(event: AdverseEvent) -> ToxicityRule:
             "correct electrolytes; resume only after review",
             reduce=False,
             restart_grade=None,
+            review=review,
         )
     return _keep(
         event, LABEL, "grade 1-2: no dose change; monitor ECG and electrolytes"

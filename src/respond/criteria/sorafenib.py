@@ -35,8 +35,10 @@ from respond.criteria._dosing import (
     form_of,
     interruption,
     reescalation,
+    restart_check,
     restart_level,
     resume,
+    tp_name,
 )
 from respond.criteria._progression import documented_progression
 from respond.criteria._toxicity import DEFAULT, Severity
@@ -61,6 +63,7 @@ _GUIDANCE = (
     "cabozantinib (Child-Pugh A, ECOG 0-1), ramucirumab (AFP >= 400 ng/mL)"
 )
 _STOPPING = (Action.DISCONTINUE, Action.SWITCH_SECOND_LINE)
+_HOLDING = (*_STOPPING, Action.INTERRUPT)
 _CONTINUING = (Action.CONTINUE, Action.CONTINUE_REDUCED_DOSE)
 
 
@@ -92,6 +95,8 @@ def recommend(
     _response(case, results, draft)
     _disagreement(case, results, draft)
     action, dose = _decide(draft, level, interrupted, form_of(case))
+    if action in _CONTINUING and not interrupted:
+        restart_check(case, draft, level)
     if action is Action.CONTINUE and level < 0:
         reescalation(case, draft, level)
     return Recommendation(action, dose, tuple(draft.rules), tuple(draft.notes))
@@ -109,9 +114,9 @@ def contradictions(recommendation: Recommendation) -> list[str]:
     -------
     list of str
         Empty when they agree: some rule asks for the action itself; no rule asks
-        to continue while sorafenib stops, to stop or interrupt while it
-        continues, or to switch while it does not; no note speaks of continuing
-        while sorafenib stops.
+        to continue while sorafenib stops or is interrupted, to stop or
+        interrupt while it continues, or to switch while it does not; no note
+        speaks of continuing while sorafenib stops or is interrupted.
     """
     action = recommendation.action
     found = []
@@ -121,7 +126,7 @@ def contradictions(recommendation: Recommendation) -> list[str]:
     for rule in recommendation.rules:
         effect = rule.effect
         clash = (
-            (effect in _CONTINUING and action in _STOPPING)
+            (effect in _CONTINUING and action in _HOLDING)
             or (effect is Action.DISCONTINUE and action not in _STOPPING)
             or (effect is Action.SWITCH_SECOND_LINE and action is not effect)
             or (effect is Action.INTERRUPT and action in _CONTINUING)
@@ -130,7 +135,7 @@ def contradictions(recommendation: Recommendation) -> list[str]:
             found.append(
                 f"rule '{rule.rule}' asks for {effect.value} under {action.value}"
             )
-    if action in _STOPPING:
+    if action in _HOLDING:
         found.extend(
             f"note '{note}' speaks of continuing under {action.value}"
             for note in recommendation.notes
@@ -211,18 +216,18 @@ def _response(
                 "baseline",
                 "baseline only: no response to judge yet",
                 DEFAULT,
-                None if draft.stopping else Action.CONTINUE,
+                None if draft.holding else Action.CONTINUE,
             )
         )
         return
     series = results[primary]
     overall = series[-1].overall
-    where = f"{primary.value} {overall.value if overall else '-'} at {tp.label}"
+    where = f"{primary.value} {overall.value if overall else '-'} at {tp_name(tp)}"
     progression, notes = documented_progression(case, series)
     draft.notes.extend(notes)
     symptomatic, evidence = symptomatic_progression(case)
     if progression.index is not None:
-        first = case.timepoints[progression.index].label
+        first = tp_name(case.timepoints[progression.index])
         documented = f"{primary.value} progression documented at {first}"
         if progression.index != len(series) - 1:
             documented += f" ({where})"
@@ -231,11 +236,14 @@ def _response(
         _progressed(case, draft, documented, symptomatic, evidence)
     elif progression.pending is not None:
         draft.response_action = Action.REVIEW
+        also = ""
+        if symptomatic:
+            also = f"; {evidence} as well: look for its cause (RULES 4.3 step 6)"
         draft.rules.append(
             Reason(
                 "mRECIST PD on a tiny change (A13)",
                 f"{where} rests on {progression.pending}: PD as published, but not "
-                "acted on alone; confirm at the next scan (tumour board)",
+                f"acted on alone; confirm at the next scan (tumour board){also}",
                 _A13,
                 Action.REVIEW,
             )
@@ -262,7 +270,7 @@ def _response(
                 Action.REVIEW,
             )
         )
-    elif draft.stopping:
+    elif draft.holding:
         draft.rules.append(
             Reason(
                 "disease controlled",
@@ -334,19 +342,34 @@ def _progressed(
     if _second_line(case, draft):
         draft.response_action = Action.SWITCH_SECOND_LINE
         return
-    draft.rules.append(
-        Reason(
-            "continue beyond progression (SHARP)",
-            "no eligible second line: continuing sorafenib is defensible; close "
-            "follow-up",
-            _SHARP,
-            Action.CONTINUE,
+    if draft.holding:
+        draft.rules.append(
+            Reason(
+                "treatment beyond progression",
+                "no eligible second line: sorafenib beyond progression is "
+                "defensible once the interruption ends; close follow-up",
+                _SHARP,
+            )
         )
-    )
-    draft.notes.append("flagged for tumour-board review: continued beyond progression")
+    else:
+        draft.rules.append(
+            Reason(
+                "continue beyond progression",
+                "no eligible second line: continuing sorafenib is defensible; close "
+                "follow-up",
+                _SHARP,
+                Action.CONTINUE,
+            )
+        )
+    draft.notes.append("flagged for tumour-board review: treatment beyond progression")
 
 
 def _next_line(case: Case, draft: Draft) -> None:
+    if draft.fatal:
+        return
+    if draft.stop_liver:
+        _no_systemic_therapy(case, draft)
+        return
     if _second_line(case, draft):
         draft.response_action = Action.SWITCH_SECOND_LINE
         return
@@ -359,6 +382,31 @@ def _next_line(case: Case, draft: Draft) -> None:
             Action.DISCONTINUE,
         )
     )
+
+
+def _no_systemic_therapy(case: Case, draft: Draft) -> None:
+    draft.response_action = Action.DISCONTINUE
+    draft.rules.append(
+        Reason(
+            "no further systemic therapy",
+            "liver function or performance status rule out systemic therapy: best "
+            "supportive care (tumour board)",
+            _EASL_LIVER,
+            Action.DISCONTINUE,
+        )
+    )
+    offer = _offer(case)
+    if offer is not None and offer.available and offer.eligible:
+        draft.rules.append(
+            Reason(
+                "second-line eligibility to review",
+                "the clinician marked the patient eligible for a second line, but "
+                "Child-Pugh C or ECOG 3-4 rule out systemic therapy: review; the "
+                "answer is shown, not applied",
+                _EASL_LIVER,
+                Action.REVIEW,
+            )
+        )
 
 
 def _offer(case: Case) -> SecondLine | None:
@@ -431,7 +479,7 @@ def _disagreement(
     mrecist = results.get(Criterion.MRECIST)
     if not recist or not mrecist:
         return
-    label = case.timepoints[-1].label
+    label = tp_name(case.timepoints[-1])
     a, b = recist[-1], mrecist[-1]
     if a.target is not None and b.target is not None and a.target is not b.target:
         why = ""

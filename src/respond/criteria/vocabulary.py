@@ -4,13 +4,16 @@ Adverse-event terms are a controlled vocabulary. The packaged table
 ``resources/ctcae/adverse-event-terms.csv`` lists every CTCAE v5.0 term under a
 snake_case key (``"Palmar-plantar erythrodysesthesia syndrome"`` is
 ``palmar_plantar_erythrodysesthesia_syndrome``), the System Organ Class it is
-listed under, and the sorafenib toxicity rule that applies to it. Two kinds of
-extra rows follow the CTCAE terms:
+listed under, the sorafenib toxicity rule that applies to it and the grades
+CTCAE v5.0 defines for it (Myocardial infarction has no grade 1; Palmar-plantar
+erythrodysesthesia syndrome stops at grade 3). Two kinds of extra rows follow
+the CTCAE terms:
 
 - synonyms of one CTCAE term (``hand_foot_skin_reaction`` stands for
-  ``palmar_plantar_erythrodysesthesia_syndrome``), which carry that term's rule;
+  ``palmar_plantar_erythrodysesthesia_syndrome``), which carry that term's rule
+  and grades;
 - respond short names that name a rule only (``bleeding``, ``gi_perforation``),
-  with no CTCAE term of their own.
+  with no CTCAE term of their own and grades 1 to 5.
 
 An unknown term is never mapped silently: :func:`lookup` answers ``None`` and
 :func:`suggest` gives the closest known keys to show instead.
@@ -37,10 +40,12 @@ __all__ = ["AdverseEventTerm", "ToxicityRuleKey", "lookup", "suggest", "terms"]
 
 _RESOURCE = ("ctcae", "adverse-event-terms.csv")
 _SOURCE = "/".join(_RESOURCE)
-_HEADER = ("term", "ctcae_term", "category", "rule", "synonym_of")
+_HEADER = ("term", "ctcae_term", "category", "rule", "grades", "synonym_of")
 _KEY = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _CLOSE_MATCH_CUTOFF = 0.6
+_CLOSE_SPELLING = 0.85
+_GRADE_ITEM = re.compile(r"([1-5])(?:-([1-5]))?")
 
 
 class ToxicityRuleKey(Enum):
@@ -84,6 +89,11 @@ class AdverseEventTerm:
         ``"(respond synonym)"`` for a short name.
     rule
         The toxicity rule that applies.
+    grades
+        The grades CTCAE v5.0 defines for the term, ascending: ``(2, 3, 4, 5)``
+        for Myocardial infarction, ``(1, 2, 3)`` for Palmar-plantar
+        erythrodysesthesia syndrome. A synonym has its CTCAE term's grades; a
+        respond short name has ``(1, 2, 3, 4, 5)``.
     synonym_of
         The key of the CTCAE term a synonym stands for; ``None`` for a CTCAE
         term and for a short name.
@@ -93,6 +103,7 @@ class AdverseEventTerm:
     ctcae_term: str
     category: str
     rule: ToxicityRuleKey
+    grades: tuple[int, ...]
     synonym_of: str | None
 
     @property
@@ -130,10 +141,32 @@ def _fail(line: int, message: str) -> CriteriaError:
     return CriteriaError(f"{_SOURCE} line {line}: {message}")
 
 
+def _grades(text: str, term: str, line: int) -> tuple[int, ...]:
+    """Read a grades field: ``"5"``, ``"2-5"``, ``"1,3-5"`` or ``"1,2,3,5"``."""
+    if not text.strip():
+        raise _fail(line, f"{term!r} has no grades")
+    found: list[int] = []
+    for item in text.split(","):
+        match = _GRADE_ITEM.fullmatch(item.strip())
+        if match is None:
+            msg = (
+                f"{term!r} has the grades {text!r}: write grades 1 to 5 as a "
+                'range or a list, e.g. "2-5" or "1,2,3,5"'
+            )
+            raise _fail(line, msg)
+        low = int(match.group(1))
+        high = int(match.group(2) or low)
+        if high < low or (found and low <= found[-1]):
+            msg = f"{term!r} has the grades {text!r}, not distinct and ascending"
+            raise _fail(line, msg)
+        found.extend(range(low, high + 1))
+    return tuple(found)
+
+
 def _row(fields: list[str], line: int) -> AdverseEventTerm:
     if len(fields) != len(_HEADER):
         raise _fail(line, f"expected {len(_HEADER)} fields, found {len(fields)}")
-    term, ctcae_term, category, rule_text, synonym_of = fields
+    term, ctcae_term, category, rule_text, grades_text, synonym_of = fields
     if _KEY.fullmatch(term) is None:
         raise _fail(line, f"the key {term!r} is not snake_case")
     if not category:
@@ -144,9 +177,12 @@ def _row(fields: list[str], line: int) -> AdverseEventTerm:
         known = ", ".join(key.value for key in ToxicityRuleKey)
         msg = f"{term!r} has the unknown rule {rule_text!r} (known: {known})"
         raise _fail(line, msg) from None
+    grades = _grades(grades_text, term, line)
     if synonym_of and not ctcae_term:
         raise _fail(line, f"the synonym {term!r} does not name its CTCAE term")
-    return AdverseEventTerm(term, ctcae_term, category, rule, synonym_of or None)
+    return AdverseEventTerm(
+        term, ctcae_term, category, rule, grades, synonym_of or None
+    )
 
 
 def _check_synonym(
@@ -157,15 +193,16 @@ def _check_synonym(
         raise _fail(
             line, f"{row.term!r} is a synonym of {row.canonical!r}, not a CTCAE term"
         )
-    if (row.ctcae_term, row.category, row.rule) != (
+    if (row.ctcae_term, row.category, row.rule, row.grades) != (
         target.ctcae_term,
         target.category,
         target.rule,
+        target.grades,
     ):
         raise _fail(
             line,
-            f"the synonym {row.term!r} must repeat the CTCAE term, category and "
-            f"rule of {target.term!r}",
+            f"the synonym {row.term!r} must repeat the CTCAE term, category, "
+            f"rule and grades of {target.term!r}",
         )
 
 
@@ -210,9 +247,10 @@ def terms() -> tuple[AdverseEventTerm, ...]:
     ------
     CriteriaError
         If the table is missing or malformed: a row of the wrong length, a key
-        that is not snake_case or is listed twice, an unknown rule key, or a
-        synonym that does not point at a CTCAE term. The message names the file
-        and the line.
+        that is not snake_case or is listed twice, an unknown rule key, grades
+        that are empty, outside 1-5 or not ascending, or a synonym that does not
+        point at a CTCAE term or does not repeat its term, category, rule and
+        grades. The message names the file and the line.
     """
     try:
         text = read_text(*_RESOURCE)
@@ -260,12 +298,15 @@ def suggest(term: str, limit: int = 3) -> tuple[str, ...]:
     """Return the known keys closest to a term, closest first.
 
     The term is normalised as the keys are made (lower case, every run of other
-    characters than letters and digits turned into one underscore). The exact
-    key comes first, then keys that contain the normalised term as a whole run
-    of words (shortest first), then the closest spellings
-    (:func:`difflib.get_close_matches`), those that share more whole words with
-    the term first (``"upper gi hemorrhage"`` finds
-    ``upper_gastrointestinal_hemorrhage`` before ``uterine_hemorrhage``).
+    characters than letters and digits turned into one underscore), so an exact
+    CTCAE name (``"Palmar-plantar erythrodysesthesia syndrome"``) is its key.
+    The exact key comes first; when there is none, the keys spelt almost like
+    the term (a :class:`difflib.SequenceMatcher` ratio of at least 0.85, e.g.
+    ``hemoptysis`` for ``"hemoptisis"``), closest first. Then come the keys
+    that contain the normalised term as a whole run of words (shortest first),
+    then the other close spellings (:func:`difflib.get_close_matches`), those
+    that share more whole words with the term first (``"upper gi hemorrhage"``
+    finds ``upper_gastrointestinal_hemorrhage`` before ``uterine_hemorrhage``).
 
     Parameters
     ----------
@@ -283,6 +324,8 @@ def suggest(term: str, limit: int = 3) -> tuple[str, ...]:
     --------
     >>> suggest("Hypertension")[0]
     'hypertension'
+    >>> suggest("oesophageal haemorrhage")[0]
+    'esophageal_hemorrhage'
     >>> "hand_foot_syndrome" in suggest("hand foot syndrom")
     True
     """
@@ -290,20 +333,24 @@ def suggest(term: str, limit: int = 3) -> tuple[str, ...]:
     if limit <= 0 or not wanted:
         return ()
     keys = list(_index())
+    close = difflib.get_close_matches(
+        wanted, keys, n=len(keys), cutoff=_CLOSE_MATCH_CUTOFF
+    )
     found: list[str] = []
     if wanted in _index():
         found.append(wanted)
+    else:
+        matcher = difflib.SequenceMatcher(b=wanted)
+        for key in close:
+            matcher.set_seq1(key)
+            if matcher.ratio() >= _CLOSE_SPELLING:
+                found.append(key)
     padded = f"_{wanted}_"
     runs = sorted(
         (key for key in keys if key != wanted and padded in f"_{key}_"), key=len
     )
-    found.extend(runs)
+    found.extend(key for key in runs if key not in found)
     words = set(wanted.split("_"))
-    close = sorted(
-        difflib.get_close_matches(
-            wanted, keys, n=len(keys), cutoff=_CLOSE_MATCH_CUTOFF
-        ),
-        key=lambda key: -len(words.intersection(key.split("_"))),
-    )
+    close.sort(key=lambda key: -len(words.intersection(key.split("_"))))
     found.extend(key for key in close if key not in found)
     return tuple(found[:limit])

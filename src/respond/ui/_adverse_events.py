@@ -9,10 +9,11 @@ it is, marked, and kept until the reader chooses a term.
 from __future__ import annotations
 
 import dataclasses
+import html
 from functools import partial
 from typing import TYPE_CHECKING, Final, cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from respond.criteria import AdverseEvent
+from respond.criteria.vocabulary import lookup
 from respond.ui._ae_terms import (
     TermCombo,
     TermDelegate,
@@ -222,6 +224,10 @@ class AdverseEventPanel(QGroupBox):
         if key is None:
             self._refuse(combo)
             return
+        problem = _grade_problem(key, self._shown[row].grade)
+        if problem:
+            self._say(problem, combo)
+            return
         if self._message_for is combo:
             self._say("")
         combo.set_unknown(False)
@@ -241,6 +247,12 @@ class AdverseEventPanel(QGroupBox):
         if field == "days_without_improvement" and value == NOT_ENTERED:
             stored = None
         event = self._shown[row]
+        problem = _grade_problem(event.term, value) if field == "grade" else ""
+        if problem:
+            with QSignalBlocker(spin):
+                spin.setValue(event.grade)
+            self._say(problem)
+            return
         self._emit_events(
             f"Edit {term_name(event.term)} grade {event.grade}",
             self._replace_row(row, **{field: stored}),
@@ -264,6 +276,10 @@ class AdverseEventPanel(QGroupBox):
         if key is None:
             self._refuse(self.new_term)
             return
+        problem = _grade_problem(key, self.new_grade.value())
+        if problem:
+            self._say(problem, self.new_term)
+            return
         self._say("")
         event = AdverseEvent(term=key, grade=self.new_grade.value())
         self.new_term.show_term(None)
@@ -284,6 +300,17 @@ class AdverseEventPanel(QGroupBox):
             return
         combo.show_term(key)
         self._on_row_term_edited(combo)
+
+
+def _grade_problem(key: str, grade: int) -> str:
+    """Say why a grade is not one CTCAE v5 defines for the term ('' when it is)."""
+    found = lookup(key)
+    if found is None or grade in found.grades:
+        return ""
+    grades = ", ".join(str(g) for g in found.grades)
+    return html.escape(
+        f"{term_name(key)} has no grade {grade} in CTCAE v5 (its grades: {grades})"
+    )
 
 
 def _add_event(clinical: Clinical, *, event: AdverseEvent) -> Clinical:

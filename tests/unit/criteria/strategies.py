@@ -74,13 +74,29 @@ def target_entry(draw: st.DrawFn, lesion: dict, baseline: bool) -> dict:
     return entry
 
 
+def _canonical(term: str) -> str:
+    from respond.criteria.vocabulary import lookup
+
+    found = lookup(term)
+    return term if found is None else found.canonical
+
+
+def _grades(term: str) -> tuple[int, ...]:
+    from respond.criteria.vocabulary import lookup
+
+    found = lookup(term)
+    return (1, 2, 3, 4, 5) if found is None else found.grades
+
+
 @st.composite
 def adverse_events(draw: st.DrawFn) -> list[dict]:
     events = []
-    for term in draw(st.lists(st.sampled_from(AE_TERMS), max_size=3, unique=True)):
+    chosen = draw(st.lists(st.sampled_from(AE_TERMS), max_size=3, unique_by=_canonical))
+    for term in chosen:
+        grades = _grades(term)
         event = {
             "term": term,
-            "grade": draw(st.integers(1, 5)),
+            "grade": draw(st.sampled_from(grades)),
             "occurrence": draw(st.integers(1, 4)),
         }
         if draw(st.booleans()):

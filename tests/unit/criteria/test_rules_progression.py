@@ -205,3 +205,73 @@ def test_every_rule_names_its_source():
         ),
     )
     assert all(r.get("source") for r in rec["rules"]), rec["rules"]
+
+
+# -------------------------------------------------------------- after review
+def test_fatal_event_in_a_progressing_patient_never_switches():
+    rec, _ = rec_of(
+        tp(0, BL, clin=clinical()),
+        tp(
+            56,
+            {"T1": (60.0, 60.0)},
+            clin=clinical(aes=[ae("hepatic_hemorrhage", 5)], second_line=(True, True)),
+        ),
+    )
+    assert rec["action"] == "discontinue"
+    assert not any(r.get("effect") == "switch_second_line" for r in rec["rules"])
+
+
+@pytest.mark.parametrize("status", [{"child_pugh": "C10"}, {"ecog": 3}], ids=str)
+def test_no_systemic_therapy_state_never_switches_but_flags_the_answer(status):
+    """RULES 4.1 / 4.3 step 2: Child-Pugh C or ECOG 3-4: best supportive care."""
+    rec, _ = rec_of(
+        tp(0, BL, clin=clinical()),
+        tp(56, {"T1": (60.0, 60.0)}, clin=clinical(**status, second_line=(True, True))),
+    )
+    assert rec["action"] == "discontinue"
+    assert mentions(rec["rules"], "supportive care")
+    assert any(r.get("effect") == "review" for r in rec["rules"])
+
+
+def test_a13_an_ne_scan_neither_confirms_nor_dismisses():
+    points = [
+        tp(0, {"T1": (40.0, 20.0)}, clin=clinical()),
+        tp(56, {"T1": (40.0, 10.0)}, clin=clinical()),
+        tp(112, {"T1": (40.0, 14.9)}, clin=clinical()),
+        tp(168, {"T1": (40.0, 14.9)}, clin=clinical(), arterial=False),
+    ]
+    out = assess(case([liver("T1")], *points))
+    rec = out["recommendation"]
+    assert rec["action"] == "review"
+    assert mentions(rec["rules"], "next scan")
+    assert not any("not confirmed" in n for n in rec["notes"])
+
+
+def test_a13_review_also_names_symptomatic_progression():
+    rec, _ = _small(14.9, **SYMPTOMS)
+    assert rec["action"] == "review"
+    assert mentions(rec["rules"], "FHSI-8")
+
+
+def test_under_an_interruption_no_rule_says_continue():
+    rec, _ = rec_of(
+        tp(0, BL, clin=clinical()),
+        tp(56, {"T1": (60.0, 60.0)}, clin=clinical(aes=[ae("diarrhea", 3)])),
+    )
+    assert rec["action"] == "interrupt"
+    assert not any(
+        r.get("effect") in ("continue", "continue_reduced_dose") for r in rec["rules"]
+    )
+    assert not any("continu" in n.lower() for n in rec["notes"])
+
+
+def test_time_points_without_labels_are_named_by_date():
+    doc = case(
+        [liver("T1")],
+        tp(0, BL, clin=clinical()),
+        tp(56, {"T1": (60.0, 60.0)}, clin=clinical()),
+    )
+    for point in doc["timepoints"]:
+        del point["label"]
+    rec = assess(doc)["recommendation"]
+    assert mentions(rec["rules"], "2026-03-02")

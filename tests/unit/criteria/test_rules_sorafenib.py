@@ -301,11 +301,11 @@ TOX_ROWS = [
         id="4.4 grade 4 diarrhea -> interrupt, restart -1, review note",
     ),
     pytest.param(
-        [ae("fatigue", 5)],
+        [ae("diarrhea", 5)],
         0,
         "discontinue",
         None,
-        ("fatigue",),
+        ("diarrh",),
         id="4.4 other event grade 5 -> discontinue",
     ),
     pytest.param(
@@ -456,12 +456,12 @@ RESPONSE_ROWS = [
     pytest.param(
         "PD",
         {"ecog": 4, "second_line": YES},
-        "switch_second_line",
+        "discontinue",
         None,
         K_ECOG,
         True,
-        id="4.2 PD + ECOG 4 (symptomatic), marked eligible -> switch, "
-        "contradiction flagged",
+        id="4.2+4.3.2 PD + ECOG 4, marked eligible -> discontinue (no systemic "
+        "therapy), the answer flagged for review",
     ),
     pytest.param(
         "PD",

@@ -49,7 +49,7 @@ SOCS = {
 PPE = "palmar_plantar_erythrodysesthesia_syndrome"
 QT = "electrocardiogram_qt_corrected_interval_prolonged"
 R = ToxicityRuleKey
-HEADER = "term,ctcae_term,category,rule,synonym_of\n"
+HEADER = "term,ctcae_term,category,rule,grades,synonym_of\n"
 
 
 def ctcae_rows() -> list[AdverseEventTerm]:
@@ -125,6 +125,38 @@ def test_every_hemorrhage_term_is_bleeding() -> None:
         ("ejection_fraction_decreased", "ejection_fraction_decreased", R.HEART_FAILURE),
         ("hypertension", "hypertension", R.HYPERTENSION),
         ("pulmonary_hypertension", "pulmonary_hypertension", R.GENERIC),
+        # Common clinical words lead to their CTCAE term.
+        ("thrombocytopenia", "platelet_count_decreased", R.LABORATORY),
+        ("neutropenia", "neutrophil_count_decreased", R.LABORATORY),
+        ("leukopenia", "white_blood_cell_decreased", R.LABORATORY),
+        ("lymphopenia", "lymphocyte_count_decreased", R.LABORATORY),
+        ("hemoptysis", "bronchopulmonary_hemorrhage", R.BLEEDING),
+        ("haemoptysis", "bronchopulmonary_hemorrhage", R.BLEEDING),
+        ("hematemesis", "hematemesis", R.BLEEDING),
+        ("melena", "melena", R.BLEEDING),
+        ("hematochezia", "hematochezia", R.BLEEDING),
+        ("variceal_bleeding", "esophageal_varices_hemorrhage", R.BLEEDING),
+        ("variceal_hemorrhage", "esophageal_varices_hemorrhage", R.BLEEDING),
+        ("elevated_lipase", "lipase_increased", R.LABORATORY),
+        ("lipase_elevated", "lipase_increased", R.LABORATORY),
+        ("elevated_amylase", "serum_amylase_increased", R.LABORATORY),
+        ("alt_elevated", "alanine_aminotransferase_increased", R.LABORATORY),
+        ("ast_elevated", "aspartate_aminotransferase_increased", R.LABORATORY),
+        ("transaminases_increased", "transaminases_increased", R.LABORATORY),
+        ("bilirubin_increased", "blood_bilirubin_increased", R.LABORATORY),
+        ("hyperbilirubinemia", "blood_bilirubin_increased", R.LABORATORY),
+        ("rash", "rash_maculo_papular", R.SKIN),
+        ("hfs", PPE, R.SKIN),
+        ("qtc_prolonged", QT, R.QT_PROLONGATION),
+        ("mucositis", "mucositis_oral", R.GENERIC),
+        ("stomatitis", "mucositis_oral", R.GENERIC),
+        ("loss_of_appetite", "anorexia", R.GENERIC),
+        ("decreased_appetite", "anorexia", R.GENERIC),
+        ("weight_decreased", "weight_loss", R.GENERIC),
+        ("tiredness", "fatigue", R.GENERIC),
+        ("cardiac_failure", "heart_failure", R.HEART_FAILURE),
+        ("chf", "heart_failure", R.HEART_FAILURE),
+        ("angina", "chest_pain_cardiac", R.CARDIAC_ISCHEMIA),
     ],
 )
 def test_terms_resolve_to_their_canonical_term_and_rule(
@@ -152,12 +184,75 @@ def test_every_synonym_points_at_a_ctcae_row_and_repeats_it() -> None:
     assert len(synonyms) >= 10
     for row in synonyms:
         target = ctcae[row.canonical]
-        assert (row.ctcae_term, row.category, row.rule) == (
+        assert (row.ctcae_term, row.category, row.rule, row.grades) == (
             target.ctcae_term,
             target.category,
             target.rule,
+            target.grades,
         )
         assert row.term not in ctcae
+
+
+def test_hand_foot_alone_is_not_a_term() -> None:
+    assert lookup("hand_foot") is None
+
+
+# Grades: the grades CTCAE v5.0 defines for each term.
+
+
+@pytest.mark.parametrize(
+    ("key", "grades"),
+    [
+        ("myocardial_infarction", (2, 3, 4, 5)),
+        ("colonic_perforation", (2, 3, 4, 5)),
+        (PPE, (1, 2, 3)),
+        ("hand_foot_skin_reaction", (1, 2, 3)),
+        ("hfs", (1, 2, 3)),
+        ("rash_maculo_papular", (1, 2, 3)),
+        ("rash", (1, 2, 3)),
+        ("toxic_epidermal_necrolysis", (4, 5)),
+        ("stevens_johnson_syndrome", (3, 4, 5)),
+        ("hypertension", (1, 2, 3, 4, 5)),
+        ("heart_failure", (1, 2, 3, 4, 5)),
+        ("ejection_fraction_decreased", (2, 3, 4)),
+        ("chest_pain_cardiac", (1, 2, 3)),
+        ("angina", (1, 2, 3)),
+        (QT, (1, 2, 3, 4)),
+        ("upper_gastrointestinal_hemorrhage", (1, 2, 3, 4, 5)),
+        ("alopecia", (1, 2)),
+        ("lipase_increased", (1, 2, 3, 4)),
+        ("serum_amylase_increased", (1, 2, 3, 4)),
+        ("platelet_count_decreased", (1, 2, 3, 4)),
+        ("thrombocytopenia", (1, 2, 3, 4)),
+        ("hypophosphatemia", (1, 2, 3, 4, 5)),
+        ("diarrhea", (1, 2, 3, 4, 5)),
+        ("fatigue", (1, 2, 3)),
+        ("vaginal_stricture", (1, 2, 3, 5)),
+        ("death_nos", (5,)),
+        ("bleeding", (1, 2, 3, 4, 5)),
+        ("transaminases_increased", (1, 2, 3, 4, 5)),
+    ],
+)
+def test_grades_are_those_ctcae_defines(key: str, grades: tuple[int, ...]) -> None:
+    assert known(key).grades == grades
+
+
+def test_grades_are_ascending_grades_1_to_5() -> None:
+    for row in terms():
+        assert row.grades, row.term
+        assert list(row.grades) == sorted(set(row.grades)), row.term
+        assert set(row.grades) <= {1, 2, 3, 4, 5}, row.term
+
+
+def test_short_names_allow_every_grade() -> None:
+    for row in terms():
+        if not row.ctcae_term:
+            assert row.grades == (1, 2, 3, 4, 5), row.term
+
+
+def test_many_ctcae_terms_lack_some_grade() -> None:
+    partial = [row for row in ctcae_rows() if row.grades != (1, 2, 3, 4, 5)]
+    assert len(partial) > len(ctcae_rows()) // 2
 
 
 def test_short_names_name_a_rule_only() -> None:
@@ -220,6 +315,32 @@ def test_suggest_puts_the_exact_key_first() -> None:
     assert len(found) <= 3
 
 
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("Hypertension", "hypertension"),
+        ("Palmar-plantar erythrodysesthesia syndrome", PPE),
+        ("Chest pain - cardiac", "chest_pain_cardiac"),
+        ("thrombocytopenia", "thrombocytopenia"),
+        ("Neutropenia", "neutropenia"),
+        ("rash", "rash"),
+        ("hemoptisis", "hemoptysis"),
+        ("hypertention", "hypertension"),
+        ("Oesophageal haemorrhage", "esophageal_hemorrhage"),
+        ("heart failiure", "heart_failure"),
+    ],
+)
+def test_suggest_puts_the_exact_name_or_a_close_spelling_first(
+    typed: str, first: str
+) -> None:
+    assert suggest(typed)[0] == first
+
+
+def test_suggest_finds_a_misspelt_clinical_word() -> None:
+    assert "hemoptysis" in suggest("hemoptisis")
+    assert "stomatitis" in suggest("stomatits")
+
+
 def test_suggest_finds_hemorrhage_terms() -> None:
     found = suggest("upper gi hemorrhage")
     assert found
@@ -240,18 +361,23 @@ def test_suggest_respects_the_limit_and_gives_known_unique_keys() -> None:
 # Loading errors: the table is checked as it is read.
 
 
-def ctcae_line(term: str = "Diarrhea", rule: str = "generic") -> str:
+def ctcae_line(
+    term: str = "Diarrhea", rule: str = "generic", grades: str = "1-5"
+) -> str:
     key = term.lower()
-    return f"{key},{term},Gastrointestinal disorders,{rule},\n"
+    return f"{key},{term},Gastrointestinal disorders,{rule},{grades},\n"
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("", "line 1: the header"),
-        ("term,ctcae_term,category,rule\n", "line 1: the header"),
+        ("term,ctcae_term,category,rule,synonym_of\n", "line 1: the header"),
         (HEADER, "line 1: the table lists no term"),
-        (HEADER + "diarrhea,Diarrhea,Gastrointestinal disorders,generic\n", "line 2"),
+        (
+            HEADER + "diarrhea,Diarrhea,Gastrointestinal disorders,generic,1-5\n",
+            "line 2: expected 6 fields, found 5",
+        ),
         (
             HEADER + ctcae_line(rule="sometimes"),
             "line 2: 'diarrhea' has the unknown rule",
@@ -261,27 +387,43 @@ def ctcae_line(term: str = "Diarrhea", rule: str = "generic") -> str:
             "line 3: the key 'diarrhea' is listed twice",
         ),
         (
-            HEADER + "Diarrhea,Diarrhea,Gastrointestinal disorders,generic,\n",
+            HEADER + "Diarrhea,Diarrhea,Gastrointestinal disorders,generic,1-5,\n",
             "not snake_case",
         ),
         (
-            HEADER + "diarrhea,Diarrhea,,generic,\n",
+            HEADER + "diarrhea,Diarrhea,,generic,1-5,\n",
             "line 2: 'diarrhea' has no category",
         ),
+        (HEADER + ctcae_line(grades=""), "line 2: 'diarrhea' has no grades"),
+        (HEADER + ctcae_line(grades="0-5"), "line 2: 'diarrhea' has the grades"),
+        (HEADER + ctcae_line(grades="1-6"), "line 2: 'diarrhea' has the grades"),
+        (HEADER + ctcae_line(grades="grade 3"), "'diarrhea' has the grades"),
+        (HEADER + ctcae_line(grades='"1,,3"'), "'diarrhea' has the grades"),
+        (HEADER + ctcae_line(grades="5-2"), "not distinct and ascending"),
+        (HEADER + ctcae_line(grades='"3,1"'), "not distinct and ascending"),
+        (HEADER + ctcae_line(grades='"1-3,3-5"'), "not distinct and ascending"),
         (
             HEADER + ctcae_line() + "loose_stools,Diarrhea,Gastrointestinal disorders,"
-            "generic,diarrhoea\n",
+            "generic,1-5,diarrhoea\n",
             "line 3: 'loose_stools' is a synonym of 'diarrhoea', not a CTCAE term",
         ),
         (
-            HEADER + "bleeding,,(respond synonym),bleeding,\n"
-            "blood_loss,,(respond synonym),bleeding,bleeding\n",
+            HEADER + "bleeding,,(respond synonym),bleeding,1-5,\n"
+            "blood_loss,,(respond synonym),bleeding,1-5,bleeding\n",
             "line 3: the synonym 'blood_loss' does not name its CTCAE term",
         ),
         (
             HEADER + ctcae_line() + "loose_stools,Diarrhea,Gastrointestinal disorders,"
-            "laboratory,diarrhea\n",
+            "laboratory,1-5,diarrhea\n",
             "line 3: the synonym 'loose_stools' must repeat",
+        ),
+        (
+            HEADER + ctcae_line() + "loose_stools,Diarrhea,Gastrointestinal disorders,"
+            "generic,1-3,diarrhea\n",
+            (
+                "line 3: the synonym 'loose_stools' must repeat the CTCAE term, "
+                "category, rule and grades of 'diarrhea'"
+            ),
         ),
     ],
 )
@@ -296,17 +438,28 @@ def test_a_malformed_table_is_refused_with_file_and_line(
 def test_a_well_formed_table_parses() -> None:
     text = (
         HEADER
-        + ctcae_line()
+        + ctcae_line(grades='"1,3-5"')
         + (
-            "loose_stools,Diarrhea,Gastrointestinal disorders,generic,diarrhea\n"
-            '"gi_bleeding","",(respond synonym),bleeding,\n'
+            'loose_stools,Diarrhea,Gastrointestinal disorders,generic,"1,3,4,5",'
+            "diarrhea\n"
+            '"gi_bleeding","",(respond synonym),bleeding,1-5,\n'
+            "death_nos,Death NOS,General disorders and administration site "
+            "conditions,generic,5,\n"
         )
     )
     rows = vocabulary._parse(text)
-    assert [row.term for row in rows] == ["diarrhea", "loose_stools", "gi_bleeding"]
+    assert [row.term for row in rows] == [
+        "diarrhea",
+        "loose_stools",
+        "gi_bleeding",
+        "death_nos",
+    ]
+    assert rows[0].grades == rows[1].grades == (1, 3, 4, 5)
     assert rows[1].canonical == "diarrhea"
     assert rows[2].synonym_of is None
     assert rows[2].ctcae_term == ""
+    assert rows[2].grades == (1, 2, 3, 4, 5)
+    assert rows[3].grades == (5,)
 
 
 def test_a_missing_table_is_a_criteria_error(monkeypatch: pytest.MonkeyPatch) -> None:
