@@ -53,6 +53,46 @@ def draw(window, kind: str, row: float, j0: float, j1: float) -> None:  # noqa: 
     window.view.caliper_drawn.emit(kind, (k, row, j0), (k, row, j1))
 
 
+def clinical_screens(app: QApplication, window, size: str) -> None:  # noqa: ANN001
+    """The clinical tab at FU1: an adverse event typed in, the rules with sources."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from respond.criteria import Clinical, SecondLine
+
+    session = window.session
+    baseline, follow_up = session.read.timepoints[:2]
+    session.set_clinical(
+        baseline.uid,
+        Clinical(fhsi8=27, ecog=0, child_pugh="A5", dose_level=0),
+    )
+    session.set_clinical(
+        follow_up.uid,
+        Clinical(
+            fhsi8=26,
+            ecog=1,
+            child_pugh="A6",
+            dose_level=0,
+            second_line=SecondLine(available=True, eligible=True),
+        ),
+    )
+    window.tabs.setCurrentIndex(2)
+    window.clinical.set_timepoint(follow_up.uid)
+    events = window.clinical.adverse_events
+    events.new_term.setFocus()
+    QTest.keyClicks(events.new_term.lineEdit(), "hand foo")
+    settle(app, 0.5)
+    shoot(app, f"clinical-typeahead-{size}.png")
+    popup = events.new_term.completer().popup()
+    QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    settle(app, 0.3)
+    events.new_grade.setValue(3)
+    events.add_button.click()
+    settle(app, 0.5)
+    shoot(app, f"clinical-{size}.png")
+
+
 def main() -> int:
     size = sys.argv[1] if len(sys.argv) > 1 else "1920x1080"
     width, height = (int(v) for v in size.split("x"))
@@ -138,6 +178,7 @@ def main() -> int:
     window.prior_view.view_box.scaleBy((0.55, 0.55), center=QPointF(220.0, 255.0))
     window.tabs.setCurrentIndex(1)
     shoot(app, f"compare-{size}.png")
+    clinical_screens(app, window, size)
     window.close_patient()
     shoot(app, f"patient-list-{size}.png")
     store.close()

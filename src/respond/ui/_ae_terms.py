@@ -294,7 +294,7 @@ class TermCombo(QComboBox):
         self.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.setMinimumContentsLength(22)
+        self.setMinimumContentsLength(12)
         self.setMaxVisibleItems(20)
         self.setModel(model)
         self.setItemDelegate(delegate)
