@@ -22,8 +22,41 @@ label) and its message says what failed, for which item, and what to do next.
 
 from __future__ import annotations
 
-__all__ = ["RespondError"]
+__all__ = ["RespondError", "StaleEditError"]
 
 
 class RespondError(Exception):
     """Base class of every error respond raises on purpose."""
+
+
+class StaleEditError(RespondError):
+    """An edit made on content another reader has changed since it was shown.
+
+    The store raises it instead of writing (nothing is lost: the other reader's
+    change stays); the session reloads the patient and passes it on, so the
+    window can show what changed, by whom and when.
+
+    Parameters
+    ----------
+    patient_id
+        The patient.
+    what
+        What the edit would have changed (``T1 at FU1``, ``clinical at FU1``,
+        ``the read``).
+    who, at
+        Who changed it meanwhile, and when (from the audit trail); empty when
+        unknown.
+    """
+
+    def __init__(self, patient_id: str, what: str, who: str = "", at: str = "") -> None:
+        by = f" by {who}" if who else ""
+        when = f" at {at}" if at else ""
+        super().__init__(
+            f"{what} of patient {patient_id} was changed{by}{when} since it was "
+            "shown; your edit was not saved and the patient has been reloaded: "
+            "check the new values and redo the edit if it is still needed"
+        )
+        self.patient_id = patient_id
+        self.what = what
+        self.who = who
+        self.at = at

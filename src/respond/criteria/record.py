@@ -216,3 +216,15 @@ class PatientRead:
             settings=self.settings,
             reader=self.reader,
         )
+
+
+class Unseen:
+    """The type of :data:`UNSEEN`."""
+
+    def __repr__(self) -> str:
+        return "UNSEEN"
+
+
+UNSEEN = Unseen()
+"""An edit's ``seen`` when the writer shows nothing to check against (the
+command line): the store writes the edit as it is."""

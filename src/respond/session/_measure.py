@@ -18,6 +18,7 @@ from respond.session._edit import (
     replace_timepoint,
     with_target,
 )
+from respond.session._reload import reloads_when_stale
 from respond.session.errors import UnknownItemError, WorkflowError
 from respond.session.ids import new_tracking_uid
 
@@ -56,7 +57,12 @@ class MeasureIntents:
     def _changed(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def reload(self) -> bool:  # pragma: no cover - overridden
+        """Load the read again from the store; return whether it had changed."""
+        raise NotImplementedError
+
     # -- measurements ------------------------------------------------------------
+    @reloads_when_stale
     def set_measurement(
         self,
         uid: str,
@@ -75,7 +81,13 @@ class MeasureIntents:
         if measurement is not None:
             measurement = dataclasses.replace(measurement, lesion_id=lesion.id)
         self.store.put_target(
-            self.patient_id, uid, lesion.id, measurement, calipers, who=self.reader
+            self.patient_id,
+            uid,
+            lesion.id,
+            measurement,
+            calipers,
+            who=self.reader,
+            seen=before,
         )
         self._read = replace_timepoint(
             self._read, with_target(record, lesion.id, measurement, calipers)
@@ -102,6 +114,7 @@ class MeasureIntents:
         measurement = TargetMeasurement(status=status, lesion_id=lesion_id)
         return self.set_measurement(uid, lesion_id, measurement, ())
 
+    @reloads_when_stale
     def set_non_target(
         self, uid: str, lesion_id: str, observation: NonTargetObservation | None
     ) -> NonTargetObservation | None:
@@ -112,7 +125,7 @@ class MeasureIntents:
             raise WorkflowError(f"{lesion.id} is a target: measure it instead")
         before = record.non_target(lesion.id)
         self.store.put_non_target(
-            self.patient_id, uid, lesion.id, observation, who=self.reader
+            self.patient_id, uid, lesion.id, observation, who=self.reader, seen=before
         )
         non_targets = dict(record.timepoint.non_targets)
         if observation is None:
@@ -190,11 +203,14 @@ class MeasureIntents:
         self._changed()
         return before
 
+    @reloads_when_stale
     def set_clinical(self, uid: str, clinical: Clinical) -> Clinical:
         """Replace the clinical status at a time point; return the previous one."""
         record = self._editable(uid)
         before = record.clinical
-        self.store.put_clinical(self.patient_id, uid, clinical, who=self.reader)
+        self.store.put_clinical(
+            self.patient_id, uid, clinical, who=self.reader, seen=before
+        )
         timepoint = dataclasses.replace(record.timepoint, clinical=clinical)
         self._read = replace_timepoint(
             self._read, dataclasses.replace(record, timepoint=timepoint)

@@ -25,3 +25,5 @@ class SessionEvents(SignalGroup):
     timepoint_unlocked = Signal(str)
     settings_changed = Signal()
     assessment_changed = Signal()
+    reloaded = Signal()
+    """The read was loaded again: another reader changed it."""

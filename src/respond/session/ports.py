@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from respond.criteria.history import AuditEntry, PatientSummary, Revision
+from respond.criteria.record import UNSEEN
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -66,7 +67,13 @@ class ReadStore(Protocol):
         ...
 
     def put_settings(
-        self, patient_id: str, settings: Settings, reader: str | None, *, who: str
+        self,
+        patient_id: str,
+        settings: Settings,
+        reader: str | None,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Replace the assessment settings and reader of a patient."""
         ...
@@ -79,6 +86,7 @@ class ReadStore(Protocol):
         position: int,
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Insert or update a baseline lesion (identity kept by its id)."""
         ...
@@ -88,7 +96,12 @@ class ReadStore(Protocol):
         ...
 
     def put_timepoint(
-        self, patient_id: str, record: TimePointRecord, *, who: str
+        self,
+        patient_id: str,
+        record: TimePointRecord,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Insert or replace a whole time point (header, measurements, calipers)."""
         ...
@@ -106,8 +119,13 @@ class ReadStore(Protocol):
         calipers: Sequence[Caliper],
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
-        """Set (or clear, with None) a target's measurement and calipers."""
+        """Set (or clear, with None) a target's measurement and calipers.
+
+        ``seen`` (measurement, calipers as shown): only what the edit changes is
+        written; a conflicting change by another writer raises StaleEditError.
+        """
         ...
 
     def put_non_target(
@@ -118,6 +136,7 @@ class ReadStore(Protocol):
         observation: NonTargetObservation | None,
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Set (or clear) a non-target's status at a time point."""
         ...
@@ -141,19 +160,52 @@ class ReadStore(Protocol):
         ...
 
     def put_clinical(
-        self, patient_id: str, uid: str, clinical: Clinical, *, who: str
+        self,
+        patient_id: str,
+        uid: str,
+        clinical: Clinical,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Replace the clinical status of a time point."""
         ...
 
     def put_decision(
-        self, patient_id: str, uid: str, decision: Decision, *, who: str
+        self,
+        patient_id: str,
+        uid: str,
+        decision: Decision,
+        *,
+        who: str,
+        seen_revision: int | None = None,
     ) -> None:
         """Record the clinician's decision on the recommendation."""
         ...
 
-    def sign(self, patient_id: str, uid: str, *, who: str, at: str) -> None:
-        """Sign a time point: it becomes read-only."""
+    def sign(
+        self,
+        patient_id: str,
+        uid: str,
+        *,
+        who: str,
+        at: str,
+        seen_revision: int | None = None,
+    ) -> None:
+        """Sign a time point: it becomes read-only (refused if the read changed)."""
+        ...
+
+    def revision(self, patient_id: str) -> int:
+        """Return the patient's revision: it changes with every edit of the read."""
+        ...
+
+    def data_version(self) -> int:
+        """Return a number that moves when another connection commits."""
+        ...
+
+    @property
+    def last_revisions(self) -> tuple[int, int]:
+        """The patient's revision before and after the latest edit made here."""
         ...
 
     def unlock(self, patient_id: str, uid: str, *, who: str, reason: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from respond.criteria import (
     Action,
@@ -30,6 +30,11 @@ from respond.session._edit import (
     replace_timepoint,
 )
 from respond.session._measure import MeasureIntents
+from respond.session._reload import (
+    TrackedStore,
+    emit_differences,
+    reloads_when_stale,
+)
 from respond.session.errors import SignedError, UnknownItemError, WorkflowError
 from respond.session.events import SessionEvents
 from respond.session.ids import new_tracking_uid, new_uid, next_lesion_id
@@ -71,9 +76,12 @@ class ReadSession(MeasureIntents):
     """
 
     def __init__(self, store: ReadStore, patient_id: str, *, reader: str) -> None:
-        self.store = store
+        self.store = cast("ReadStore", TrackedStore(store, self._note_write))
         self.reader = reader
         self.events = SessionEvents()
+        self._overtaken = False
+        self._revision = store.revision(patient_id)
+        self._data_version = store.data_version()
         self._read = store.load(patient_id)
         self.assessment: CaseAssessment | None = None
         self.assessment_problem: str | None = None
@@ -139,14 +147,67 @@ class ReadSession(MeasureIntents):
                     )
 
     def _changed(self) -> None:
+        self._follow_own_write()
         self._assess()
 
+    # -- another reader on the same database --------------------------------------
+    @property
+    def revision(self) -> int:
+        """The patient's revision the read shown here reflects."""
+        return self._revision
+
+    def _note_write(self, revisions: tuple[int, int]) -> None:
+        """Follow the revision through an edit made here (see TrackedStore)."""
+        before, after = revisions
+        if before != self._revision:
+            self._overtaken = True
+        self._revision = after
+
+    def _follow_own_write(self) -> None:
+        """After an edit: if another writer came in between, reload the read."""
+        if self._overtaken:
+            self._overtaken = False
+            self.reload()
+
+    def refresh_if_changed(self) -> bool:
+        """Reload the read if another process changed it; return whether it did.
+
+        Cheap when nothing changed (one ``PRAGMA data_version``); the window
+        calls it a few times a second.
+        """
+        version = self.store.data_version()
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        if self.store.revision(self.patient_id) == self._revision:
+            return False
+        return self.reload()
+
+    def reload(self) -> bool:
+        """Load the read again from the store; return whether it had changed.
+
+        The views learn what changed through the usual events, then
+        ``reloaded``.
+        """
+        revision = self.store.revision(self.patient_id)
+        read = self.store.load(self.patient_id)
+        self._revision = revision
+        self._data_version = self.store.data_version()
+        if read == self._read:
+            return False
+        old, self._read = self._read, read
+        emit_differences(self.events, old, read)
+        self._assess(record_revisions=False)
+        self.events.reloaded.emit()
+        return True
+
     # -- settings ----------------------------------------------------------------
+    @reloads_when_stale
     def set_settings(self, settings: Settings) -> Settings:
         """Replace the assessment settings; return the previous ones."""
         before = self._read.settings
         self.store.put_settings(
-            self.patient_id, settings, self._read.reader, who=self.reader
+            self.patient_id, settings, self._read.reader, who=self.reader, seen=before
         )
         self._read = dataclasses.replace(self._read, settings=settings)
         self.events.settings_changed.emit()
@@ -414,6 +475,7 @@ class ReadSession(MeasureIntents):
         self._changed()
         return record.uid
 
+    @reloads_when_stale
     def update_timepoint(self, uid: str, **changes: object) -> TimePointRecord:
         """Change a time point's header; return the previous record.
 
@@ -438,7 +500,7 @@ class ReadSession(MeasureIntents):
             raise WorkflowError(f"there is already a time point on {fields['date']}")
         timepoint = dataclasses.replace(before.timepoint, **fields)  # type: ignore[arg-type]
         record = dataclasses.replace(before, timepoint=timepoint, **header)  # type: ignore[arg-type]
-        self.store.put_timepoint(self.patient_id, record, who=self.reader)
+        self.store.put_timepoint(self.patient_id, record, who=self.reader, seen=before)
         self._read = replace_timepoint(self._read, record)
         self.events.timepoint_changed.emit(uid)
         self._changed()
@@ -492,6 +554,7 @@ class ReadSession(MeasureIntents):
         self.events.lesion_added.emit(lesion.id)
         self._changed()
 
+    @reloads_when_stale
     def update_lesion(self, lesion_id: str, **changes: object) -> Lesion:
         """Change a lesion's role, organ, kind, site...; return the old lesion.
 
@@ -503,7 +566,9 @@ class ReadSession(MeasureIntents):
         lesion = dataclasses.replace(before, **changes)  # type: ignore[arg-type]
         position = self._read.lesions.index(before)
         uid = self._read.tracking_uids.get(before.id, "")
-        self.store.put_lesion(self.patient_id, lesion, uid, position, who=self.reader)
+        self.store.put_lesion(
+            self.patient_id, lesion, uid, position, who=self.reader, seen=before
+        )
         lesions = list(self._read.lesions)
         lesions[position] = lesion
         self._read = dataclasses.replace(self._read, lesions=tuple(lesions))
@@ -618,6 +683,7 @@ class ReadSession(MeasureIntents):
         self._changed()
 
     # -- clinical and decision ---------------------------------------------------
+    @reloads_when_stale
     def record_decision(
         self,
         *,
@@ -651,23 +717,34 @@ class ReadSession(MeasureIntents):
             decided_by=self.reader,
             decided_at=_now(),
         )
-        self.store.put_decision(self.patient_id, record.uid, decision, who=self.reader)
+        self.store.put_decision(
+            self.patient_id,
+            record.uid,
+            decision,
+            who=self.reader,
+            seen_revision=self._revision,
+        )
         self._read = replace_timepoint(
             self._read, dataclasses.replace(record, decision=decision)
         )
         self.events.decision_recorded.emit(record.uid)
+        self._follow_own_write()
         return decision
 
     # -- sign-off ----------------------------------------------------------------
+    @reloads_when_stale
     def sign(self, uid: str) -> None:
         """Sign a time point: it becomes read-only."""
         record = self._editable(uid)
         at = _now()
-        self.store.sign(self.patient_id, uid, who=self.reader, at=at)
+        self.store.sign(
+            self.patient_id, uid, who=self.reader, at=at, seen_revision=self._revision
+        )
         self._read = replace_timepoint(
             self._read, dataclasses.replace(record, signed_by=self.reader, signed_at=at)
         )
         self.events.timepoint_signed.emit(uid)
+        self._follow_own_write()
 
     def unlock(self, uid: str, reason: str) -> None:
         """Unlock a signed time point; the reason goes to the audit trail."""
@@ -681,3 +758,4 @@ class ReadSession(MeasureIntents):
             self._read, dataclasses.replace(record, signed_by="", signed_at="")
         )
         self.events.timepoint_unlocked.emit(uid)
+        self._follow_own_write()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from respond.store import _stale
+from respond.store._open import reraise
 from respond.store._transaction import writing
 from respond.store.errors import (
     PatientNotFoundError,
@@ -13,9 +17,7 @@ from respond.store.errors import (
 )
 
 if TYPE_CHECKING:
-    import sqlite3
-    from collections.abc import Callable
-    from contextlib import AbstractContextManager
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from respond.store._transaction import Edit
@@ -46,6 +48,8 @@ class StoreBase:
         self._path = path
         self._schema_version = schema_version
         self._clock = clock
+        self.last_revisions: tuple[int, int] = (0, 0)
+        """The patient's revision before and after the latest edit made here."""
 
     @property
     def path(self) -> Path:
@@ -60,10 +64,29 @@ class StoreBase:
     def _now(self) -> str:
         return self._clock().astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
-    def _edit(
-        self, patient_id: str, who: str, uid: str = ""
-    ) -> AbstractContextManager[Edit]:
-        return writing(
+    def revision(self, patient_id: str) -> int:
+        """Return the patient's revision: it changes with every edit of the read.
+
+        Two readers compare it to learn whether the read they show is current.
+        """
+        try:
+            return _stale.revision(self._conn, patient_id)
+        except sqlite3.Error as exc:
+            reraise(exc, self._path)
+
+    def data_version(self) -> int:
+        """Return SQLite's ``data_version``: it moves when another connection commits.
+
+        A cheap poll: only when it moved is :meth:`revision` worth asking.
+        """
+        try:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            reraise(exc, self._path)
+
+    @contextmanager
+    def _edit(self, patient_id: str, who: str, uid: str = "") -> Iterator[Edit]:
+        with writing(
             self._conn,
             self._path,
             clock=self._now,
@@ -71,7 +94,11 @@ class StoreBase:
             patient_id=patient_id,
             schema_version=self._schema_version,
             uid=uid,
-        )
+        ) as edit:
+            before = _stale.revision(edit.conn, patient_id)
+            yield edit
+            after = _stale.revision(edit.conn, patient_id)
+        self.last_revisions = (before, after)
 
     @staticmethod
     def _require_patient(edit: Edit) -> None:

@@ -7,10 +7,11 @@ entry with the item before and after.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from respond.store import _read, _write
+from respond.store import _read, _stale, _write
 from respond.store._base import StoreBase
+from respond.store._stale import UNSEEN, Conflict, merge
 from respond.store.errors import LesionNotFoundError, NewLesionNotFoundError
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class MeasureEdits(StoreBase):
         calipers: Sequence[Caliper],
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Set (or clear, with None and no calipers) a target's measurement.
 
@@ -60,6 +62,9 @@ class MeasureEdits(StoreBase):
             the ones stored).
         who
             The reader, for the audit trail.
+        seen
+            ``(measurement, calipers)`` as the writer showed them: the edit
+            changes only what differs from it (see :mod:`._stale`).
 
         Raises
         ------
@@ -67,12 +72,32 @@ class MeasureEdits(StoreBase):
             No such time point or lesion.
         SignedTimePointError
             The time point is signed.
+        StaleEditError
+            Another writer changed the same value since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
-            self._editable(edit, uid)
+            header = self._editable(edit, uid)
             if lesion_id not in self._lesion_ids(edit):
                 raise LesionNotFoundError(patient_id, lesion_id)
             old, old_calipers = _read.read_target(edit.conn, patient_id, uid, lesion_id)
+            if seen is not UNSEEN:
+                pair = cast("tuple[object, Sequence[object]]", seen)
+                seen_measurement, seen_calipers = pair
+                try:
+                    measurement = merge(  # type: ignore[assignment]
+                        old, seen_measurement, measurement, "measurement"
+                    )
+                    calipers = merge(  # type: ignore[assignment]
+                        tuple(old_calipers), tuple(seen_calipers), tuple(calipers)
+                    )
+                except Conflict:
+                    raise _stale.stale(
+                        edit.conn,
+                        patient_id,
+                        f"{lesion_id} at {header['label']}",
+                        "target",
+                        f"{uid}/{lesion_id}",
+                    ) from None
             _write.write_target(
                 edit.conn, patient_id, uid, lesion_id, measurement, calipers
             )
@@ -92,8 +117,11 @@ class MeasureEdits(StoreBase):
         observation: NonTargetObservation | None,
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Set (or clear, with None) a non-target's status at a time point.
+
+        ``seen`` is the observation as the writer showed it (see :mod:`._stale`).
 
         Raises
         ------
@@ -101,12 +129,24 @@ class MeasureEdits(StoreBase):
             No such time point or lesion.
         SignedTimePointError
             The time point is signed.
+        StaleEditError
+            Another writer changed the same value since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
-            self._editable(edit, uid)
+            header = self._editable(edit, uid)
             if lesion_id not in self._lesion_ids(edit):
                 raise LesionNotFoundError(patient_id, lesion_id)
             before = _read.read_non_target(edit.conn, patient_id, uid, lesion_id)
+            try:
+                observation = merge(before, seen, observation, "status")  # type: ignore[assignment]
+            except Conflict:
+                raise _stale.stale(
+                    edit.conn,
+                    patient_id,
+                    f"{lesion_id} at {header['label']}",
+                    "non_target",
+                    f"{uid}/{lesion_id}",
+                ) from None
             _write.write_non_target(edit.conn, patient_id, uid, lesion_id, observation)
             key = f"{uid}/{lesion_id}"
             edit.audit(
@@ -178,9 +218,17 @@ class MeasureEdits(StoreBase):
             edit.audit("new_lesion", f"{uid}/{finding_id}", "delete", before, None)
 
     def put_clinical(
-        self, patient_id: str, uid: str, clinical: Clinical, *, who: str
+        self,
+        patient_id: str,
+        uid: str,
+        clinical: Clinical,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Replace the clinical status of a time point.
+
+        ``seen`` is the status as the writer showed it (see :mod:`._stale`).
 
         Raises
         ------
@@ -188,18 +236,40 @@ class MeasureEdits(StoreBase):
             No such time point.
         SignedTimePointError
             The time point is signed.
+        StaleEditError
+            Another writer changed the same value since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
-            self._editable(edit, uid)
+            header = self._editable(edit, uid)
             record = _read.read_timepoint(edit.conn, patient_id, uid)
             before = None if record is None else record.clinical
+            try:
+                clinical = merge(before, seen, clinical, "clinical")  # type: ignore[assignment]
+            except Conflict:
+                raise _stale.stale(
+                    edit.conn,
+                    patient_id,
+                    f"the clinical status at {header['label']}",
+                    "clinical",
+                    uid,
+                ) from None
             _write.write_clinical(edit.conn, patient_id, uid, clinical)
             edit.audit("clinical", uid, "update", before, clinical)
 
     def put_decision(
-        self, patient_id: str, uid: str, decision: Decision, *, who: str
+        self,
+        patient_id: str,
+        uid: str,
+        decision: Decision,
+        *,
+        who: str,
+        seen_revision: int | None = None,
     ) -> None:
         """Record the clinician's decision on the recommendation at a time point.
+
+        With ``seen_revision`` (the patient's :meth:`revision` when the
+        recommendation was shown) the decision is refused if the read changed
+        since.
 
         Raises
         ------
@@ -207,9 +277,20 @@ class MeasureEdits(StoreBase):
             No such time point.
         SignedTimePointError
             The time point is signed.
+        StaleEditError
+            The read changed since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
-            self._editable(edit, uid)
+            header = self._editable(edit, uid)
+            if (
+                seen_revision is not None
+                and _stale.revision(edit.conn, patient_id) != seen_revision
+            ):
+                raise _stale.stale(
+                    edit.conn,
+                    patient_id,
+                    f"the read behind the decision at {header['label']}",
+                )
             record = _read.read_timepoint(edit.conn, patient_id, uid)
             before = None if record is None else record.decision
             _write.write_decision(edit.conn, patient_id, uid, decision)

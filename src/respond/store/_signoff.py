@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from respond.store import _stale
 from respond.store._base import StoreBase
 from respond.store._transaction import reading
 from respond.store.errors import TimePointNotSignedError
@@ -23,8 +24,19 @@ if TYPE_CHECKING:
 class SignoffEdits(StoreBase):
     """Sign-off, audited unlock, and revisions."""
 
-    def sign(self, patient_id: str, uid: str, *, who: str, at: str) -> None:
+    def sign(
+        self,
+        patient_id: str,
+        uid: str,
+        *,
+        who: str,
+        at: str,
+        seen_revision: int | None = None,
+    ) -> None:
         """Sign a time point as ``who`` at ``at``: it becomes read-only.
+
+        With ``seen_revision`` (the patient's :meth:`revision` when the read was
+        shown) the sign-off is refused if the read changed since.
 
         Raises
         ------
@@ -32,9 +44,18 @@ class SignoffEdits(StoreBase):
             No such time point.
         SignedTimePointError
             It is already signed.
+        StaleEditError
+            The read changed since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
-            self._editable(edit, uid)
+            header = self._editable(edit, uid)
+            if (
+                seen_revision is not None
+                and _stale.revision(edit.conn, patient_id) != seen_revision
+            ):
+                raise _stale.stale(
+                    edit.conn, patient_id, f"the read signed at {header['label']}"
+                )
             edit.conn.execute(
                 "UPDATE timepoint SET signed_by = ?, signed_at = ? "
                 "WHERE patient_id = ? AND uid = ?",

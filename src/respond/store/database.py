@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Self
 
-from respond.store import _audit, _read, _write
+from respond.store import _audit, _read, _stale, _write
 from respond.store._base import utc_now
 from respond.store._codec import settings_from, settings_params, to_opt_str
 from respond.store._index import ImageIndex
@@ -25,6 +25,7 @@ from respond.store._migrations import MIGRATIONS
 from respond.store._open import SYNCHRONOUS, connect
 from respond.store._restore import RemovedLesion, RestoreEdits, lesion_at
 from respond.store._signoff import SignoffEdits
+from respond.store._stale import UNSEEN, Conflict, merge
 from respond.store._transaction import reading
 from respond.store.errors import (
     InvalidReadError,
@@ -275,14 +276,24 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         )
 
     def put_settings(
-        self, patient_id: str, settings: Settings, reader: str | None, *, who: str
+        self,
+        patient_id: str,
+        settings: Settings,
+        reader: str | None,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Replace the assessment settings and reader of a patient.
+
+        ``seen`` is the settings as the writer showed them (see :mod:`._stale`).
 
         Raises
         ------
         PatientNotFoundError
             No such patient.
+        StaleEditError
+            Another writer changed the same setting since it was shown.
         """
         with self._edit(patient_id, who) as edit:
             row = edit.conn.execute(
@@ -291,6 +302,12 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             if row is None:
                 raise PatientNotFoundError(patient_id)
             before = {"settings": settings_from(row), "reader": row["reader"]}
+            try:
+                settings = merge(before["settings"], seen, settings, "settings")  # type: ignore[assignment]
+            except Conflict:
+                raise _stale.stale(
+                    edit.conn, patient_id, "the settings", "settings", patient_id
+                ) from None
             _write.update_settings(
                 edit.conn, patient_id, settings_params(settings), reader
             )
@@ -325,11 +342,13 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         position: int,
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Insert or update a baseline lesion at ``position`` (0 = first).
 
         The other lesions keep their order (an insert shifts those after it).
-        An empty ``tracking_uid`` means the lesion has none.
+        An empty ``tracking_uid`` means the lesion has none. ``seen`` is the
+        lesion as the writer showed it (see :mod:`._stale`).
 
         Raises
         ------
@@ -338,10 +357,25 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         SignedTimePointError
             The lesion exists and a signed time point records it: its role and
             kind decide that time point's categories.
+        StaleEditError
+            Another writer changed the same field of the lesion since it was shown.
         """
         with self._edit(patient_id, who) as edit:
             self._require_patient(edit)
             before = self._lesion_snapshot(edit, lesion.id)
+            if seen is not UNSEEN:
+                place = self._lesion_place(edit, lesion.id)
+                stored = None if place is None else place.lesion
+                try:
+                    lesion = merge(stored, seen, lesion, "lesion")  # type: ignore[assignment]
+                except Conflict:
+                    raise _stale.stale(
+                        edit.conn,
+                        patient_id,
+                        f"lesion {lesion.id}",
+                        "lesion",
+                        lesion.id,
+                    ) from None
             if before is not None:
                 self._refuse_if_signed(edit, lesion.id)
             _write.place_lesion(edit.conn, patient_id, lesion, tracking_uid, position)
@@ -393,9 +427,18 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
 
     # -- time points ---------------------------------------------------------------
     def put_timepoint(
-        self, patient_id: str, record: TimePointRecord, *, who: str
+        self,
+        patient_id: str,
+        record: TimePointRecord,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Insert or replace a whole time point (header, measurements, calipers).
+
+        With ``seen`` (the time point as the writer showed it) only what the
+        edit changes is written, e.g. a new label keeps another reader's
+        measurements (see :mod:`._stale`); a conflict raises StaleEditError.
 
         Raises
         ------
@@ -410,6 +453,18 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         _refuse_signed_records(patient_id, [record])
         with self._edit(patient_id, who, record.uid) as edit:
             self._require_patient(edit)
+            if seen is not UNSEEN:
+                stored = _read.read_timepoint(edit.conn, patient_id, record.uid)
+                try:
+                    record = merge(stored, seen, record, "time point")  # type: ignore[assignment]
+                except Conflict:
+                    raise _stale.stale(
+                        edit.conn,
+                        patient_id,
+                        f"time point {record.label}",
+                        "timepoint",
+                        record.uid,
+                    ) from None
             self._put_timepoint(edit, record, self._lesion_ids(edit))
 
     def put_timepoints(

@@ -100,6 +100,8 @@ VIEWER_KEYS = (
     ("1-5", "window presets: abdomen, liver, arterial liver, lung, bone"),
 )
 _PANEL_WIDTHS = (230, 460)
+FOLLOW_MS = 500
+"""How often the open read is checked for another reader's changes (ms)."""
 """Starting widths of the series dock and the read dock (the images get the rest)."""
 
 
@@ -155,6 +157,10 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.stack = QUndoStack(self.undo_group)
         self.list_stack = QUndoStack(self.undo_group)
         self.errors = ErrorReporter(self.statusBar(), self)
+        self.follow_timer = QTimer(self)
+        self.follow_timer.setInterval(FOLLOW_MS)
+        self.follow_timer.timeout.connect(self._follow_other_readers)
+        self.follow_timer.start()
         IntentCommand.error_sink = self.errors.report
         self._build_reading_page()
         self.errors.set_notice(self.notice)
@@ -555,6 +561,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.tabs.addTab(self.response, "Response")
         self.tabs.addTab(self.clinical, "Clinical")
         events = session.events
+        events.reloaded.connect(self._on_session_reloaded)
         events.measurement_changed.connect(lambda *_: self._refresh_calipers())
         events.timepoint_added.connect(lambda *_: self._on_timepoints_changed())
         events.timepoint_removed.connect(lambda *_: self._on_timepoints_changed())
@@ -567,6 +574,26 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self._update_title()
         self.view.setFocus()
         return session
+
+    def _follow_other_readers(self) -> None:
+        """Reload the open read when another process changed it (polled)."""
+        if self.session is None:
+            return
+        try:
+            self.session.refresh_if_changed()
+        except Exception:  # noqa: BLE001 - a busy or closed database: the next poll
+            return
+
+    def _on_session_reloaded(self) -> None:
+        """Another reader changed the read: show it; the undo history no longer fits."""
+        self.stack.clear()
+        self._refresh_calipers()
+        self._on_timepoints_changed()
+        self.statusBar().showMessage(
+            "Another reader changed this patient: the read shown was reloaded "
+            "(undo history cleared).",
+            10000,
+        )
 
     def _on_timepoints_changed(self) -> None:
         if self.session is None:

@@ -16,6 +16,14 @@ class MemoryStore:
 
     reads: dict[str, PatientRead] = field(default_factory=dict)
     calls: list[tuple[Any, ...]] = field(default_factory=list)
+    revisions: dict[str, int] = field(default_factory=dict)
+    last_revisions: tuple[int, int] = (0, 0)
+
+    def revision(self, patient_id: str) -> int:
+        return self.revisions.get(patient_id, 0)
+
+    def data_version(self) -> int:
+        return 1
 
     def list_patients(self) -> list[PatientSummary]:
         return [
@@ -38,7 +46,12 @@ class MemoryStore:
         ):
 
             def record(patient_id: str, *args: Any, **kwargs: Any) -> None:
+                kwargs.pop("seen", None)
+                kwargs.pop("seen_revision", None)
                 self.calls.append((name, patient_id, *args, kwargs))
+                before = self.revisions.get(patient_id, 0)
+                self.revisions[patient_id] = before + 1
+                self.last_revisions = (before, before + 1)
 
             return record
         raise AttributeError(name)
