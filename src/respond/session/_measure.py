@@ -140,6 +140,7 @@ class MeasureIntents:
         self._changed()
         return before
 
+    @reloads_when_stale
     def put_new_lesion(
         self, uid: str, finding: NewLesion, tracking_uid: str | None = None
     ) -> NewLesion | None:
@@ -156,7 +157,7 @@ class MeasureIntents:
             or self._finding_uid(finding.id)
         )
         self.store.put_new_lesion(
-            self.patient_id, uid, finding, tracking, who=self.reader
+            self.patient_id, uid, finding, tracking, who=self.reader, seen=before
         )
         findings = [n for n in record.timepoint.new_lesions if n.id != finding.id]
         if before is None:

@@ -149,6 +149,7 @@ class ReadStore(Protocol):
         tracking_uid: str,
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Insert or update a new finding at a time point."""
         ...

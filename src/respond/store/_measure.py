@@ -161,8 +161,11 @@ class MeasureEdits(StoreBase):
         tracking_uid: str,
         *,
         who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Insert or update a new finding; an update keeps its place in the order.
+
+        ``seen`` is the finding as the writer showed it (see :mod:`._stale`).
 
         Raises
         ------
@@ -170,10 +173,24 @@ class MeasureEdits(StoreBase):
             No such time point.
         SignedTimePointError
             The time point is signed.
+        StaleEditError
+            Another writer changed the same field of the finding since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
-            self._editable(edit, uid)
+            header = self._editable(edit, uid)
             old = _read.read_new_lesion(edit.conn, patient_id, uid, finding.id)
+            try:
+                finding = merge(  # type: ignore[assignment]
+                    None if old is None else old[0], seen, finding, "finding"
+                )
+            except Conflict:
+                raise _stale.stale(
+                    edit.conn,
+                    patient_id,
+                    f"new lesion {finding.id} at {header['label']}",
+                    "new_lesion",
+                    f"{uid}/{finding.id}",
+                ) from None
             if old is None:
                 row = edit.conn.execute(
                     "SELECT coalesce(max(position) + 1, 0) FROM new_lesion "
