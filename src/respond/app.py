@@ -1,10 +1,19 @@
-"""The composition root: ``respond`` and ``python -m respond`` start here."""
+"""The composition root: ``respond`` and ``python -m respond`` start here.
+
+``respond`` alone starts the desktop app on the database ``RESPOND_DB`` (else
+the user-data folder) names; ``respond --db PATH`` on that database, ``respond
+--demo`` with the synthetic demo. Anything else is a command
+(:mod:`respond.cli`). A database the app cannot open shows a dialog (open
+another, create a new one, quit) instead of ending the app; the app
+checkpoints the database when idle and when it closes.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import traceback
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from respond.cli import run
@@ -20,21 +29,107 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-def _desktop(args: list[str]) -> int:
-    """Start the desktop app: the patient list (the demo when asked for)."""
-    from respond.store import open_store, resolve_database_path
-    from respond.ui.application import run_app
+class DesktopUsageError(Exception):
+    """Arguments that start neither the desktop app nor a command."""
 
-    store = open_store(resolve_database_path(None, os.environ))
-    return run_app(
-        store,
-        reader=os.environ.get("RESPOND_READER", "").strip() or None,
-        demo="--demo" in args,
-        demo_opener=open_demo,
-        pdf_export=pdf_report,
-        sr_export=sr_report,
-        csv_export=csv_report,
-    )
+
+@dataclass(frozen=True, slots=True)
+class DesktopArgs:
+    """How to start the desktop app: ``--db PATH`` and ``--demo``."""
+
+    db: str | None = None
+    demo: bool = False
+
+
+def desktop_arguments(args: Sequence[str]) -> DesktopArgs | None:
+    """Return the desktop app's options, or None when ``args`` name a command.
+
+    The app starts on no arguments, ``gui``, ``--demo`` and ``--db PATH`` (or
+    ``--db=PATH``), in any combination.
+
+    Raises
+    ------
+    DesktopUsageError
+        ``--db`` without a path, or ``--db`` before a command (it goes after
+        the command: ``respond patients --db PATH``).
+    """
+    db: str | None = None
+    demo = False
+    rest = list(args)
+    if rest and rest[0] == "gui":
+        rest.pop(0)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--demo":
+            demo = True
+        elif arg == "--db" or arg.startswith("--db="):
+            value = rest.pop(0) if arg == "--db" and rest else arg[len("--db=") :]
+            if not value or value.startswith("-"):
+                msg = "--db needs the database file: respond --db PATH"
+                raise DesktopUsageError(msg)
+            db = value
+        elif db is not None and not arg.startswith("-"):
+            msg = (
+                f"--db goes after the command ('respond {arg} --db {db}'); "
+                "alone, 'respond --db PATH' starts the app on that database"
+            )
+            raise DesktopUsageError(msg)
+        else:
+            return None
+    return DesktopArgs(db=db, demo=demo)
+
+
+def open_for_app(path: Path, init: bool) -> SqliteStore:
+    """Open the app's database and check its integrity now (the app edits it).
+
+    ``init`` takes an existing empty file as a new database (the reader chose
+    to create one there).
+    """
+    from respond.store import open_store
+
+    store = open_store(path, init=init)
+    try:
+        store.check_integrity()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _desktop(options: DesktopArgs) -> int:
+    """Start the desktop app: the patient list (the demo when asked for)."""
+    from PySide6.QtCore import QTimer
+
+    from respond.store import IDLE_CHECKPOINT_S, resolve_database_path
+    from respond.ui.application import open_database, run_app
+
+    path = resolve_database_path(options.db, os.environ)
+    store = open_database(path, open_for_app)
+    if store is None:
+        sys.stderr.write(
+            f"respond: no database was opened ({path} could not be opened and "
+            "the app was quit); start respond with --db naming a database\n"
+        )
+        return 2
+    # checkpoint the log once edits have stopped (and at close, below), so the
+    # database file alone holds every committed edit
+    idle = QTimer()
+    idle.setInterval(int(IDLE_CHECKPOINT_S * 1000))
+    idle.timeout.connect(lambda: store.checkpoint_if_idle(IDLE_CHECKPOINT_S))
+    idle.start()
+    try:
+        return run_app(
+            store,
+            reader=os.environ.get("RESPOND_READER", "").strip() or None,
+            demo=options.demo,
+            demo_opener=open_demo,
+            pdf_export=pdf_report,
+            sr_export=sr_report,
+            csv_export=csv_report,
+        )
+    finally:
+        idle.stop()
+        store.close()
 
 
 def open_demo() -> tuple[SqliteStore, str, Path]:
@@ -105,8 +200,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not args or args[0] in ("--demo", "gui"):
-            return _desktop(args)
+        try:
+            desktop = desktop_arguments(args)
+        except DesktopUsageError as exc:
+            sys.stderr.write(f"respond: {exc}\n")
+            return 2
+        if desktop is not None:
+            return _desktop(desktop)
         return run(args)
     except KeyboardInterrupt:
         sys.stderr.write("respond: interrupted\n")

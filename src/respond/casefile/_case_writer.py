@@ -1,32 +1,64 @@
-"""Write a case (or a stored read) as the ``respond-case/1`` document."""
+"""Write a case (or a stored read) as the ``respond-case/1`` document.
+
+Numbers keep the digits recorded: :func:`case_json` writes a length stored as
+``4.9999999999999999999999`` with exactly those digits, never through binary
+floating point.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
+
+from respond.criteria import (
+    Clinical,
+    Lesion,
+    NewLesion,
+    NonTargetObservation,
+    Patient,
+    Settings,
+    TargetMeasurement,
+    TimePoint,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from respond.casefile._writer import JsonValue
-    from respond.criteria import (
-        Case,
-        Clinical,
-        Lesion,
-        NewLesion,
-        NonTargetObservation,
-        Settings,
-        TargetMeasurement,
-        TimePoint,
-    )
+    from respond.criteria import Case
 
 CASE_FORMAT = "respond-case/1"
+_INT_DIGITS: Final = 18
+
+
+class ExactNumber(float):
+    """A JSON number that remembers the Decimal it was written from.
+
+    It is a ``float`` so that :func:`json.dumps` and comparisons keep working
+    (with the float's precision); :func:`case_json` writes :attr:`exact`, the
+    digits as recorded.
+    """
+
+    exact: Decimal
+
+    def __new__(cls, exact: Decimal) -> ExactNumber:
+        approximate = math.nan if exact.is_nan() else float(exact)
+        number = super().__new__(cls, approximate)
+        number.exact = exact
+        return number
+
+    def __reduce__(self) -> tuple[type[ExactNumber], tuple[Decimal]]:
+        return ExactNumber, (self.exact,)
 
 
 def _num(value: Decimal) -> JsonValue:
     """Return a Decimal as a JSON number with the digits recorded (4.95 stays)."""
     exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= 0:
+    if isinstance(exponent, int) and exponent >= 0 and value.adjusted() < _INT_DIGITS:
         return int(value)
-    return float(value)
+    return ExactNumber(value)
 
 
 def _put(doc: dict[str, JsonValue], key: str, value: object) -> None:
@@ -145,6 +177,27 @@ def _timepoint(tp: TimePoint) -> dict[str, JsonValue]:
     return doc
 
 
+def _patient(patient: Patient) -> dict[str, JsonValue]:
+    doc: dict[str, JsonValue] = {"id": patient.id}
+    _put(doc, "name", patient.name)
+    if patient.birth_date is not None:
+        doc["birth_date"] = patient.birth_date.isoformat()
+    _put(doc, "sex", patient.sex)
+    return doc
+
+
+_PARTS: Final[tuple[tuple[type, str, Callable[[Any], JsonValue]], ...]] = (
+    (Patient, "patient", _patient),
+    (Settings, "settings", _settings),
+    (Lesion, "lesion", _lesion),
+    (TimePoint, "timepoint", _timepoint),
+    (TargetMeasurement, "target_measurement", _target),
+    (NonTargetObservation, "non_target_assessment", _non_target),
+    (NewLesion, "new_lesion", _new_lesion),
+    (Clinical, "clinical", _clinical),
+)
+
+
 def case_document(case: Case) -> dict[str, JsonValue]:
     """Return a case as its ``respond-case/1`` document.
 
@@ -156,16 +209,121 @@ def case_document(case: Case) -> dict[str, JsonValue]:
     Returns
     -------
     dict
-        JSON-ready; reading it back gives an equal case.
+        JSON-ready. A non-integer number is an :class:`ExactNumber`, a float
+        that keeps the Decimal recorded: :func:`case_json` writes it exactly, so
+        reading the text back gives an equal case (``json.dumps`` writes the
+        float, to 17 digits).
     """
-    patient: dict[str, JsonValue] = {"id": case.patient.id}
-    _put(patient, "name", case.patient.name)
-    if case.patient.birth_date is not None:
-        patient["birth_date"] = case.patient.birth_date.isoformat()
-    _put(patient, "sex", case.patient.sex)
-    doc: dict[str, JsonValue] = {"format": CASE_FORMAT, "patient": patient}
-    _put(doc, "reader", case.reader)
-    doc["settings"] = _settings(case.settings)
-    doc["lesions"] = [_lesion(lesion) for lesion in case.lesions]
-    doc["timepoints"] = [_timepoint(tp) for tp in case.timepoints]
+    return whole_document(
+        case.patient, case.reader, case.settings, case.lesions, case.timepoints
+    )
+
+
+def whole_document(
+    patient: Patient,
+    reader: str | None,
+    settings: Settings,
+    lesions: Sequence[Lesion],
+    timepoints: Sequence[TimePoint],
+) -> dict[str, JsonValue]:
+    """Return the ``respond-case/1`` document of these parts (see case_document)."""
+    doc: dict[str, JsonValue] = {"format": CASE_FORMAT, "patient": _patient(patient)}
+    _put(doc, "reader", reader)
+    doc["settings"] = _settings(settings)
+    doc["lesions"] = [_lesion(lesion) for lesion in lesions]
+    doc["timepoints"] = [_timepoint(tp) for tp in timepoints]
     return doc
+
+
+def part_document(value: object) -> tuple[str, JsonValue] | None:
+    """Return one part of a case as written, with its schema definition's name.
+
+    Parameters
+    ----------
+    value
+        A patient, settings, lesion, time point, target measurement,
+        non-target observation, new lesion or clinical status.
+
+    Returns
+    -------
+    tuple or None
+        ``(definition, document)``, e.g. ``("lesion", {"id": "T1", ...})``;
+        None for anything else.
+    """
+    for kind, name, write in _PARTS:
+        if isinstance(value, kind):
+            return name, write(value)
+    return None
+
+
+def case_json(case: Case) -> str:
+    """Return a case as the text of its ``respond-case/1`` file.
+
+    Like ``json.dumps(case_document(case), indent=2, ensure_ascii=False)`` plus
+    a final newline, except that every number is written with the digits
+    recorded: parsed with ``parse_float=Decimal`` the text gives back the same
+    Decimals.
+
+    Parameters
+    ----------
+    case
+        The case.
+
+    Returns
+    -------
+    str
+        The file's text.
+
+    Raises
+    ------
+    ValueError
+        A number is not finite (the engine's model refuses such lengths).
+    """
+    return dumps_exact(case_document(case)) + "\n"
+
+
+def dumps_exact(value: JsonValue, indent: int = 2) -> str:
+    """Write a JSON document, numbers with their exact digits.
+
+    Parameters
+    ----------
+    value
+        The document: dicts, lists, strings, booleans, None, ints, floats,
+        :class:`ExactNumber` and :class:`~decimal.Decimal`.
+    indent
+        Spaces per level, as ``json.dumps(indent=...)`` lays it out.
+
+    Returns
+    -------
+    str
+        The JSON text (non-ASCII characters as they are).
+
+    Raises
+    ------
+    ValueError
+        A number is not finite.
+    """
+    return _dump(value, indent, 0)
+
+
+def _dump(value: object, indent: int, level: int) -> str:
+    if isinstance(value, dict | list) and value:
+        inner = "\n" + " " * (indent * (level + 1))
+        if isinstance(value, dict):
+            items = [
+                f"{json.dumps(str(key), ensure_ascii=False)}: "
+                f"{_dump(item, indent, level + 1)}"
+                for key, item in value.items()
+            ]
+            opening, closing = "{", "}"
+        else:
+            items = [_dump(item, indent, level + 1) for item in value]
+            opening, closing = "[", "]"
+        end = "\n" + " " * (indent * level)
+        return opening + inner + ("," + inner).join(items) + end + closing
+    exact = value.exact if isinstance(value, ExactNumber) else value
+    if isinstance(exact, Decimal):
+        if not exact.is_finite():
+            raise ValueError(f"{exact} is not a finite number; JSON cannot hold it")
+        return str(exact)
+    return json.dumps(exact, ensure_ascii=False, allow_nan=False)

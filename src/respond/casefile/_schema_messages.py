@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.validators import extend
 
 from respond.assets import read_text
+from respond.casefile._limits import id_problem
 from respond.casefile._paths import _Found, _Json, _Path, _show
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-__all__ = ["schema_findings"]
+__all__ = ["findings_of", "schema_findings", "validator_using_case_defs"]
 
 _SCHEMA_FILE: Final = ("schema", "respond-case-1.schema.json")
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -43,7 +44,7 @@ _RANGE_OPERATORS: Final = {
 }
 
 
-def schema_findings(doc: object) -> list[_Found]:
+def schema_findings(doc: object, part: str | None = None) -> list[_Found]:
     """Check a parsed document against the ``respond-case/1`` JSON Schema.
 
     Parameters
@@ -51,6 +52,9 @@ def schema_findings(doc: object) -> list[_Found]:
     doc : object
         The parsed JSON document; numbers may be ``int``, ``float`` or
         ``decimal.Decimal``.
+    part : str, optional
+        Check `doc` against this definition of the schema (``"timepoint"``,
+        ``"lesion"``, ... from its ``$defs``) instead of the whole case.
 
     Returns
     -------
@@ -58,7 +62,21 @@ def schema_findings(doc: object) -> list[_Found]:
         One ``(path, text)`` finding per problem, in the order jsonschema
         reports them; empty if the document matches the schema.
     """
-    errors = _validator().iter_errors(cast("_Json", doc))
+    return findings_of(_validator(part), doc)
+
+
+def validator_using_case_defs(schema: Mapping[str, object]) -> Validator:
+    """Return a validator of another schema that may use the case's ``$defs``.
+
+    ``{"$ref": "#/$defs/note"}`` in `schema` refers to the definitions of
+    ``respond-case/1``; numbers, dates and ids are checked as in a case file.
+    """
+    return _make_validator({**schema, "$defs": _case_schema()["$defs"]})
+
+
+def findings_of(validator: Validator, doc: object) -> list[_Found]:
+    """Check a document with `validator`, worded as the problems of a case file."""
+    errors = validator.iter_errors(cast("_Json", doc))
     return [item for error in errors for item in _reword(error)]
 
 
@@ -97,14 +115,37 @@ def _is_iso_date(instance: object) -> bool:
     return True
 
 
+def _is_id(instance: object) -> bool:
+    if isinstance(instance, str):
+        problem = id_problem(instance)
+        if problem is not None:
+            raise ValueError(problem)
+    return True
+
+
 @functools.cache
-def _validator() -> Validator:
-    schema = json.loads(read_text(*_SCHEMA_FILE))
+def _case_schema() -> dict[str, _Json]:
+    return cast("dict[str, _Json]", json.loads(read_text(*_SCHEMA_FILE)))
+
+
+@functools.cache
+def _validator(part: str | None = None) -> Validator:
+    schema = _case_schema()
+    if part is not None:
+        if part not in schema["$defs"]:
+            msg = f"the case schema has no definition {part!r}"
+            raise ValueError(msg)
+        schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{part}"}
+    return _make_validator(schema)
+
+
+def _make_validator(schema: Mapping[str, _Json]) -> Validator:
     types = Draft202012Validator.TYPE_CHECKER.redefine_many(
         {"number": _is_number, "integer": _is_integer}
     )
     formats = FormatChecker(formats=())
     formats.checks("date")(_is_iso_date)
+    formats.checks("respond-id", raises=ValueError)(_is_id)
     validator_class = extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, type_checker=types
     )
@@ -128,6 +169,10 @@ def _schema(error: ValidationError) -> Mapping[str, _Json]:
 
 def _reword(error: ValidationError) -> Iterator[_Found]:
     path: _Path = tuple(error.absolute_path)
+    if "propertyNames" in error.absolute_schema_path and isinstance(
+        error.instance, str
+    ):
+        path = (*path, error.instance)  # a key breaks the rules of an id
     keyword = error.validator
     if keyword == "additionalProperties":
         yield from _unknown_keys(error, path)
@@ -207,19 +252,27 @@ def _text(error: ValidationError, keyword: str) -> str:
         return f"must be one of {_options(value)}, got {got}"
     if keyword == "const":
         return f"must be {_show(value)}, got {got}"
+    if keyword == "format" and value == "respond-id":
+        return f"{error.cause or 'is not a valid id'}, got {got}"
     if keyword == "format":
         return f"must be a real calendar date written YYYY-MM-DD, got {got}"
     if keyword in ("minItems", "maxItems"):
         return _count_text(schema, len(_instance(error)))
     if keyword == "uniqueItems":
         return f"must not list {_show(_first_repeat(_instance(error)))} twice"
-    if keyword == "minLength":
-        return "must not be empty"
+    if keyword in ("minLength", "maxLength"):
+        return _length_text(keyword, value, len(_instance(error)))
     if keyword == "pattern":
         name = error.absolute_path[-1] if error.absolute_path else ""
         wanted = _PATTERN_TEXTS.get(str(name), f"text matching {value}")
         return f"must be {wanted}, got {got}"
     return error.message
+
+
+def _length_text(keyword: str, limit: _Json, length: int) -> str:
+    if keyword == "minLength":
+        return "must not be empty"
+    return f"must be at most {limit} characters long, got {length} characters"
 
 
 def _count_text(schema: Mapping[str, _Json], count: int) -> str:

@@ -9,7 +9,9 @@ exit 0 when the folder was read, 2 when the path does not exist or holds no DICO
 
 ``respond patients``, ``respond export-case PATIENT_ID -o case.json``,
 ``respond import-case case.json`` and ``respond assess --db PATH PATIENT_ID`` work
-on the database of reads (``--db``, else ``RESPOND_DB``, else the user-data folder).
+on the database of reads (``--db``, else ``RESPOND_DB``, else the user-data folder);
+``respond init-db [PATH]`` creates an empty one. Without a command, ``respond``
+(``respond --db PATH``, ``respond --demo``) starts the desktop app.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 from respond import __version__
 from respond.casefile import CaseFormatError, assess_case_document, read_case_file
 from respond.errors import RespondError
-from respond.report import format_assessment
+from respond.report import format_assessment, terminal_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -43,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
             "at every time point, best overall response, and decision support "
             "for sorafenib (continue, reduce, interrupt, stop, switch)."
         ),
-        epilog="Decision support only: the clinician decides.",
+        epilog=(
+            "Without a command respond starts the desktop app: 'respond --db PATH' "
+            "on that database, 'respond --demo' with the synthetic demo. "
+            "Decision support only: the clinician decides."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"respond {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -115,10 +121,9 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
 
         assessment = stored_assessment(args)
     elif args.case == "-":
-        from respond.casefile import parse_case_text
+        from respond.casefile import read_case_stream
 
-        doc = parse_case_text(sys.stdin.read(), "<stdin>")
-        assessment = assess_case_document(doc)
+        assessment = assess_case_document(read_case_stream(sys.stdin, "<stdin>"))
     else:
         assessment = assess_case_document(read_case_file(args.case))
     if args.json:
@@ -133,17 +138,19 @@ def _report_error(exc: RespondError, source: str, err: TextIO) -> None:
         count = len(exc.problems) + exc.omitted
         noun = "problem" if count == 1 else "problems"
         err.write(
-            f"respond: {source} is not a valid respond-case/1 file ({count} {noun}):\n"
+            f"respond: {terminal_text(source)} is not a valid respond-case/1 file "
+            f"({count} {noun}):\n"
         )
         for problem in exc.problems:
-            err.write(f"  {problem}\n")
+            err.write(f"  {terminal_text(problem)}\n")
         if exc.omitted:
             err.write(f"  ... and {exc.omitted} more\n")
         err.write(
             "Fix these and run again; docs/case-format.md describes the format.\n"
         )
     else:
-        err.write(f"respond: {exc}\n")
+        # messages name ids, labels and files: their control characters escaped
+        err.write(f"respond: {terminal_text(exc, multiline=True)}\n")
 
 
 def run(
@@ -188,6 +195,9 @@ def run(
             return int(handler(args, out))
         from respond.cli import database
 
+        if args.command == "patients":
+            # the listing names unreadable patients on err, and still exits 0
+            return database.run_patients(args, out, err)
         handlers = {
             "patients": database.run_patients,
             "export-case": database.run_export,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from respond.cli.database import add_db_option, open_database, reader_name
 from respond.errors import RespondError
+from respond.report import terminal_text
 
 if TYPE_CHECKING:
     import argparse
@@ -445,14 +446,19 @@ def _print_created(
         out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         return
     born = patient.birth_date.isoformat() if patient.birth_date else "unknown"
-    out.write(
-        f"created patient {patient.id}: {patient.name or 'no name'}, "
-        f"born {born}, sex {sex or 'unknown'}\n"
-        f"  baseline {baseline.label}  {baseline.date.isoformat()}  "
-        f"study {baseline.study_uid}\n"
-        f"  {_series_text(_series_of(facts, baseline.series_uid))}\n"
-        f"indexed {_plural(count, 'image')} under {root}\n"
+    lines = (
+        (
+            f"created patient {patient.id}: {patient.name or 'no name'}, "
+            f"born {born}, sex {sex or 'unknown'}"
+        ),
+        (
+            f"  baseline {baseline.label}  {baseline.date.isoformat()}  "
+            f"study {baseline.study_uid}"
+        ),
+        f"  {_series_text(_series_of(facts, baseline.series_uid))}",
+        f"indexed {_plural(count, 'image')} under {root}",
     )
+    out.write("".join(terminal_text(line) + "\n" for line in lines))
 
 
 def _stdin_is_tty() -> bool:
@@ -495,8 +501,10 @@ def run_patient_remove(args: argparse.Namespace, out: TextIO) -> int:
                     "restored with respond restore",
                 )
             out.write(
-                f"remove patient {pid} ({read.patient.name or 'no name'}) and its "
-                f"{count}? It can be restored with 'respond restore'. [y/N] "
+                terminal_text(
+                    f"remove patient {pid} ({read.patient.name or 'no name'}) and "
+                    f"its {count}? It can be restored with 'respond restore'. [y/N] "
+                )
             )
             out.flush()
             if sys.stdin.readline().strip().lower() not in ("y", "yes"):
@@ -506,7 +514,10 @@ def run_patient_remove(args: argparse.Namespace, out: TextIO) -> int:
         store.delete_patient(pid, who=who)
         audit_id = _deleted_entry(store, pid, "patient", pid)
     out.write(
-        f"removed patient {pid} and its {count}; {_restore_hint(args, audit_id)}\n"
+        terminal_text(
+            f"removed patient {pid} and its {count}; {_restore_hint(args, audit_id)}"
+        )
+        + "\n"
     )
     return 0
 
@@ -585,9 +596,12 @@ def run_timepoint_add(args: argparse.Namespace, out: TextIO) -> int:
         read = session.read
     record = next(tp for tp in read.timepoints if tp.uid == uid)
     out.write(
-        f"added time point {record.label} ({record.date.isoformat()}) to patient "
-        f"{pid}: study {record.study_uid}, "
-        f"{_series_text(_series_of(facts, record.series_uid))}\n"
+        terminal_text(
+            f"added time point {record.label} ({record.date.isoformat()}) to "
+            f"patient {pid}: study {record.study_uid}, "
+            f"{_series_text(_series_of(facts, record.series_uid))}"
+        )
+        + "\n"
     )
     moved = [
         f"{labels_before[tp.uid]} -> {tp.label} ({tp.date.isoformat()})"
@@ -595,9 +609,9 @@ def run_timepoint_add(args: argparse.Namespace, out: TextIO) -> int:
         if tp.uid in labels_before and labels_before[tp.uid] != tp.label
     ]
     if moved:
-        out.write(f"relabelled: {', '.join(moved)}\n")
+        out.write(terminal_text(f"relabelled: {', '.join(moved)}") + "\n")
     for warning in check.warnings:
-        sys.stderr.write(f"warning: {warning}\n")
+        sys.stderr.write(terminal_text(f"warning: {warning}", multiline=True) + "\n")
     return 0
 
 
@@ -639,8 +653,11 @@ def run_timepoint_remove(args: argparse.Namespace, out: TextIO) -> int:
         session.remove_timepoint(record.uid)
         audit_id = _deleted_entry(store, pid, "timepoint", record.uid)
     out.write(
-        f"removed time point {record.label} ({record.date.isoformat()}) of patient "
-        f"{pid}; {_restore_hint(args, audit_id)}\n"
+        terminal_text(
+            f"removed time point {record.label} ({record.date.isoformat()}) of "
+            f"patient {pid}; {_restore_hint(args, audit_id)}"
+        )
+        + "\n"
     )
     return 0
 
@@ -714,11 +731,12 @@ def run_removed(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     if not rows:
         whose = f" of patient {args.patient_id}" if args.patient_id else ""
-        out.write(f"nothing removed{whose} is waiting to be restored\n")
+        out.write(terminal_text(f"nothing removed{whose} is waiting to be restored"))
+        out.write("\n")
         return 0
     for row in rows:
-        out.write(f"{row['audit_id']:>6}  {row['at']}  {row['who']}  ")
-        out.write(f"{row['description']}\n")
+        out.write(f"{row['audit_id']:>6}  {terminal_text(row['at'])}  ")
+        out.write(f"{terminal_text(row['who'])}  {terminal_text(row['description'])}\n")
     out.write(f"restore one with 'respond restore AUDIT_ID{_db_option(args)}'\n")
     return 0
 
@@ -727,7 +745,7 @@ def run_restore(args: argparse.Namespace, out: TextIO) -> int:
     """Put back what a removal took away."""
     with open_database(args) as store:
         description = store.restore_deleted(args.audit_id, who=reader_name(args))
-    out.write(f"restored {description}\n")
+    out.write(f"restored {terminal_text(description)}\n")
     return 0
 
 
@@ -751,5 +769,5 @@ def run_images(args: argparse.Namespace, out: TextIO) -> int:
         )
         return 0
     for root, at, files in roots:
-        out.write(f"{root}  scanned {at}  {_plural(files, 'file')}\n")
+        out.write(f"{terminal_text(root)}  scanned {at}  {_plural(files, 'file')}\n")
     return 0

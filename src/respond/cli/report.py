@@ -4,9 +4,12 @@
 of the three for one patient; ``respond report --all --csv out.csv`` writes the
 CSV of every stored patient. ``--images DIR`` names the folders holding the
 images the calipers were drawn on (key images, SR image references);
-``--deidentify`` replaces name, ID and birth date by a pseudonym and shifts every
-date by the same number of days (``--salt`` or ``RESPOND_DEID_SALT`` keeps the
-pseudonym and shift stable across runs and sites).
+``--deidentify`` writes no identifying value (pseudonym, every date shifted by
+the same number of days, controlled labels, organs and sites, no free text,
+replaced UIDs; see :mod:`respond.report.deid`). The salt behind the pseudonym,
+shift and UIDs comes from ``--salt``, else ``RESPOND_DEID_SALT``, else the salt
+file beside the database (made on first use), so repeated exports of a patient
+agree. Files written are readable by the user only (0600).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from respond.errors import RespondError
+from respond.report import terminal_text
 
 if TYPE_CHECKING:
     import argparse
@@ -67,11 +71,13 @@ def add_report_command(
     report.add_argument(
         "--deidentify",
         action="store_true",
-        help="no name, ID or birth date; every date shifted by the same days",
+        help="no identifying value: pseudonym, shifted dates, controlled labels, "
+        "organs and sites, no free text, replaced UIDs",
     )
     report.add_argument(
         "--salt",
-        help="site secret for the pseudonym and date shift (else RESPOND_DEID_SALT)",
+        help="site secret for the pseudonym, date shift and UIDs (else "
+        "RESPOND_DEID_SALT, else the salt file beside the database)",
     )
     report.add_argument("--study-id", default="", help="STUDYID column of the CSV")
     report.add_argument(
@@ -116,8 +122,8 @@ def _write_csv(
     (lesions, count), (responses, rows) = write_csv_files(
         reports, Path(args.csv), study_id=args.study_id
     )
-    out.write(f"wrote {lesions} ({count} lesion rows)\n")
-    out.write(f"wrote {responses} ({rows} response rows)\n")
+    out.write(f"wrote {terminal_text(lesions)} ({count} lesion rows)\n")
+    out.write(f"wrote {terminal_text(responses)} ({rows} response rows)\n")
 
 
 def _write_pdf(report: ReportData, path: str, out: TextIO) -> None:
@@ -130,7 +136,7 @@ def _write_pdf(report: ReportData, path: str, out: TextIO) -> None:
         ) from exc
     written = write_pdf(report, path)
     missing = sum(1 for key in report.key_images if key.pixels is None)
-    out.write(f"wrote {written}\n")
+    out.write(f"wrote {terminal_text(written)}\n")
     if missing:
         out.write(
             f"note: {missing} of {len(report.key_images)} key images are not shown "
@@ -153,36 +159,70 @@ def _write_sr(
     # and shift) and marks the files as de-identified.
     paths = write_sr(read, images, folder, deidentified=args.deidentify, salt=salt)
     for path in paths:
-        out.write(f"wrote {path}\n")
+        out.write(f"wrote {terminal_text(path)}\n")
 
 
 def _salt(args: argparse.Namespace, out: TextIO) -> str:
+    """Return the salt: ``--salt``, ``RESPOND_DEID_SALT``, else the stored one.
+
+    Raises
+    ------
+    respond.report.deid.DamagedSaltError
+        The salt file holds something else.
+    """
+    from respond.cli.database import database_path
+    from respond.report.deid import salt_path, stored_salt
+
     salt = args.salt if args.salt is not None else os.environ.get("RESPOND_DEID_SALT")
     if salt or not args.deidentify:
         return salt or ""
-    out.write(
-        "note: no --salt or RESPOND_DEID_SALT: the pseudonym and date shift are "
-        "random for this export (set a site salt to keep them stable)\n"
-    )
-    return secrets.token_hex(16)
+    path = salt_path(database_path(args))
+    shown = terminal_text(path)
+    try:
+        salt, made = stored_salt(path)
+    except OSError as exc:
+        out.write(
+            f"note: no --salt or RESPOND_DEID_SALT, and the salt file {shown} "
+            f"cannot be read or made ({exc.strerror or exc}): the pseudonym, date "
+            "shift and UIDs are random for this export (set a site salt to keep "
+            "them stable)\n"
+        )
+        return secrets.token_hex(32)
+    if made:
+        out.write(
+            f"note: made the de-identification salt {shown}; keep it as private "
+            "as the database, and keep it: with it every export gives a patient "
+            "the same pseudonym, date shift and UIDs\n"
+        )
+    return salt
 
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
     """Write the reports ``respond report`` was asked for; return the exit code."""
-    from respond.cli.database import open_database
+    from respond.cli.database import (
+        UNASSESSABLE,
+        PatientsLeftOutError,
+        UnreadablePatientError,
+        load_readable,
+        open_database,
+    )
     from respond.criteria import CriteriaError
     from respond.report.document import build_report
 
     _check(args)
-    salt = _salt(args, out)
     images = _images(args)
-    with open_database(args) as store:
+    with open_database(args, read_only=True) as store:
         ids = (
             [s.patient_id for s in store.list_patients()]
             if args.all
             else [args.patient_id]
         )
-        reads = [store.load(patient_id) for patient_id in ids]
+        if args.all:
+            # one unreadable patient never hides the others: named at the end
+            reads, left_out = load_readable(store, ids)
+        else:
+            reads, left_out = [store.load(args.patient_id)], []
+    salt = _salt(args, out)
     reports = []
     for read in reads:
         try:
@@ -199,11 +239,18 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         except CriteriaError as exc:
             if not args.all:
                 raise
-            out.write(f"skipped {read.patient.id}: {exc}\n")
+            out.write(terminal_text(f"skipped {read.patient.id}: {exc}") + "\n")
+        except UNASSESSABLE as exc:
+            left = UnreadablePatientError(read.patient.id, exc)
+            if not args.all:
+                raise left from exc
+            left_out.append(left)
     if args.csv:
         _write_csv(reports, args, out)
     if args.pdf:
         _write_pdf(reports[0], args.pdf, out)
     if args.sr:
         _write_sr(reads[0], images, args, salt, out)
+    if left_out:
+        raise PatientsLeftOutError(left_out, len(reports), "the CSV")
     return 0

@@ -20,6 +20,7 @@ from respond.cli.database import (
     open_database,
     reader_name,
 )
+from respond.report import terminal_text
 
 if TYPE_CHECKING:
     import argparse
@@ -111,10 +112,11 @@ def run_import_sr(args: argparse.Namespace, out: TextIO) -> int:
         calipers = sum(
             len(drawn) for tp in read.timepoints for drawn in tp.calipers.values()
         )
-        out.write(
+        line = (
             f"imported patient {read.patient.id}: {len(read.lesions)} lesions, "
-            f"{len(read.timepoints)} time points, {calipers} calipers into {path}\n"
+            f"{len(read.timepoints)} time points, {calipers} calipers into {path}"
         )
+        out.write(terminal_text(line) + "\n")
     if missing := imported.calipers_not_restored:
         where = (
             "their images are not in the --images folders"

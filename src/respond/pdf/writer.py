@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -16,6 +14,7 @@ from respond.errors import RespondError
 from respond.pdf._keyimage import key_image_picture
 from respond.pdf._plots import spider_image, waterfall_image
 from respond.pdf._qt import ensure_gui
+from respond.report._files import private_temporary, publish
 from respond.report.keyimages import target_values_text
 from respond.report.plotdata import change_curves, waterfall
 
@@ -120,6 +119,11 @@ def _header(report: ReportData) -> str:
                 "every date is shifted by the same number of days; intervals are kept",
             )
         )
+        controlled = (
+            "labels, lesion ids, organs and sites from controlled lists; free "
+            "text removed; readers and UIDs replaced"
+        )
+        rows.append(("Text", controlled))
     dates = ", ".join(f"{_e(tp.label)} {tp.date.isoformat()}" for tp in read.timepoints)
     rows.append(("Imaging", dates or "-"))
     rows.append(("Reader", _e(read.reader or "-")))
@@ -486,7 +490,8 @@ def write_pdf(report: ReportData, path: str | Path) -> Path:
     """Write the report as a PDF (A4) and return its path.
 
     The file is written next to its destination and renamed into place, so an
-    existing report is never left half-written.
+    existing report is never left half-written; it is readable by the user
+    only (mode 0600), whatever the umask.
 
     Raises
     ------
@@ -500,10 +505,10 @@ def write_pdf(report: ReportData, path: str | Path) -> Path:
         raise PdfError(
             f"{target}: the folder {folder} does not exist; create it or choose another"
         )
-    temporary = folder / f".respond-{secrets.token_hex(8)}.pdf"
+    temporary: Path | None = None
     try:
-        # created exclusively, with the user's umask (not mkstemp's private 0600)
-        os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        # patient data: created exclusively, readable by the user only (0600)
+        temporary = private_temporary(target, ".pdf")
         writer = QPdfWriter(str(temporary))
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         writer.setPageMargins(
@@ -518,12 +523,13 @@ def write_pdf(report: ReportData, path: str | Path) -> Path:
         del writer
         if temporary.stat().st_size == 0:
             raise PdfError(f"{target}: Qt wrote an empty PDF; check the disk has space")
-        temporary.replace(target)
+        publish(temporary, target)
     except OSError as exc:
         raise PdfError(
             f"{target}: cannot write the PDF ({exc.strerror or exc}); choose a "
             "folder you can write to"
         ) from exc
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
     return target

@@ -25,15 +25,25 @@ every row of the criterion), ``RSREASON`` (the engine's reasons, ``|``-joined).
 Decimals are written as recorded (``40.0``), never through binary floating point.
 The clinical status (dose level and form, adverse events) and the sorafenib
 recommendation are not part of either table.
+
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a
+tab or carriage return before one) as a formula, so a label or an organ typed
+as ``=HYPERLINK(...)`` would run on the data manager's computer (CSV
+injection). Every text cell that starts with one of those characters (or their
+full-width forms) gets a leading apostrophe, which spreadsheets read as "this
+is text" (:func:`csv_cell`). Number columns (:data:`NUMBER_COLUMNS`) hold
+numbers only and keep their sign: ``-12.5`` stays a number.
 """
 
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING, cast
+import re
+from typing import TYPE_CHECKING, Final, cast
 
 from respond.criteria.categories import Role
 from respond.errors import RespondError
+from respond.report._files import private_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -44,8 +54,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LESION_COLUMNS",
+    "NUMBER_COLUMNS",
     "RESPONSE_COLUMNS",
     "CsvWriteError",
+    "csv_cell",
     "response_csv_path",
     "write_csv_files",
     "write_lesions_csv",
@@ -62,6 +74,24 @@ RESPONSE_COLUMNS = (
     "BLSUMDIA", "NADIR", "PCBSD", "PCNSD", "TRGRESP", "NTRGRESP", "NEWLPROG",
     "OVRLRESP", "REVFROM", "BESTRESP", "RSREASON",
 )  # fmt: skip
+NUMBER_COLUMNS: Final = frozenset(
+    {"VISITNUM", "LDIAM", "SAXIS", "VLDIAM", "FRAGDIAM", "SUMDIAM", "BLSUMDIA",
+     "NADIR", "PCBSD", "PCNSD"}
+)  # fmt: skip
+"""Columns of numbers (``FRAGDIAM``: numbers joined by ``;``), never escaped."""
+_NUMBER: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[Ee][+-]?[0-9]+)?")
+_FORMULA_START: Final = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)
 _CRITERIA = (("RECIST1.1", "RECIST 1.1"), ("mRECIST", "mRECIST"))
 _Doc = dict[str, object]
 
@@ -167,6 +197,20 @@ def _response_rows(report: ReportData, study_id: str) -> Iterable[dict[str, str]
             }
 
 
+def csv_cell(column: str, value: str) -> str:
+    """Return a cell as written: text that a spreadsheet would run is escaped.
+
+    A number in a number column is left as it is (``-12.5``); any other cell
+    starting with ``= + - @``, a tab or a carriage return (or the full-width
+    forms U+FF1D, U+FF0B, U+FF0D, U+FF20) gets a leading apostrophe.
+    """
+    if column in NUMBER_COLUMNS and all(
+        _NUMBER.fullmatch(part) for part in value.split(";")
+    ):
+        return value
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
 def _write(
     out: TextIO, columns: Sequence[str], rows: Iterable[Mapping[str, str]]
 ) -> int:
@@ -176,7 +220,7 @@ def _write(
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({column: csv_cell(column, v) for column, v in row.items()})
         count += 1
     return count
 
@@ -215,6 +259,9 @@ def write_csv_files(
 ) -> tuple[tuple[Path, int], tuple[Path, int]]:
     """Write the lesions CSV and, beside it, the responses CSV.
 
+    Each file is written whole or not at all (a temporary file renamed into
+    place), readable by the user only (mode 0600).
+
     Returns
     -------
     tuple
@@ -226,14 +273,14 @@ def write_csv_files(
         A file could not be written (the message names it).
     """
     responses = response_csv_path(lesions)
-    try:
-        with lesions.open("w", encoding="utf-8", newline="") as handle:
-            lesion_rows = write_lesions_csv(reports, handle, study_id=study_id)
-        with responses.open("w", encoding="utf-8", newline="") as handle:
-            response_rows = write_response_csv(reports, handle, study_id=study_id)
-    except OSError as exc:
-        raise CsvWriteError(
-            f"cannot write {exc.filename or lesions} ({exc.strerror}); check the "
-            "folder exists and is writable"
-        ) from exc
-    return (lesions, lesion_rows), (responses, response_rows)
+    counts = []
+    for path, write in ((lesions, write_lesions_csv), (responses, write_response_csv)):
+        try:
+            with private_text(path, newline="") as handle:
+                counts.append(write(reports, handle, study_id=study_id))
+        except OSError as exc:
+            raise CsvWriteError(
+                f"cannot write {path} ({exc.strerror or exc}); check the folder "
+                "exists and is writable"
+            ) from exc
+    return (lesions, counts[0]), (responses, counts[1])

@@ -111,7 +111,9 @@ def build_report(
         Where to find the images calipers were drawn on (key images); without
         it every key image says that its image was not given.
     deidentified
-        Replace name, ID and birth date by a pseudonym and shift every date.
+        Report the read as :func:`respond.report.deid.deidentify` returns it:
+        pseudonym, shifted dates, controlled labels, organs and sites, no free
+        text, de-identified UIDs.
     salt
         Site secret for the pseudonym and the shift (see :mod:`respond.report.deid`).
     extra_attributions
@@ -120,10 +122,12 @@ def build_report(
         The time to print as generated (default: now).
     """
     deid = None
+    index = images if images is not None else ImageIndex.empty()
     if deidentified:
         read, deid = deidentify(read, salt=salt)
+        # the read now names its images by de-identified UIDs: so must the index
+        index = deid.images(index)
     assessment = assessment_document(assess(read.to_case()))
-    index = images if images is not None else ImageIndex.empty()
     keys = key_images(read, index)
     # the collection is a property of the series: one header per series
     one_per_series = {k.series_uid: k.image_path for k in keys if k.image_path}

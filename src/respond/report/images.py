@@ -14,7 +14,7 @@ is ``(0.5, 0.5)``. Image Position (Patient) is the centre of the first pixel.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from respond.dicom import FrameRef
 from respond.errors import RespondError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from numpy.typing import NDArray
 
@@ -245,6 +245,24 @@ class ImageIndex:
 
     def __len__(self) -> int:
         return len(self._images)
+
+    def renamed(self, uid: Callable[[str], str]) -> ImageIndex:
+        """Return the same images under other UIDs (e.g. de-identified ones).
+
+        Every Study, Series and SOP Instance UID is passed through ``uid``; the
+        files, frames and geometry stay, so pixels and SCOORDs are unchanged.
+        """
+        images: dict[tuple[str, int | None], ImageRef] = {}
+        for (sop_instance_uid, frame), ref in self._images.items():
+            renamed = ImageRef(
+                frame=replace(ref.frame, sop_instance_uid=uid(sop_instance_uid)),
+                study_uid=uid(ref.study_uid),
+                series_uid=uid(ref.series_uid),
+                sop_class_uid=ref.sop_class_uid,
+                modality=ref.modality,
+            )
+            images[(renamed.sop_instance_uid, frame)] = renamed
+        return ImageIndex(images, self.folders)
 
     def find(self, sop_instance_uid: str, frame: int | None = None) -> ImageRef | None:
         """Return the image with this UID (and 0-based frame), if indexed."""

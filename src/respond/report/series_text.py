@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import cast
 
+from respond.report.text import terminal_text
+
 __all__ = ["format_scan"]
 
 _Doc = Mapping[str, object]
@@ -78,4 +80,5 @@ def format_scan(doc: Mapping[str, object]) -> str:
     if unreadable:
         lines.append("could not be read:")
         lines.extend(f"  {item['path']}: {item['reason']}" for item in unreadable)
-    return "\n".join(lines) + "\n"
+    # DICOM headers and file names are anyone's text: each line escaped whole
+    return "\n".join(terminal_text(line) for line in lines) + "\n"

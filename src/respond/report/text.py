@@ -1,15 +1,68 @@
-"""The readable table ``respond assess`` prints without ``--json``.
+"""Text for the terminal: the assessment table, and escaping what patients bring.
 
-It renders the ``respond-assessment/1`` document itself, so the table and the JSON
-can never disagree.
+:func:`format_assessment` renders the ``respond-assessment/1`` document itself,
+so the table ``respond assess`` prints without ``--json`` and the JSON can never
+disagree.
+
+:func:`terminal_text` makes text from a case file, the database or a DICOM
+header safe to print: a name holding ``ESC[31m`` would otherwise recolour the
+terminal, a carriage return would overwrite what came before it on the line,
+and a lone surrogate would stop the print with an encoding error. Every command
+prints ids, names, labels, notes and messages through it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Final, cast
 
-__all__ = ["format_assessment"]
+__all__ = ["format_assessment", "terminal_text"]
+
+# C0 controls, DEL, C1 controls; line and paragraph separators; the bidirectional
+# embeddings, overrides and isolates (text shown in another order than stored);
+# lone surrogates (not encodable)
+_UNSAFE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNSAFE_KEEPING_LINES: Final = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+_NAMED: Final = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(value: object, *, multiline: bool = False) -> str:
+    r"""Return text with its control characters shown as escapes (``\x1b``).
+
+    Parameters
+    ----------
+    value
+        What to print (``str()`` of it).
+    multiline
+        Keep line feeds (a message of several lines); otherwise a line feed is
+        shown as ``\n`` too, so one value cannot start a line of its own.
+
+    Returns
+    -------
+    str
+        The text with C0 and C1 control characters (carriage return, backspace,
+        escape ...), DEL, Unicode line separators, bidirectional controls and
+        lone surrogates replaced by ``\t``, ``\n``, ``\r``, ``\xHH`` or
+        ``\uHHHH``.
+    """
+    pattern = _UNSAFE_KEEPING_LINES if multiline else _UNSAFE
+    return pattern.sub(_escape, str(value))
+
 
 _Doc = Mapping[str, object]
 _COLUMNS = (
@@ -120,4 +173,5 @@ def format_assessment(doc: Mapping[str, object]) -> str:
         lines.append("")
         lines.append("warnings:")
         lines.extend(f"  [{w['code']}] {w['text']}" for w in warnings)
-    return "\n".join(lines) + "\n"
+    # each line escaped whole: a label or reason cannot start a line of its own
+    return "\n".join(terminal_text(line) for line in lines) + "\n"

@@ -7,7 +7,10 @@ point is read-only until an audited unlock; a removed patient, time point or
 lesion can be restored from its audit entry. The image index (which file holds
 which study, series and instance) lives in the same file, unaudited.
 ``resolve_database_path`` picks the file: ``--db``, else ``RESPOND_DB``, else the
-platform's user-data folder.
+platform's user-data folder. ``open_store(path, read_only=True)`` creates and
+changes nothing (read-only media, a full disk); an existing empty file is a new
+database only with ``init=True``; a writing store checks the file's integrity
+before its first write and checkpoints the log when closed.
 """
 
 from respond.store._migrations import (
@@ -18,13 +21,21 @@ from respond.store._migrations import (
 )
 from respond.store._open import SYNCHRONOUS
 from respond.store._write import check_read
-from respond.store.database import DEFAULT_BUSY_TIMEOUT_S, SqliteStore, open_store
+from respond.store.database import (
+    DEFAULT_BUSY_TIMEOUT_S,
+    IDLE_CHECKPOINT_S,
+    SqliteStore,
+    open_store,
+)
 from respond.store.errors import (
     CorruptDatabaseError,
     DatabaseBusyError,
     DatabaseFileError,
+    DatabaseReadError,
     DatabaseWriteError,
+    EmptyDatabaseError,
     ForeignDatabaseError,
+    IntegrityCheckError,
     InvalidReadError,
     LesionNotFoundError,
     MigrationError,
@@ -55,6 +66,7 @@ __all__ = [
     "DATABASE_ENV",
     "DATABASE_FILENAME",
     "DEFAULT_BUSY_TIMEOUT_S",
+    "IDLE_CHECKPOINT_S",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SYNCHRONOUS",
@@ -62,8 +74,11 @@ __all__ = [
     "CorruptDatabaseError",
     "DatabaseBusyError",
     "DatabaseFileError",
+    "DatabaseReadError",
     "DatabaseWriteError",
+    "EmptyDatabaseError",
     "ForeignDatabaseError",
+    "IntegrityCheckError",
     "InvalidReadError",
     "LesionNotFoundError",
     "Migration",

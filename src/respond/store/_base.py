@@ -72,7 +72,7 @@ class StoreBase:
         try:
             return _stale.revision(self._conn, patient_id)
         except sqlite3.Error as exc:
-            reraise(exc, self._path)
+            reraise(exc, self._path, changing=False)
 
     def data_version(self) -> int:
         """Return SQLite's ``data_version``: it moves when another connection commits.
@@ -82,7 +82,7 @@ class StoreBase:
         try:
             return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         except sqlite3.Error as exc:
-            reraise(exc, self._path)
+            reraise(exc, self._path, changing=False)
 
     @contextmanager
     def _edit(self, patient_id: str, who: str, uid: str = "") -> Iterator[Edit]:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Final
 
 from respond.criteria.imaging import IndexedImage
 from respond.store._base import StoreBase
-from respond.store._transaction import indexing, reading
+from respond.store._read import snapshot
+from respond.store._transaction import indexing
 
 if TYPE_CHECKING:
     import sqlite3
@@ -74,6 +75,9 @@ def _files(conn: sqlite3.Connection, column: str, uid: str) -> list[IndexedImage
 class ImageIndex(StoreBase):
     """The image index: record scans, find a study's or series' files, forget."""
 
+    def _before_write(self) -> None:
+        """Check the database before its first write (the store overrides it)."""
+
     def index_images(
         self, root: str, images: Sequence[IndexedImage], *, complete: bool = True
     ) -> None:
@@ -98,10 +102,13 @@ class ImageIndex(StoreBase):
             An item of ``images`` is not an :class:`IndexedImage`.
         DatabaseBusyError, DatabaseWriteError
             The database could not be written; the index is unchanged.
+        IntegrityCheckError
+            The file is damaged (checked before the store's first write).
         """
         if not isinstance(root, str) or not root:
             msg = f"root must name the folder or DICOMDIR scanned, got {root!r}"
             raise ValueError(msg)
+        self._before_write()
         with indexing(self._conn, self._path, self._schema_version) as conn:
             conn.execute(
                 "INSERT INTO image_root (root, scanned_at) VALUES (?, ?) "
@@ -121,7 +128,7 @@ class ImageIndex(StoreBase):
             Ordered by root, then path; a file indexed under two roots is
             listed once (under the first).
         """
-        with reading(self._conn, self._path) as conn:
+        with snapshot(self._conn, self._path) as conn:
             return _files(conn, "study_uid", study_uid)
 
     def series_images(self, series_uid: str) -> list[IndexedImage]:
@@ -133,7 +140,7 @@ class ImageIndex(StoreBase):
             Ordered by root, then path; a file indexed under two roots is
             listed once (under the first).
         """
-        with reading(self._conn, self._path) as conn:
+        with snapshot(self._conn, self._path) as conn:
             return _files(conn, "series_uid", series_uid)
 
     def forget_images(self, paths: Sequence[str]) -> None:
@@ -153,11 +160,14 @@ class ImageIndex(StoreBase):
             ``paths`` is one str (give a list of one path).
         DatabaseBusyError, DatabaseWriteError
             The database could not be written; the index is unchanged.
+        IntegrityCheckError
+            The file is damaged (checked before the store's first write).
         """
         if isinstance(paths, str):
             msg = f"paths must be a sequence of paths, got the str {paths!r}"
             raise TypeError(msg)
         unique = list(dict.fromkeys(paths))
+        self._before_write()
         with indexing(self._conn, self._path, self._schema_version) as conn:
             roots: set[str] = set()
             for start in range(0, len(unique), _CHUNK):
@@ -183,7 +193,7 @@ class ImageIndex(StoreBase):
         list[tuple[str, str, int]]
             ``(root, scanned at (UTC, ISO 8601), number of files)``.
         """
-        with reading(self._conn, self._path) as conn:
+        with snapshot(self._conn, self._path) as conn:
             rows = conn.execute(
                 "SELECT r.root, r.scanned_at, count(f.path) FROM image_root AS r "
                 "LEFT JOIN image_file AS f ON f.root = r.root "

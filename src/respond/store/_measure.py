@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from respond.casefile import check_values
 from respond.store import _read, _stale, _write
 from respond.store._base import StoreBase
 from respond.store._stale import UNSEEN, Conflict, merge
@@ -98,6 +99,8 @@ class MeasureEdits(StoreBase):
                         "target",
                         f"{uid}/{lesion_id}",
                     ) from None
+            if measurement is not None:
+                check_values(measurement)
             _write.write_target(
                 edit.conn, patient_id, uid, lesion_id, measurement, calipers
             )
@@ -147,6 +150,8 @@ class MeasureEdits(StoreBase):
                     "non_target",
                     f"{uid}/{lesion_id}",
                 ) from None
+            if observation is not None:
+                check_values(observation)
             _write.write_non_target(edit.conn, patient_id, uid, lesion_id, observation)
             key = f"{uid}/{lesion_id}"
             edit.audit(
@@ -201,6 +206,7 @@ class MeasureEdits(StoreBase):
             else:
                 position = old[2]
                 before = {"finding": old[0], "tracking_uid": old[1]}
+            check_values(finding)
             _write.write_new_lesion(
                 edit.conn, patient_id, uid, finding, tracking_uid, position
             )
@@ -270,6 +276,7 @@ class MeasureEdits(StoreBase):
                     "clinical",
                     uid,
                 ) from None
+            check_values(clinical)
             _write.write_clinical(edit.conn, patient_id, uid, clinical)
             edit.audit("clinical", uid, "update", before, clinical)
 

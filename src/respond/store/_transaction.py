@@ -86,7 +86,7 @@ def _locked(
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         _rollback(conn)
-        reraise(exc, path)
+        reraise(exc, path, changing=False)
     except BaseException:
         _rollback(conn)
         raise
@@ -148,7 +148,7 @@ def reading(conn: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         _rollback(conn)
-        reraise(exc, path)
+        reraise(exc, path, changing=False)
     except BaseException:
         _rollback(conn)
         raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from respond.casefile import check_values
 from respond.store._codec import (
     Params,
     adverse_event_params,
@@ -89,10 +90,12 @@ def duplicates(ids: Iterable[str]) -> list[str]:
 def check_record(
     pid: str, record: TimePointRecord, lesion_ids: Collection[str]
 ) -> None:
-    """Refuse a time point that refers to unknown lesions or findings.
+    """Refuse a time point out of range or that refers to unknown lesions or findings.
 
     Raises
     ------
+    CaseFormatError
+        A value a case file could not hold (the case file's own checks).
     LesionNotFoundError
         A target or non-target of a lesion that is not a baseline lesion.
     NewLesionNotFoundError
@@ -101,6 +104,7 @@ def check_record(
         Two new findings with one id, or calipers of something that is neither a
         target measured at the time point nor a new finding there.
     """
+    check_values(record)
     tp = record.timepoint
     where = f"measured at time point {tp.label or record.uid}"
     for lesion_id in (*tp.targets, *tp.non_targets):
@@ -125,13 +129,16 @@ def check_record(
 
 
 def check_read(read: PatientRead) -> None:
-    """Refuse a read with duplicate ids or dangling references (see check_record).
+    """Refuse a read out of range, with duplicate ids or dangling references.
 
     Raises
     ------
+    CaseFormatError
+        A value a case file could not hold (the case file's own checks).
     InvalidReadError
         A lesion or time point id used twice, or a tracking uid of no lesion.
     """
+    check_values(read)
     pid = read.patient.id
     lesion_ids = [lesion.id for lesion in read.lesions]
     if twice := duplicates(lesion_ids):

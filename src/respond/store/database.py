@@ -7,39 +7,55 @@ storage port (``respond.session.ports.ReadStore``) and image catalog
 own transaction, with its audit entry. The methods live in mixins by topic:
 measurements (``_measure``), sign-off and confirmations (``_signoff``), restoring
 removals (``_restore``) and the image index (``_index``).
+
+A store opened with ``read_only=True`` (the commands that only read) creates
+and changes nothing on disk. A writing store runs SQLite's quick integrity check
+once, before its first write, and refuses to write to a damaged file. Closing
+checkpoints the write-ahead log into the main file, as
+:meth:`SqliteStore.checkpoint_if_idle` does while the app is idle.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
+from respond.casefile import check_values
 from respond.store import _audit, _read, _stale, _write
 from respond.store._base import utc_now
-from respond.store._codec import settings_from, settings_params, to_opt_str
+from respond.store._codec import settings_from, settings_params
 from respond.store._index import ImageIndex
 from respond.store._measure import MeasureEdits
 from respond.store._migrations import MIGRATIONS
-from respond.store._open import SYNCHRONOUS, connect
+from respond.store._open import (
+    SYNCHRONOUS,
+    check_integrity,
+    checkpoint,
+    close_checkpointed,
+    connect,
+    connect_read_only,
+)
 from respond.store._restore import RemovedLesion, RestoreEdits, lesion_at
 from respond.store._signoff import SignoffEdits
 from respond.store._stale import UNSEEN, Conflict, merge
-from respond.store._transaction import reading
 from respond.store.errors import (
+    DatabaseWriteError,
+    IntegrityCheckError,
     InvalidReadError,
     LesionNotFoundError,
     PatientExistsError,
     PatientNotFoundError,
     UnreadableReadError,
 )
-from respond.store.records import PatientSummary
 
 if TYPE_CHECKING:
     import datetime as dt
     import os
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from types import TracebackType
 
     from respond.criteria import (
@@ -51,14 +67,18 @@ if TYPE_CHECKING:
     )
     from respond.store._migrations import Migration
     from respond.store._transaction import Edit
-    from respond.store.records import AuditEntry
+    from respond.store.records import AuditEntry, PatientSummary
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_S", "SqliteStore", "open_store"]
 
 DEFAULT_BUSY_TIMEOUT_S: Final = 5.0
 """How long an edit waits for another respond's write before DatabaseBusyError."""
 
-_UNREADABLE = (ValueError, TypeError, KeyError, ArithmeticError)
+IDLE_CHECKPOINT_S: Final = 5.0
+"""How long the app waits after the last edit before it checkpoints the log."""
+
+_IDLE_WAIT_MS: Final = 100
+"""How long an idle checkpoint waits for another respond's reader (ms)."""
 
 
 def open_store(
@@ -68,13 +88,16 @@ def open_store(
     synchronous: str = SYNCHRONOUS,
     clock: Callable[[], dt.datetime] = utc_now,
     migrations: Sequence[Migration] = MIGRATIONS,
+    init: bool = False,
+    read_only: bool = False,
 ) -> SqliteStore:
     """Open (or create) the database at ``path``.
 
     The file is examined read-only first; nothing is written to a file that is
     not a respond database, or is damaged, or is newer than this respond. A
-    missing or empty file becomes a new database (its folder is created). An
-    older respond database is copied to ``<name>.v<N>.bak`` and migrated.
+    missing file becomes a new database (its folder is created); an existing
+    empty (0-byte) file only with ``init``. An older respond database is copied
+    to ``<name>.v<N>.bak`` and migrated.
 
     Parameters
     ----------
@@ -89,6 +112,14 @@ def open_store(
         Returns the current time for the audit trail (aware; stored as UTC).
     migrations
         The schema's migration steps (tests pass their own).
+    init
+        Take an existing empty (0-byte) file as a new database. Without it
+        such a file is refused (it may be a database that lost its contents).
+    read_only
+        Only read: nothing is created or changed on disk, so a read-only file
+        or folder and a full disk work. A missing file reads as a database
+        without patients (nothing is created); a database of an older schema
+        is upgraded first, which needs writing. Every edit is refused.
 
     Returns
     -------
@@ -99,6 +130,10 @@ def open_store(
     ------
     CorruptDatabaseError, ForeignDatabaseError, NewerDatabaseError
         The file is not a usable respond database; it was left untouched.
+    EmptyDatabaseError
+        The file exists and is empty, and ``init`` is not set.
+    DatabaseReadError
+        With ``read_only``: the file cannot be read where it is.
     DatabaseBusyError
         Another respond held the write lock while the file was being set up.
     DatabaseWriteError
@@ -111,11 +146,25 @@ def open_store(
         ``synchronous`` is not a known mode.
     """
     file = Path(path)
-    conn, version = connect(
-        file, busy_timeout_s=busy_timeout_s, synchronous=synchronous, steps=migrations
-    )
+    if read_only:
+        conn, version, read_only = connect_read_only(
+            file,
+            busy_timeout_s=busy_timeout_s,
+            synchronous=synchronous,
+            steps=migrations,
+        )
+    else:
+        conn, version = connect(
+            file,
+            busy_timeout_s=busy_timeout_s,
+            synchronous=synchronous,
+            steps=migrations,
+            init=init,
+        )
     conn.row_factory = sqlite3.Row
-    return SqliteStore(conn, file, version, clock)
+    store = SqliteStore(conn, file, version, clock)
+    store._read_only = read_only
+    return store
 
 
 class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
@@ -134,9 +183,117 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         Returns the current time for the audit trail.
     """
 
+    _read_only = False
+    _closed = False
+    _checked = False
+    _damage: IntegrityCheckError | None = None
+    _seen_changes = -1
+    _changed_at = 0.0
+    _checkpointed_changes = 0
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store only reads (every edit is refused)."""
+        return self._read_only
+
     def close(self) -> None:
-        """Close the database (every edit is already committed)."""
-        self._conn.close()
+        """Close the database (every edit is already committed).
+
+        A writing store first checkpoints: the write-ahead log is copied into
+        the main file and emptied, so the file alone holds every edit (waiting
+        up to a second for another respond's reader; if that reader keeps it
+        from finishing, the edits stay safe in the log).
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._read_only:
+            self._conn.close()
+        else:
+            close_checkpointed(self._conn)
+
+    def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the main file and empty it.
+
+        Returns
+        -------
+        bool
+            True when the main file holds every committed edit; False when
+            another connection kept the checkpoint from finishing (or the
+            store only reads).
+        """
+        if self._read_only or self._closed or self._conn.in_transaction:
+            return False
+        done = checkpoint(self._conn)
+        if done:
+            self._checkpointed_changes = self._conn.total_changes
+        return done
+
+    def checkpoint_if_idle(self, idle_s: float = IDLE_CHECKPOINT_S) -> bool:
+        """Checkpoint when there were edits and none for ``idle_s`` seconds.
+
+        Call it regularly (the app: from a timer). Edits are noticed through
+        the connection's change count between calls, so the first call after
+        an edit only notes the time; a later call, ``idle_s`` after it,
+        checkpoints (never waiting more than 0.1 s for another reader).
+
+        Returns
+        -------
+        bool
+            True when it checkpointed.
+        """
+        if self._read_only or self._closed or self._conn.in_transaction:
+            return False
+        changes = self._conn.total_changes
+        now = time.monotonic()
+        if changes != self._seen_changes:
+            self._seen_changes, self._changed_at = changes, now
+            return False
+        if changes == self._checkpointed_changes or now - self._changed_at < idle_s:
+            return False
+        done = checkpoint(self._conn, wait_ms=_IDLE_WAIT_MS)
+        if done:
+            self._checkpointed_changes = changes
+        return done
+
+    def check_integrity(self) -> None:
+        """Run SQLite's quick integrity check now (once per store).
+
+        The first write of a store runs it anyway; the app runs it when it opens
+        the database, to say at once that a file is damaged.
+
+        Raises
+        ------
+        IntegrityCheckError
+            The file is damaged; this store refuses every write.
+        DatabaseBusyError, DatabaseReadError
+            The check could not run (it is tried again before the next write).
+        """
+        if self._damage is not None:
+            raise IntegrityCheckError(self._path, self._damage.detail)
+        if self._checked:
+            return
+        try:
+            with _read.snapshot(self._conn, self._path) as conn:
+                check_integrity(conn, self._path)
+        except IntegrityCheckError as exc:
+            self._damage = exc
+            raise
+        self._checked = True
+
+    def _before_write(self) -> None:
+        """Refuse to write when reading only or damaged; check once per store."""
+        if self._read_only:
+            raise DatabaseWriteError(
+                self._path, "it was opened for reading only", changing=True
+            )
+        self.check_integrity()
+
+    @contextmanager
+    def _edit(self, *args: Any, **kwargs: Any) -> Iterator[Edit]:
+        self._before_write()
+        with super()._edit(*args, **kwargs) as edit:
+            yield edit
 
     def __enter__(self) -> Self:
         return self
@@ -158,35 +315,12 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         list[PatientSummary]
             Id, name, birth date (ISO), sex, ``(label, ISO date)`` of each time
             point with whether it is signed, and when the read last changed.
+            Stored text that is not UTF-8 is listed with its bytes escaped
+            (:meth:`load` then names the damage), so one damaged patient never
+            hides the others.
         """
-        with reading(self._conn, self._path) as conn:
-            patients = conn.execute(
-                "SELECT patient_id, name, birth_date, sex, updated_at FROM patient "
-                "ORDER BY patient_id"
-            ).fetchall()
-            timepoints = conn.execute(
-                "SELECT patient_id, label, date, signed_at <> '' FROM timepoint "
-                "ORDER BY patient_id, date, rowid"
-            ).fetchall()
-        by_patient: dict[str, list[tuple[str, str, bool]]] = {}
-        for row in timepoints:
-            found = (str(row[1]), str(row[2]), bool(row[3]))
-            by_patient.setdefault(row[0], []).append(found)
-        summaries = []
-        for row in patients:
-            listed = by_patient.get(row["patient_id"], [])
-            summaries.append(
-                PatientSummary(
-                    patient_id=str(row["patient_id"]),
-                    name=to_opt_str(row["name"]),
-                    timepoints=tuple((label, date) for label, date, _ in listed),
-                    updated_at=str(row["updated_at"]),
-                    birth_date=to_opt_str(row["birth_date"]),
-                    sex=to_opt_str(row["sex"]),
-                    signed=tuple(signed for _, _, signed in listed),
-                )
-            )
-        return summaries
+        with _read.snapshot(self._conn, self._path) as conn:
+            return _read.list_summaries(conn)
 
     def load(self, patient_id: str) -> PatientRead:
         """Return a patient's whole read.
@@ -196,12 +330,24 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         PatientNotFoundError
             No such patient.
         UnreadableReadError
-            A stored value this respond cannot interpret (kept unchanged).
+            A stored value this respond cannot interpret (kept unchanged); the
+            message names the table, column and row when they can be found.
+            Only this patient is affected.
         """
         try:
-            with reading(self._conn, self._path) as conn:
+            with _read.snapshot(self._conn, self._path) as conn:
                 read = _read.read_patient(conn, patient_id)
-        except _UNREADABLE as exc:
+                if read is None:
+                    _read.check_listed_id(conn, patient_id)
+        except _read.StoredValueError as exc:
+            raise UnreadableReadError(
+                self._path,
+                patient_id,
+                str(exc),
+                table=exc.table,
+                column=exc.column,
+            ) from exc
+        except _read.UNREADABLE as exc:
             raise UnreadableReadError(self._path, patient_id, repr(exc)) from exc
         if read is None:
             raise PatientNotFoundError(patient_id)
@@ -209,7 +355,7 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
 
     def audit(self, patient_id: str | None = None) -> list[AuditEntry]:
         """Return the audit trail (of one patient, or of all), oldest first."""
-        with reading(self._conn, self._path) as conn:
+        with _read.snapshot(self._conn, self._path) as conn:
             return _audit.entries(conn, patient_id)
 
     # -- patients ------------------------------------------------------------------
@@ -308,6 +454,7 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
                 raise _stale.stale(
                     edit.conn, patient_id, "the settings", "settings", patient_id
                 ) from None
+            check_values(settings)
             _write.update_settings(
                 edit.conn, patient_id, settings_params(settings), reader
             )
@@ -378,6 +525,7 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
                     ) from None
             if before is not None:
                 self._refuse_if_signed(edit, lesion.id)
+            check_values(lesion)
             _write.place_lesion(edit.conn, patient_id, lesion, tracking_uid, position)
             after = self._lesion_snapshot(edit, lesion.id)
             removal = (

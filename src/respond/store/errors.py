@@ -10,8 +10,11 @@
         │   ├── SchemaVersionError      a schema respond cannot use as it is
         │   │   ├── NewerDatabaseError  written by a newer respond: never migrated down
         │   │   └── MigrationError      a migration step failed; the file is unchanged
+        │   │   └── IntegrityCheckError damaged pages found before the first write
+        │   ├── EmptyDatabaseError      an existing file of 0 bytes (never taken over)
         │   ├── DatabaseBusyError       another respond holds the write lock too long
-        │   └── DatabaseWriteError      disk full, read-only file, I/O error
+        │   ├── DatabaseWriteError      disk full, read-only file, I/O error
+        │   └── DatabaseReadError       the file cannot be read where it is
         ├── SQLiteVersionError          the SQLite library is too old
         ├── RecordNotFoundError         (also a LookupError)
         │   ├── PatientNotFoundError
@@ -20,7 +23,7 @@
         │   └── NewLesionNotFoundError
         ├── PatientExistsError          create_patient with an id already stored
         ├── InvalidReadError            a read that cannot be stored as given
-        ├── UnreadableReadError         a stored read this respond cannot interpret
+        ├── UnreadableReadError         one patient's stored values cannot be read
         ├── SignedTimePointError        a change to a signed (read-only) time point
         ├── TimePointNotSignedError     unlock of a time point that is not signed
         └── RestoreRefusedError         a removed item that cannot be put back now
@@ -28,6 +31,9 @@
 Every error keeps the objects involved as attributes (path, patient id, time
 point uid and label) and its message says what failed and what to do next. When
 a write is refused, nothing of it was saved: the transaction was rolled back.
+Errors met while only reading (``changing=False``) say that nothing was changed,
+never that a change was lost. Stored text shown in a message is escaped and
+shortened (:func:`escaped`), so a damaged value never reaches the terminal raw.
 """
 
 from __future__ import annotations
@@ -44,8 +50,11 @@ __all__ = [
     "CorruptDatabaseError",
     "DatabaseBusyError",
     "DatabaseFileError",
+    "DatabaseReadError",
     "DatabaseWriteError",
+    "EmptyDatabaseError",
     "ForeignDatabaseError",
+    "IntegrityCheckError",
     "InvalidReadError",
     "LesionNotFoundError",
     "MigrationError",
@@ -65,6 +74,26 @@ __all__ = [
 ]
 
 _OTHER_FILE = "or start respond with --db (or RESPOND_DB) naming another file"
+_SHOWN_CHARS = 80
+
+
+def escaped(value: object, limit: int = _SHOWN_CHARS) -> str:
+    r"""Return ``value`` as text that is safe to print: escaped and shortened.
+
+    Control characters, lone surrogates and other unprintable characters are
+    written as Python escapes (``\x1b``, ``\udcff``); bytes are shown as a
+    bytes literal. Text longer than ``limit`` characters is cut, with ``...``.
+    """
+    if isinstance(value, bytes | bytearray):
+        text = repr(bytes(value))
+    else:
+        text = str(value)
+        if not text.isprintable():
+            text = "".join(
+                char if char.isprintable() else repr(char)[1:-1] for char in text
+            )
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 RestoreCause = Literal[
     "unknown_entry",
@@ -111,6 +140,31 @@ class CorruptDatabaseError(DatabaseFileError):
             path,
             f"{path} is damaged or is not a respond database ({detail}); respond "
             f"left it untouched. Restore it from a backup, {_OTHER_FILE}.",
+        )
+        self.detail = detail
+
+
+class IntegrityCheckError(CorruptDatabaseError):
+    """SQLite's integrity check found damage: respond refuses to write to the file.
+
+    Checked once per writing session, before its first write; the file is left
+    as it was.
+
+    Parameters
+    ----------
+    path, detail
+        The database file; the check's first findings.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], detail: str) -> None:
+        DatabaseFileError.__init__(
+            self,
+            path,
+            f"{path} failed SQLite's integrity check ({detail}); respond refuses to "
+            "write to it and changed nothing. Keep this file, restore the database "
+            "from a backup, or start respond with --db (or RESPOND_DB) naming "
+            "another file; commands that only read (patients, export-case) may "
+            "still recover what is readable.",
         )
         self.detail = detail
 
@@ -216,14 +270,16 @@ class DatabaseBusyError(DatabaseFileError):
     ----------
     path
         The database file.
+    changing
+        Whether a change was being saved (False: opening or reading it).
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, changing: bool = True) -> None:
+        outcome = "your change was not saved" if changing else "nothing was changed"
         super().__init__(
-            path,
-            f"another respond is writing to {path}; try again "
-            "(your change was not saved)",
+            path, f"another respond is writing to {path}; try again ({outcome})"
         )
+        self.changing = changing
 
 
 class DatabaseWriteError(DatabaseFileError):
@@ -233,15 +289,72 @@ class DatabaseWriteError(DatabaseFileError):
     ----------
     path, detail
         The database file and SQLite's description of the failure.
+    changing
+        Whether a change was being saved. False when the file was being opened
+        for writing: the message then says that nothing was changed.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], detail: str, *, changing: bool = True
+    ) -> None:
+        if changing:
+            message = (
+                f"could not write to {path} ({detail}); your change was not saved. "
+                "Free disk space or check the file's permissions, then try again."
+            )
+        else:
+            message = (
+                f"cannot open {path} for writing ({detail}); nothing was changed. "
+                "Free disk space or check the permissions of the file and its "
+                "folder; commands that only read (patients, export-case, report) "
+                "work on a read-only file."
+            )
+        super().__init__(path, message)
+        self.detail = detail
+        self.changing = changing
+
+
+class DatabaseReadError(DatabaseFileError):
+    """The file cannot be read where it is (permissions, media, a log it needs).
+
+    Nothing was being changed, and nothing was.
+
+    Parameters
+    ----------
+    path, detail
+        The database file; what failed and, when known, what to do.
     """
 
     def __init__(self, path: str | os.PathLike[str], detail: str) -> None:
         super().__init__(
             path,
-            f"could not write to {path} ({detail}); your change was not saved. "
-            "Free disk space or check the file's permissions, then try again.",
+            f"cannot read {path} ({detail}); nothing was changed. Check that the "
+            "file and its folder can be read, or copy the file (with any -wal "
+            f"file beside it) to a writable folder and use that copy, {_OTHER_FILE}.",
         )
         self.detail = detail
+
+
+class EmptyDatabaseError(DatabaseFileError):
+    """An existing file of 0 bytes: never taken over as a new database unasked.
+
+    An empty file where a database should be may be one that lost its
+    contents (an interrupted copy, a full disk, a sync tool).
+
+    Parameters
+    ----------
+    path
+        The database file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(
+            path,
+            f"{path} is an empty file (0 bytes), not a respond database; respond "
+            "left it untouched, since it may be a database that lost its contents "
+            "(an interrupted copy, a full disk). Restore it from a backup; to make "
+            f"it a new, empty database run 'respond init-db {path}', {_OTHER_FILE}.",
+        )
 
 
 class SQLiteVersionError(StoreError):
@@ -385,27 +498,44 @@ class InvalidReadError(StoreError, ValueError):
 
 
 class UnreadableReadError(StoreError):
-    """A stored read this respond cannot interpret; it is kept unchanged.
+    """One patient's stored read cannot be interpreted; it is kept unchanged.
+
+    Only this patient is affected: the others are read and listed as usual.
 
     Parameters
     ----------
     path, patient_id
         The database file and the patient.
     detail
-        The value that could not be read.
+        What could not be read, naming the place (table, column, row) when
+        known; escaped and shortened before it is shown.
+    table, column
+        Where the value is stored, when known (empty otherwise).
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], patient_id: str, detail: str
+        self,
+        path: str | os.PathLike[str],
+        patient_id: str,
+        detail: str,
+        *,
+        table: str = "",
+        column: str = "",
     ) -> None:
+        place = ".".join(part for part in (table, column) if part)
+        where = f"{place}: " if place and not detail.startswith(place) else ""
         super().__init__(
-            f"{path}: the stored read of patient {patient_id} cannot be interpreted "
-            f"by this respond ({detail}); it is kept unchanged. Update respond, or "
-            "report the problem."
+            f"{path}: the stored read of patient {escaped(patient_id)} cannot be "
+            f"interpreted by this respond ({where}{escaped(detail, 240)}); it is "
+            "kept unchanged and the other patients are not affected. Restore the "
+            "database from a backup, or remove the patient and import it again; "
+            "if a newer respond wrote it, update respond."
         )
         self.path = Path(path)
         self.patient_id = patient_id
         self.detail = detail
+        self.table = table
+        self.column = column
 
 
 class SignedTimePointError(StoreError):

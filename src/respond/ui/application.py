@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings
@@ -12,17 +12,36 @@ from PySide6.QtWidgets import QApplication
 from respond.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from respond.session import ReadingStore
     from respond.ui.export_action import CsvExport, SrExport
     from respond.ui.main_window import DemoOpener
     from respond.ui.report_action import PdfExport
 
-__all__ = ["configure_pyqtgraph", "run_app"]
+__all__ = ["configure_pyqtgraph", "open_database", "run_app"]
+
+S = TypeVar("S")
 
 
 def configure_pyqtgraph() -> None:
     """Set pyqtgraph's global options once (image axis order: row-major)."""
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+def open_database(path: Path, opener: Callable[[Path, bool], S]) -> S | None:
+    """Open the app's database; when it cannot be opened, ask what to do instead.
+
+    A dialog says why and offers another database, a new one, or quitting
+    (:mod:`respond.ui.open_database_dialog`); None when the reader quits.
+    """
+    from respond.ui.open_database_dialog import open_or_ask
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("respond")
+    app.setOrganizationName("respond")
+    return open_or_ask(path, opener)
 
 
 def run_app(

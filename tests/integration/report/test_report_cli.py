@@ -151,9 +151,44 @@ def test_all_patients_skips_one_without_a_baseline(db: Path, tmp_path: Path) -> 
     assert {row["USUBJID"] for row in rows} == {"DEMO-0001", "HCC-0001"}
 
 
-def test_deidentify_without_a_salt_says_the_pseudonym_is_random(
+def test_without_a_salt_the_salt_file_beside_the_database_keeps_exports_stable(
     db: Path, tmp_path: Path
 ) -> None:
+    import stat
+
+    env = {k: v for k, v in os.environ.items() if k != "RESPOND_DEID_SALT"}
+
+    def export(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "respond", "report", "HCC-0001", "--db", str(db),
+             "--csv", str(tmp_path / name), "--deidentify"],
+            capture_output=True, text=True, timeout=120, check=False,
+            env={**env, "QT_QPA_PLATFORM": "offscreen"},
+        )  # fmt: skip
+
+    first = export("a.csv")
+    assert first.returncode == 0, first.stderr
+    salt = db.with_name(db.name + ".deid-salt")
+    assert f"made the de-identification salt {salt}" in first.stdout
+    assert stat.S_IMODE(salt.stat().st_mode) == 0o600
+    second = export("b.csv")
+    assert second.returncode == 0, second.stderr
+    assert "note:" not in second.stdout
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+    salt.write_text("not a salt\n", encoding="ascii")
+    damaged = export("c.csv")
+    assert damaged.returncode == 2
+    assert "does not hold a de-identification salt" in damaged.stderr
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_a_salt_that_cannot_be_kept_is_random_and_said_so(
+    db: Path, tmp_path: Path
+) -> None:
+    # a folder where the salt file would go: it can be neither read nor made
+    # (like a read-only folder, which root could write all the same)
+    db.with_name(db.name + ".deid-salt").mkdir()
     env = {k: v for k, v in os.environ.items() if k != "RESPOND_DEID_SALT"}
     result = subprocess.run(
         [sys.executable, "-m", "respond", "report", "HCC-0001", "--db", str(db),

@@ -32,7 +32,9 @@ def test_every_date_moves_by_the_same_days(identified_read: PatientRead) -> None
         identified_read.timepoints, anonymous.timepoints, strict=True
     ):
         assert (before.date - after.date).days == info.day_shift
-        assert after.label == before.label
+    assert [tp.label for tp in anonymous.timepoints] == ["BL", "FU1", "FU2"][
+        : len(anonymous.timepoints)
+    ]
     intervals = [
         (b.date - a.date).days
         for a, b in zip(anonymous.timepoints, anonymous.timepoints[1:], strict=False)
@@ -72,7 +74,17 @@ def test_sign_off_and_decision_times_shift_too(identified_read: PatientRead) -> 
         days=info.day_shift
     )
     assert last.signed_at == shifted.isoformat()
-    assert last.signed_by == "dr reader"  # staff, not patient data
+    # names of staff are pseudonyms too: the same person, the same pseudonym
+    assert last.signed_by.startswith("READER-")
+    assert "reader" not in last.signed_by
+    assert last.decision is not None
+    assert last.decision.decided_by.startswith("READER-")
+    assert last.decision.decided_by != last.signed_by
+    again, _ = deidentify(read, salt="s")
+    other, _ = deidentify(
+        replace(read, patient=replace(read.patient, id="X")), salt="s"
+    )
+    assert again.timepoints[-1].signed_by == other.timepoints[-1].signed_by
     assert last.decision is not None
     assert (
         last.decision.decided_at

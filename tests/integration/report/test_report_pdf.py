@@ -108,18 +108,24 @@ def test_deidentified_pdf_holds_no_identifying_value(
         assert tp.date.isoformat() in text
 
 
-def test_report_gets_ordinary_file_permissions(
+def test_report_is_readable_by_the_user_only(
     demo_read: PatientRead, tmp_path: Path
 ) -> None:
     import os
     import stat
 
+    earlier = tmp_path / "earlier.pdf"
+    earlier.write_bytes(b"%PDF-old")
+    earlier.chmod(0o644)
     mask = os.umask(0o022)
     try:
         path = write_pdf(build_report(demo_read), tmp_path / "r.pdf")
+        replaced = write_pdf(build_report(demo_read), earlier)
     finally:
         os.umask(mask)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(replaced.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier.pdf", "r.pdf"]
 
 
 def test_missing_folder_is_a_clear_error(

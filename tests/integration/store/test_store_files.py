@@ -2,7 +2,7 @@
 
 A damaged, foreign or newer file is refused with a typed error naming it, and
 is left byte-for-byte as it was (compared by hash, with nothing created next to
-it). A missing or empty file is a new database.
+it). A missing file is a new database; an empty one only when asked (init).
 """
 
 from __future__ import annotations
@@ -74,10 +74,11 @@ def test_a_missing_file_in_a_missing_folder_becomes_a_new_database(
     assert path.is_file()
 
 
-def test_an_empty_file_becomes_a_new_database(tmp_path: Path) -> None:
+def test_an_empty_file_becomes_a_new_database_when_asked(tmp_path: Path) -> None:
+    # without init=True an empty file is refused (test_store_database_file.py)
     path = tmp_path / "empty.sqlite3"
     path.touch()
-    with open_store(path) as store:
+    with open_store(path, init=True) as store:
         store.create_patient(rich_read(), who="importer")
     with open_store(path) as store:
         assert store.load("P-RICH") == rich_read()

@@ -135,7 +135,7 @@ def test_a_past_version_migrates_forward_keeping_its_data(
 def test_an_empty_file_is_migrated_from_nothing(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     path.touch()
-    with open_store(path) as store:
+    with open_store(path, init=True) as store:
         assert store.schema_version == SCHEMA_VERSION
 
 

@@ -368,7 +368,7 @@ def test_length_must_be_a_number(
             ("settings", "sd_min_days"),
             Decimal("42.5"),
             "settings.sd_min_days",
-            "must be an integer >= 0, got 42.5",
+            "must be an integer from 0 to 36500, got 42.5",
         ),
         (
             ("timepoints", 0, "targets"),
@@ -460,7 +460,7 @@ def test_non_target_of_wrong_type_says_both_forms(case: dict[str, Any]) -> None:
             ("timepoints", 1, "clinical", "adverse_events", 0, "occurrence"),
             0,
             "timepoints[1].clinical.adverse_events[0].occurrence",
-            "must be >= 1, got 0",
+            "must be an integer from 1 to 100, got 0",
         ),
         (
             (
@@ -473,7 +473,7 @@ def test_non_target_of_wrong_type_says_both_forms(case: dict[str, Any]) -> None:
             ),
             -1,
             "timepoints[1].clinical.adverse_events[0].days_without_improvement",
-            "must be >= 0, got -1",
+            "must be an integer from 0 to 36500, got -1",
         ),
         (
             ("settings", "mrecist_pd_min_increase_mm"),

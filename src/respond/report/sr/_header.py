@@ -1,7 +1,10 @@
 """The patient, study and SOP attributes of a report, and its de-identification.
 
-Values go into single-valued PN and LO elements without a backslash, which
-would separate values (PS3.5 6.2).
+Names and descriptions go into single-valued PN and LO elements without a
+backslash, which would separate values (PS3.5 6.2). The Patient ID is the one
+exception: it is written exactly as stored, because it is what the report is
+matched to its patient by; an ID holding a backslash is read back by joining
+the values pydicom splits it into with backslashes again (``_parse._patient``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ LO_LENGTH: Final = 64
 _MIDNIGHT: Final = "000000"
 # LO, at most 64 characters; docs/sr.md says what is kept
 _DEIDENTIFICATION_METHOD: Final = (
-    "respond: pseudonym, no birth date, dates shifted, notes removed"
+    "respond: pseudonym, dates shifted, UIDs replaced, no free text"
 )
 
 
@@ -55,7 +58,7 @@ def study_attributes(
 ) -> Dataset:
     """Return the patient and study attributes every evidence item carries."""
     ds = Dataset()
-    ds.PatientID = one_value(read.patient.id)
+    ds.PatientID = read.patient.id  # exactly: see the module's docstring
     ds.PatientName = person_name(read.patient.name or "")
     birth = read.patient.birth_date
     ds.PatientBirthDate = "" if birth is None else birth.strftime("%Y%m%d")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Final, TypeVar
 
+from pydicom.multival import MultiValue
 from pydicom.sr.codedict import codes as dicom_codes
 from pydicom.uid import UID
 
@@ -285,11 +286,27 @@ def _date(ds: Dataset, keyword: str) -> dt.date | None:
         raise ParseError(f"{keyword} '{text}' is not a DICOM date") from exc
 
 
+def _exact_text(ds: Dataset, keyword: str) -> str:
+    """Return a text element as written, backslashes included.
+
+    pydicom splits a value at each backslash (the value separator, PS3.5 6.2)
+    into a MultiValue, whose ``str`` would be a Python list; joining the parts
+    with backslashes gives back the text the element holds (less the trailing
+    spaces DICOM does not count).
+    """
+    value = ds.get(keyword)
+    if value is None:
+        return ""
+    if isinstance(value, MultiValue):
+        return "\\".join(str(part) for part in value)
+    return str(value)
+
+
 def _patient(ds: Dataset) -> Patient:
-    patient_id = str(ds.get("PatientID", "") or "").strip()
+    patient_id = _exact_text(ds, "PatientID").strip()
     if not patient_id:
         raise ParseError("the report names no patient (Patient ID is empty)")
-    name = str(ds.get("PatientName", "") or "").rstrip("^") or None
+    name = _exact_text(ds, "PatientName").rstrip("^") or None
     return Patient(patient_id, name, _date(ds, "PatientBirthDate"))
 
 

@@ -17,6 +17,7 @@ The codes are in :mod:`respond.report.sr.codes` and docs/sr.md.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ from respond.criteria import (
     LesionId,
     assess,
 )
-from respond.report.deid import deidentify
+from respond.report._files import private_binary, private_folder
+from respond.report.deid import caliper_images, deidentify
 from respond.report.images import ImageIndex
 from respond.report.sr import codes as c
 from respond.report.sr._groups import (
@@ -69,7 +71,7 @@ if TYPE_CHECKING:
     from respond.criteria.record import TimePointRecord
     from respond.report.images import ImageRef
 
-__all__ = ["write_sr"]
+__all__ = ["sr_file_name", "write_sr"]
 
 _SERIES_NUMBER = 9100
 # UTF-8: names and free text may hold any character (PS3.5 6.1.2.5.3)
@@ -101,35 +103,43 @@ def write_sr(
     outdir
         The folder to write into (created if missing).
     deidentified
-        Write a pseudonym instead of the patient's name and ID, no birth date,
-        and every date shifted (:func:`respond.report.deid.deidentify`); the
-        documents are dated by their shifted study date, not by today, and
-        marked as de-identified.
+        Write the read as :func:`respond.report.deid.deidentify` returns it
+        (pseudonym, shifted dates, controlled labels, organs and sites, no
+        free text, de-identified UIDs); the documents are dated by their
+        shifted study date, not by today, and marked as de-identified.
     salt
         Site secret for the pseudonym and the date shift.
 
     Returns
     -------
     list[Path]
-        The files written, in time point order.
+        The files written (mode 0600; a folder made for them 0700), in time
+        point order, named by :func:`sr_file_name`.
 
     Raises
     ------
     SRExportError
-        The read has no time point, a time point has nothing to report, or a
-        file cannot be written.
+        The read has no time point, a time point has nothing to report, the
+        patient ID is longer than DICOM's 64 characters (identified reports),
+        or a file cannot be written.
     respond.report.images.ImageNotFoundError
         A caliper's image is not in ``images``; nothing is written.
     """
+    index = images if images is not None else ImageIndex.empty()
     if deidentified:
-        read, _ = deidentify(read, salt=salt)
+        # every image first, by its real UID (a message naming the de-identified
+        # UID would not help find the image)
+        for sop_instance_uid, frame in caliper_images(read):
+            index.require(sop_instance_uid, frame)
+        read, info = deidentify(read, salt=salt)
+        index = info.images(index)
     if not read.timepoints:
         raise SRExportError(
             f"patient {read.patient.id} has no time point to export; "
             "add the baseline imaging first",
             patient_id=read.patient.id,
         )
-    index = images if images is not None else ImageIndex.empty()
+    _check_patient_id(read.patient.id)
     results = _results(read)
     tracking = _TrackingUids.of(read)
     documents = [
@@ -141,19 +151,68 @@ def write_sr(
     # only now that every document is built: a missing image leaves no folder
     folder = Path(outdir)
     paths = [
-        folder / _file_name(read.patient.id, order, record.label)
+        folder / sr_file_name(read.patient.id, order, record.label)
         for order, record in enumerate(read.timepoints)
     ]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         for path, document in zip(paths, documents, strict=True):
-            document.save_as(path, enforce_file_format=True)
+            with private_binary(path) as handle:
+                document.save_as(handle, enforce_file_format=True)
     except OSError as exc:
         raise SRExportError(
-            f"cannot write into {folder} ({exc.strerror}); choose a writable folder",
+            f"cannot write into {folder} ({exc.strerror or exc}); choose a "
+            "writable folder",
             patient_id=read.patient.id,
         ) from exc
     return paths
+
+
+def _check_patient_id(patient_id: str) -> None:
+    """Refuse an ID that DICOM's Patient ID cannot hold exactly.
+
+    Raises
+    ------
+    SRExportError
+        The ID is longer than 64 characters (LO).
+    """
+    if len(patient_id) > LO_LENGTH:
+        raise SRExportError(
+            f"patient {patient_id[:LO_LENGTH]}... has an ID of {len(patient_id)} "
+            f"characters; a DICOM Patient ID holds at most {LO_LENGTH}, and a "
+            "shortened one would name another patient: export it with "
+            "--deidentify (a short pseudonym) or give the patient a shorter ID",
+            patient_id=patient_id,
+        )
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_ID_CHARS = 64
+_LABEL_CHARS = 32
+
+
+def _safe(text: str, limit: int) -> str:
+    """Return text as a file name part: [A-Za-z0-9._-], no leading dot or dash."""
+    safe = _UNSAFE.sub("_", text).lstrip("._-")
+    return safe[:limit].rstrip("._-")
+
+
+def sr_file_name(patient_id: str, order: int, label: str) -> str:
+    """Return the file name of a time point's SR.
+
+    The safe form of the ID (at most 64 characters of ``[A-Za-z0-9._-]``, no
+    leading dot or dash), 8 hex digits of the SHA-256 of the exact ID (IDs
+    that look alike once made safe, e.g. ``P/Q`` and ``P_Q``, get different
+    names), the time point's number and the safe form of its label (at most
+    32 characters): ``MRN-1_3fa2c1d0_02_FU1_SR.dcm``.
+    """
+    exact = patient_id.encode("utf-8", "surrogatepass")
+    parts = [_safe(patient_id, _ID_CHARS) or "patient"]
+    parts.append(hashlib.sha256(exact).hexdigest()[:8])
+    parts.append(f"{order + 1:02d}")
+    if label_part := _safe(label, _LABEL_CHARS):
+        parts.append(label_part)
+    return "_".join(parts) + "_SR.dcm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,11 +247,6 @@ class _Context:
     tracking: _TrackingUids
     results: Mapping[Criterion, CriterionResult] | None
     deidentified: bool
-
-
-def _file_name(patient_id: str, order: int, label: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9.-]+", "_", f"{patient_id}_{order + 1:02d}_{label}")
-    return f"{safe.strip('_')}_SR.dcm"
 
 
 def _results(read: PatientRead) -> list[Mapping[Criterion, CriterionResult] | None]:

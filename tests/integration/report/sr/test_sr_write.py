@@ -236,6 +236,16 @@ def test_dciodvfy_finds_no_errors(demo_srs: list[Path], rich_srs: list[Path]) ->
         assert not errors, f"{path.name}:\n" + "\n".join(errors)
 
 
+@NO_DCIODVFY
+def test_dciodvfy_finds_no_errors_in_deidentified_reports(
+    sr_demo: Demo, rich: PatientRead, tmp_path: Path
+) -> None:
+    paths = write_sr(rich, sr_demo.images, tmp_path, deidentified=True, salt="s")
+    for path in paths:
+        errors = _dciodvfy_errors(path)
+        assert not errors, f"{path.name}:\n" + "\n".join(errors)
+
+
 def test_names_beyond_ascii_are_utf8(sr_demo: Demo, tmp_path: Path) -> None:
     read = replace(
         sr_demo.read,
@@ -311,6 +321,12 @@ def test_deidentified_reports_hold_no_identifying_values(
     secrets = {"HOSP-77123", "Identifiable", "19510714", "1951-07-14"}
     for tp in identified.timepoints:
         secrets |= {tp.date.strftime("%Y%m%d"), tp.date.isoformat()}
+        # the original UIDs: studies, series, images, tracking, time points
+        secrets |= {tp.study_uid, tp.series_uid, tp.uid}
+        secrets |= {k.sop_instance_uid for d in tp.calipers.values() for k in d}
+        secrets |= set(tp.new_lesion_uids.values())
+    secrets |= set(identified.tracking_uids.values())
+    secrets.discard("")
     for path in paths:
         assert "HOSP-77123" not in path.name
         ds = dcmread(path)
