@@ -9,7 +9,7 @@ STAMP := $(VENV)/.respond-installed
 CORE_VENV ?= .venv-core
 CORE_STAMP := $(CORE_VENV)/.respond-installed
 
-.PHONY: help install tools desktop run test test-core lint bench clean
+.PHONY: help install tools desktop run test test-core lint bench reliability clean
 
 help:
 	@echo "make run    set up .venv (and the desktop's system libraries) and start respond"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-core  the unit and CLI tests without Qt installed"
 	@echo "make lint   formatting, lint, import contracts, mypy strict"
 	@echo "make bench  benchmarks (ratios against in-run baselines)"
+	@echo "make reliability  hostile files, database faults, kill -9, two readers (docs/reliability.md)"
 	@echo "make clean  remove .venv and caches"
 
 $(STAMP): pyproject.toml Makefile
@@ -75,6 +76,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Not part of `make test`: respond run as a separate process a few thousand times
+# (7 to 15 minutes on 2 cores); writes docs/reliability.md. See reliability/README.md.
+reliability: $(STAMP)
+	$(BIN)/python -m reliability
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist

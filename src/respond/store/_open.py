@@ -18,10 +18,12 @@ file cannot hold committed edits.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
-from typing import TYPE_CHECKING, Final, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar, cast
 
 from respond.store._migrations import (
     APPLICATION_ID,
@@ -43,6 +45,8 @@ from respond.store.errors import (
     StoreError,
     escaped,
 )
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -201,6 +205,26 @@ def _read_only_facts(path: Path, *, is_wal: bool) -> tuple[int, int, set[str]]:
     return app_id, version, tables
 
 
+def _named_os_errors(function: _F) -> _F:
+    """Turn an operating-system error on the file or beside it into a store error.
+
+    A folder without search permission makes even asking whether ``-wal``
+    exists fail; the reader gets the file, the reason and what to do.
+    """
+
+    @functools.wraps(function)
+    def named(path: Path, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(path, *args, **kwargs)
+        except OSError as exc:
+            where = exc.filename or path
+            detail = f"{exc.strerror or exc} on {where}"
+            raise DatabaseReadError(path, escaped(detail, 300)) from exc
+
+    return cast("_F", named)
+
+
+@_named_os_errors
 def examine(
     path: Path, steps: Sequence[Migration] = MIGRATIONS, *, init: bool = False
 ) -> int:
@@ -367,6 +391,7 @@ def _private_file(path: Path) -> None:
         os.close(descriptor)
 
 
+@_named_os_errors
 def connect(
     path: Path,
     *,
@@ -463,6 +488,7 @@ def _abandon(conn: sqlite3.Connection, path: Path, *, created: bool) -> None:
         pass  # it stays; the next open names it as an empty file
 
 
+@_named_os_errors
 def connect_read_only(
     path: Path,
     *,
@@ -529,14 +555,31 @@ def connect_read_only(
     return conn, version, True
 
 
-def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
-    """Run SQLite's quick integrity check; raise IntegrityCheckError on damage.
+FULL_CHECK_BYTES = 256 * 1024 * 1024
+"""Up to this size the check before the first write compares indexes too."""
 
-    ``PRAGMA quick_check`` reads every page (it skips only the comparison of
-    indexes with their tables): about a second per gigabyte.
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """Run SQLite's integrity check; raise IntegrityCheckError on damage.
+
+    A database up to ``FULL_CHECK_BYTES`` gets ``PRAGMA integrity_check``, which
+    also compares every index with its table (a damaged index page is found);
+    a larger one ``PRAGMA quick_check``, which reads every page but skips that
+    comparison: about a second per gigabyte.
     """
     try:
-        rows = conn.execute(f"PRAGMA quick_check({_INTEGRITY_FINDINGS})").fetchall()
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    pragma = "integrity_check" if size <= FULL_CHECK_BYTES else "quick_check"
+    try:
+        try:
+            rows = conn.execute(f"PRAGMA {pragma}({_INTEGRITY_FINDINGS})").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc).lower():
+                raise
+            # comparing indexes needs room to sort; without it, read every page
+            rows = conn.execute(f"PRAGMA quick_check({_INTEGRITY_FINDINGS})").fetchall()
     except sqlite3.DatabaseError as exc:
         if _is_busy(exc):
             raise DatabaseBusyError(path, changing=False) from exc

@@ -86,7 +86,7 @@ def _locked(
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         _rollback(conn)
-        reraise(exc, path, changing=False)
+        reraise(exc, path)
     except BaseException:
         _rollback(conn)
         raise

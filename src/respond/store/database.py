@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self
 
-from respond.casefile import check_values
+from respond.casefile import CaseFormatError, check_values
 from respond.store import _audit, _read, _stale, _write
 from respond.store._base import utc_now
 from respond.store._codec import settings_from, settings_params
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from respond.criteria import (
+        Clinical,
         Lesion,
         LesionId,
         PatientRead,
@@ -351,7 +352,24 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             raise UnreadableReadError(self._path, patient_id, repr(exc)) from exc
         if read is None:
             raise PatientNotFoundError(patient_id)
+        self._check_stored_values(patient_id, read)
         return read
+
+    def _check_stored_values(self, patient_id: str, read: PatientRead) -> None:
+        """Refuse a stored setting or clinical value a case file could not hold.
+
+        The engine must never compute with it (a day count of 2^62, a negative
+        confirmation interval); only this patient is affected.
+        """
+        parts: list[tuple[str, Settings | Clinical]] = [("patient", read.settings)]
+        parts.extend(("clinical", tp.timepoint.clinical) for tp in read.timepoints)
+        for table, part in parts:
+            try:
+                check_values(part)
+            except CaseFormatError as exc:
+                raise UnreadableReadError(
+                    self._path, patient_id, str(exc), table=table
+                ) from exc
 
     def audit(self, patient_id: str | None = None) -> list[AuditEntry]:
         """Return the audit trail (of one patient, or of all), oldest first."""

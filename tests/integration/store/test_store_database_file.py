@@ -230,7 +230,7 @@ def test_the_integrity_check_runs_once_per_store_not_per_edit(db_path: Path) -> 
         store.index_images("/images", [])
         store.check_integrity()
         store._conn.set_trace_callback(None)
-    checks = [s for s in statements if "quick_check" in s]
+    checks = [s for s in statements if "quick_check" in s or "integrity_check" in s]
     assert len(checks) == 1
 
 
