@@ -61,7 +61,7 @@ $(CORE_STAMP): pyproject.toml Makefile
 	test -x $(CORE_VENV)/bin/python || $(PYTHON) -m venv $(CORE_VENV)
 	$(CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
 	$(CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check jsonschema psygnal pytest hypothesis
+	$(CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check jsonschema psygnal platformdirs pytest hypothesis
 	touch $@
 
 test-core: $(CORE_STAMP)
