@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import json
 import os
 import resource
@@ -63,6 +64,13 @@ def _no_internal_error(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr
     assert _clean(result.stderr), result.stderr
     assert _clean(result.stdout), result.stdout
+
+
+NEEDS_REPORTS = pytest.mark.skipif(
+    importlib.util.find_spec("numpy") is None
+    or importlib.util.find_spec("pydicom") is None,
+    reason="the report commands need numpy and pydicom, absent from the Qt-free run",
+)
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +144,7 @@ def test_patients_lists_every_readable_patient_and_names_the_broken_one(
     assert "long_axis_mm" in problems["P2"]
 
 
+@NEEDS_REPORTS
 @pytest.mark.parametrize("value", sorted(DAMAGE))
 def test_report_all_writes_the_others_then_exits_2_naming_the_broken_one(
     db: Path, tmp_path: Path, value: str
@@ -199,6 +208,7 @@ def test_import_into_a_file_failing_the_integrity_check_is_refused(db: Path) -> 
 
 
 # -- empty files -------------------------------------------------------------------
+@NEEDS_REPORTS
 def test_an_empty_file_is_refused_until_init_db(tmp_path: Path) -> None:
     path = tmp_path / "empty.sqlite3"
     path.touch()
@@ -236,6 +246,7 @@ def _without_file_overrides() -> list[str]:
     return [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}"]
 
 
+@NEEDS_REPORTS
 def test_read_commands_work_on_a_read_only_file_in_a_read_only_folder(
     db: Path, tmp_path: Path
 ) -> None:
