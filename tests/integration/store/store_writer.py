@@ -62,6 +62,11 @@ def crash_read() -> PatientRead:
     )
 
 
+def edit_length(number: int) -> Decimal:
+    """The long axis edit ``number`` records: unique, within 0-1000 mm."""
+    return Decimal(f"{number}.5") / 100
+
+
 def edit(store: SqliteStore, tag: str, number: int) -> None:
     """Perform edit ``number``."""
     if number % 2 == 0:
@@ -72,7 +77,7 @@ def edit(store: SqliteStore, tag: str, number: int) -> None:
             PATIENT, FOLLOW_UP, finding, f"2.25.{number}", who=f"writer-{tag}"
         )
         return
-    length = Decimal(f"{number}.5")
+    length = edit_length(number)
     calipers = [
         Caliper(
             CaliperKind.LONG_AXIS,

@@ -16,12 +16,17 @@ import sqlite3
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import pytest
-from tests.integration.store.store_writer import FOLLOW_UP, PATIENT, T1, crash_read
+from tests.integration.store.store_writer import (
+    FOLLOW_UP,
+    PATIENT,
+    T1,
+    crash_read,
+    edit_length,
+)
 
 from respond.store import DatabaseBusyError, open_store
 
@@ -77,13 +82,13 @@ def _check(path: Path, committed: list[int]) -> None:
             if e.entity == "target" and e.after
         }
         odd = [n for n in committed if n % 2]
-        lost = {f"{n}.5" for n in odd} - audited
+        lost = {str(edit_length(n)) for n in odd} - audited
         assert not lost, f"committed measurements lost from the audit: {lost}"
         if odd:
             measured = record.target(T1)
             assert measured is not None
             assert measured.long_axis_mm is not None
-            assert measured.long_axis_mm >= Decimal(f"{max(odd)}.5")
+            assert measured.long_axis_mm >= edit_length(max(odd))
 
 
 def test_killed_writers_lose_at_most_the_edit_in_flight(tmp_path: Path) -> None:
