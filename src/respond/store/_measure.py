@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from respond.casefile import check_values
 from respond.store import _read, _stale, _write
 from respond.store._base import StoreBase
-from respond.store._stale import UNSEEN, Conflict, merge
+from respond.store._stale import UNSEEN, merged
 from respond.store.errors import LesionNotFoundError, NewLesionNotFoundError
 
 if TYPE_CHECKING:
@@ -84,21 +84,22 @@ class MeasureEdits(StoreBase):
             if seen is not UNSEEN:
                 pair = cast("tuple[object, Sequence[object]]", seen)
                 seen_measurement, seen_calipers = pair
-                try:
-                    measurement = merge(  # type: ignore[assignment]
-                        old, seen_measurement, measurement, "measurement"
-                    )
-                    calipers = merge(  # type: ignore[assignment]
-                        tuple(old_calipers), tuple(seen_calipers), tuple(calipers)
-                    )
-                except Conflict:
-                    raise _stale.stale(
-                        edit.conn,
-                        patient_id,
-                        f"{lesion_id} at {header['label']}",
-                        "target",
-                        f"{uid}/{lesion_id}",
-                    ) from None
+                about = {
+                    "what": f"{lesion_id} at {header['label']}",
+                    "entity": "target",
+                    "key": f"{uid}/{lesion_id}",
+                }
+                measurement = merged(
+                    edit.conn, patient_id, old, seen_measurement, measurement, **about
+                )
+                calipers = merged(
+                    edit.conn,
+                    patient_id,
+                    tuple(old_calipers),
+                    tuple(seen_calipers),
+                    tuple(calipers),
+                    **about,
+                )
             if measurement is not None:
                 check_values(measurement)
             _write.write_target(
@@ -140,16 +141,16 @@ class MeasureEdits(StoreBase):
             if lesion_id not in self._lesion_ids(edit):
                 raise LesionNotFoundError(patient_id, lesion_id)
             before = _read.read_non_target(edit.conn, patient_id, uid, lesion_id)
-            try:
-                observation = merge(before, seen, observation, "status")  # type: ignore[assignment]
-            except Conflict:
-                raise _stale.stale(
-                    edit.conn,
-                    patient_id,
-                    f"{lesion_id} at {header['label']}",
-                    "non_target",
-                    f"{uid}/{lesion_id}",
-                ) from None
+            observation = merged(
+                edit.conn,
+                patient_id,
+                before,
+                seen,
+                observation,
+                what=f"{lesion_id} at {header['label']}",
+                entity="non_target",
+                key=f"{uid}/{lesion_id}",
+            )
             if observation is not None:
                 check_values(observation)
             _write.write_non_target(edit.conn, patient_id, uid, lesion_id, observation)
@@ -184,18 +185,16 @@ class MeasureEdits(StoreBase):
         with self._edit(patient_id, who, uid) as edit:
             header = self._editable(edit, uid)
             old = _read.read_new_lesion(edit.conn, patient_id, uid, finding.id)
-            try:
-                finding = merge(  # type: ignore[assignment]
-                    None if old is None else old[0], seen, finding, "finding"
-                )
-            except Conflict:
-                raise _stale.stale(
-                    edit.conn,
-                    patient_id,
-                    f"new lesion {finding.id} at {header['label']}",
-                    "new_lesion",
-                    f"{uid}/{finding.id}",
-                ) from None
+            finding = merged(
+                edit.conn,
+                patient_id,
+                None if old is None else old[0],
+                seen,
+                finding,
+                what=f"new lesion {finding.id} at {header['label']}",
+                entity="new_lesion",
+                key=f"{uid}/{finding.id}",
+            )
             if old is None:
                 row = edit.conn.execute(
                     "SELECT coalesce(max(position) + 1, 0) FROM new_lesion "
@@ -266,16 +265,16 @@ class MeasureEdits(StoreBase):
             header = self._editable(edit, uid)
             record = _read.read_timepoint(edit.conn, patient_id, uid)
             before = None if record is None else record.clinical
-            try:
-                clinical = merge(before, seen, clinical, "clinical")  # type: ignore[assignment]
-            except Conflict:
-                raise _stale.stale(
-                    edit.conn,
-                    patient_id,
-                    f"the clinical status at {header['label']}",
-                    "clinical",
-                    uid,
-                ) from None
+            clinical = merged(
+                edit.conn,
+                patient_id,
+                before,
+                seen,
+                clinical,
+                what=f"the clinical status at {header['label']}",
+                entity="clinical",
+                key=uid,
+            )
             check_values(clinical)
             _write.write_clinical(edit.conn, patient_id, uid, clinical)
             edit.audit("clinical", uid, "update", before, clinical)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from respond.criteria.record import UNSEEN
 from respond.errors import StaleEditError
@@ -26,7 +26,17 @@ from respond.errors import StaleEditError
 if TYPE_CHECKING:
     import sqlite3
 
-__all__ = ["UNSEEN", "Conflict", "last_change", "merge", "revision", "stale"]
+__all__ = [
+    "UNSEEN",
+    "Conflict",
+    "last_change",
+    "merge",
+    "merged",
+    "revision",
+    "stale",
+]
+
+T = TypeVar("T")
 
 
 class Conflict(Exception):
@@ -73,6 +83,31 @@ def stale(
     """Return the error for an edit of ``what`` that another writer overtook."""
     who, at = last_change(conn, patient_id, entity, key)
     return StaleEditError(patient_id, what, who, at)
+
+
+def merged(
+    conn: sqlite3.Connection,
+    patient_id: str,
+    stored: object,
+    seen: object,
+    new: T,
+    *,
+    what: str,
+    entity: str,
+    key: str,
+) -> T:
+    """Return what an edit writes (see :func:`merge`), or refuse it as stale.
+
+    Raises
+    ------
+    StaleEditError
+        The edit and another writer changed the same field; it names ``what``
+        and who changed it when (the audit entry of ``entity``/``key``).
+    """
+    try:
+        return cast("T", merge(stored, seen, new))
+    except Conflict:
+        raise stale(conn, patient_id, what, entity, key) from None
 
 
 def _caliper_key(item: object) -> object:

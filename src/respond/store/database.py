@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from respond.casefile import CaseFormatError, check_values
-from respond.store import _audit, _read, _stale, _write
+from respond.store import _audit, _read, _write
 from respond.store._base import utc_now
 from respond.store._codec import settings_from, settings_params
 from respond.store._index import ImageIndex
@@ -41,7 +41,7 @@ from respond.store._open import (
 )
 from respond.store._restore import RemovedLesion, RestoreEdits, lesion_at
 from respond.store._signoff import SignoffEdits
-from respond.store._stale import UNSEEN, Conflict, merge
+from respond.store._stale import UNSEEN, merged
 from respond.store.errors import (
     DatabaseWriteError,
     IntegrityCheckError,
@@ -466,12 +466,16 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             if row is None:
                 raise PatientNotFoundError(patient_id)
             before = {"settings": settings_from(row), "reader": row["reader"]}
-            try:
-                settings = merge(before["settings"], seen, settings, "settings")  # type: ignore[assignment]
-            except Conflict:
-                raise _stale.stale(
-                    edit.conn, patient_id, "the settings", "settings", patient_id
-                ) from None
+            settings = merged(
+                edit.conn,
+                patient_id,
+                before["settings"],
+                seen,
+                settings,
+                what="the settings",
+                entity="settings",
+                key=patient_id,
+            )
             check_values(settings)
             _write.update_settings(
                 edit.conn, patient_id, settings_params(settings), reader
@@ -531,16 +535,16 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             if seen is not UNSEEN:
                 place = self._lesion_place(edit, lesion.id)
                 stored = None if place is None else place.lesion
-                try:
-                    lesion = merge(stored, seen, lesion, "lesion")  # type: ignore[assignment]
-                except Conflict:
-                    raise _stale.stale(
-                        edit.conn,
-                        patient_id,
-                        f"lesion {lesion.id}",
-                        "lesion",
-                        lesion.id,
-                    ) from None
+                lesion = merged(
+                    edit.conn,
+                    patient_id,
+                    stored,
+                    seen,
+                    lesion,
+                    what=f"lesion {lesion.id}",
+                    entity="lesion",
+                    key=lesion.id,
+                )
             if before is not None:
                 self._refuse_if_signed(edit, lesion.id)
             check_values(lesion)
@@ -621,16 +625,16 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             self._require_patient(edit)
             if seen is not UNSEEN:
                 stored = _read.read_timepoint(edit.conn, patient_id, record.uid)
-                try:
-                    record = merge(stored, seen, record, "time point")  # type: ignore[assignment]
-                except Conflict:
-                    raise _stale.stale(
-                        edit.conn,
-                        patient_id,
-                        f"time point {record.label}",
-                        "timepoint",
-                        record.uid,
-                    ) from None
+                record = merged(
+                    edit.conn,
+                    patient_id,
+                    stored,
+                    seen,
+                    record,
+                    what=f"time point {record.label}",
+                    entity="timepoint",
+                    key=record.uid,
+                )
             self._put_timepoint(edit, record, self._lesion_ids(edit))
 
     def put_timepoints(
