@@ -41,6 +41,27 @@ class DesktopArgs:
     demo: bool = False
 
 
+def db_after_command(args: Sequence[str]) -> list[str]:
+    """Return ``args`` with a leading ``--db PATH`` moved after the command.
+
+    ``respond --db PATH patients`` reads as ``respond patients --db PATH``;
+    ``--db PATH`` alone (or with ``--demo`` / ``gui``) is left for the app.
+    """
+    rest = list(args)
+    if rest[:1] == ["--db"]:
+        option, command = rest[:2], rest[2:]
+    elif rest and rest[0].startswith("--db="):
+        option, command = rest[:1], rest[1:]
+    else:
+        return rest
+    path = option[-1].removeprefix("--db=") if len(option) == 1 else option[-1]
+    if not path or path.startswith("-") or not command:
+        return rest
+    if command[0].startswith("-") or command[0] == "gui":
+        return rest
+    return [*command, *option]
+
+
 def desktop_arguments(args: Sequence[str]) -> DesktopArgs | None:
     """Return the desktop app's options, or None when ``args`` name a command.
 
@@ -201,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         try:
+            args = db_after_command(args)
             desktop = desktop_arguments(args)
         except DesktopUsageError as exc:
             sys.stderr.write(f"respond: {exc}\n")

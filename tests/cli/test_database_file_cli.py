@@ -6,7 +6,7 @@ bytes never reach the terminal and never give exit 70; a file failing the
 integrity check is never written; an existing empty file needs ``init-db``;
 read commands work on read-only media and a full disk and never say that a
 change was not saved; the log is checkpointed when a command ends;
-``respond --db PATH`` starts the app, and is refused before a command.
+``respond --db PATH`` starts the app; before a command it applies to that command.
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING
 import pytest
 from tests.conftest import EXAMPLE_CASE
 
-from respond.app import DesktopArgs, DesktopUsageError, desktop_arguments
+from respond.app import (
+    DesktopArgs,
+    DesktopUsageError,
+    db_after_command,
+    desktop_arguments,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -356,14 +361,29 @@ def test_db_alone_starts_the_app_on_that_database() -> None:
     [
         (["--db"], "--db needs the database file"),
         (["--db="], "--db needs the database file"),
-        (["--db", "x.sqlite3", "patients"], "respond patients --db x.sqlite3"),
     ],
 )
-def test_db_without_a_path_or_before_a_command_is_explained(
-    args: list[str], message: str
-) -> None:
+def test_db_without_a_path_is_explained(args: list[str], message: str) -> None:
     with pytest.raises(DesktopUsageError, match=message):
         desktop_arguments(args)
     result = respond(*args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_db_before_a_command_applies_to_that_command(tmp_path: Path) -> None:
+    assert db_after_command(["--db", "x", "patients"]) == ["patients", "--db", "x"]
+    assert db_after_command(["--db=x", "removed", "--json"]) == [
+        "removed",
+        "--json",
+        "--db=x",
+    ]
+    assert db_after_command(["--db", "x"]) == ["--db", "x"]
+    assert db_after_command(["--db", "x", "--demo"]) == ["--db", "x", "--demo"]
+    assert db_after_command(["--db", "--demo"]) == ["--db", "--demo"]
+    db = tmp_path / "one.sqlite3"
+    imported = respond("import-case", str(EXAMPLE_CASE), "--db", str(db))
+    assert imported.returncode == 0, imported.stderr
+    listed = respond("--db", str(db), "patients")
+    assert listed.returncode == 0, listed.stderr
+    assert "HCC-0001" in listed.stdout

@@ -713,7 +713,7 @@ def _describe_removal(entry: AuditEntry) -> dict[str, object]:
 
 def run_removed(args: argparse.Namespace, out: TextIO) -> int:
     """List the removals not restored since, newest first."""
-    with open_database(args) as store:
+    with open_database(args, read_only=True) as store:
         entries = store.deleted(args.patient_id or None)
     rows = [
         {
@@ -751,7 +751,7 @@ def run_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_images(args: argparse.Namespace, out: TextIO) -> int:
     """List the indexed folders: where, when scanned, how many files."""
-    with open_database(args) as store:
+    with open_database(args, read_only=True) as store:
         roots = store.indexed_roots()
     if args.json:
         doc = {

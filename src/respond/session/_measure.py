@@ -182,13 +182,16 @@ class MeasureIntents:
                 return record.new_lesion_uids[finding_id]
         return new_tracking_uid()
 
+    @reloads_when_stale
     def remove_new_lesion(self, uid: str, finding_id: str) -> NewLesion:
         """Remove a new finding from a time point; return it."""
         record = self._editable(uid)
         before = record.new_lesion(finding_id)
         if before is None:
             raise UnknownItemError("new lesion", finding_id)
-        self.store.delete_new_lesion(self.patient_id, uid, finding_id, who=self.reader)
+        self.store.delete_new_lesion(
+            self.patient_id, uid, finding_id, who=self.reader, seen=before
+        )
         timepoint = dataclasses.replace(
             record.timepoint,
             new_lesions=tuple(

@@ -13,7 +13,21 @@ from respond.errors import RespondError
 if TYPE_CHECKING:
     from respond.session.ports import ReadStore
 
-__all__ = ["PatientRow", "patient_row", "patient_rows"]
+__all__ = ["UNASSESSABLE", "PatientRow", "patient_row", "patient_rows", "unassessable"]
+
+UNASSESSABLE = (ArithmeticError, ValueError, RecursionError)
+"""What the engine may raise for a stored value it cannot compute with (besides
+CriteriaError, which says what a read still lacks)."""
+
+
+def unassessable(exc: BaseException) -> str:
+    """Return why a stored read cannot be assessed, and what to do."""
+    text = " ".join(str(exc).split())[:200]
+    return (
+        f"the stored read cannot be assessed ({type(exc).__name__}: {text!r}); it "
+        "is kept unchanged. Check its measurements and dates and correct them, or "
+        "re-import the patient."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,8 @@ def patient_row(store: ReadStore, patient_id: str) -> PatientRow:
             assessment = assess(read.to_case())
         except CriteriaError as exc:
             problem = str(exc)
+        except UNASSESSABLE as exc:
+            problem = unassessable(exc)
         else:
             latest = assessment.timepoints[-1]
             for criterion in Criterion:

@@ -91,7 +91,14 @@ class ReadStore(Protocol):
         """Insert or update a baseline lesion (identity kept by its id)."""
         ...
 
-    def delete_lesion(self, patient_id: str, lesion_id: LesionId, *, who: str) -> None:
+    def delete_lesion(
+        self,
+        patient_id: str,
+        lesion_id: LesionId,
+        *,
+        who: str,
+        seen: object = UNSEEN,
+    ) -> None:
         """Remove a lesion and its measurements at every time point."""
         ...
 
@@ -106,7 +113,9 @@ class ReadStore(Protocol):
         """Insert or replace a whole time point (header, measurements, calipers)."""
         ...
 
-    def delete_timepoint(self, patient_id: str, uid: str, *, who: str) -> None:
+    def delete_timepoint(
+        self, patient_id: str, uid: str, *, who: str, seen: object = UNSEEN
+    ) -> None:
         """Remove a time point (refused while it is signed)."""
         ...
 
@@ -155,7 +164,13 @@ class ReadStore(Protocol):
         ...
 
     def delete_new_lesion(
-        self, patient_id: str, uid: str, finding_id: str, *, who: str
+        self,
+        patient_id: str,
+        uid: str,
+        finding_id: str,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Remove a new finding from a time point."""
         ...

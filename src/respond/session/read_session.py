@@ -46,6 +46,7 @@ from respond.session.intake import (
     relabelled,
     timepoint_for_study,
 )
+from respond.session.patients import UNASSESSABLE, unassessable
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -120,6 +121,8 @@ class ReadSession(MeasureIntents):
             assessment = assess(self._read.to_case())
         except CriteriaError as exc:
             self.assessment, self.assessment_problem = None, str(exc)
+        except UNASSESSABLE as exc:
+            self.assessment, self.assessment_problem = None, unassessable(exc)
         else:
             self.assessment, self.assessment_problem = assessment, None
             self._note_revisions(assessment, record=record_revisions)
@@ -506,10 +509,11 @@ class ReadSession(MeasureIntents):
         self._changed()
         return before
 
+    @reloads_when_stale
     def remove_timepoint(self, uid: str) -> TimePointRecord:
         """Remove a time point; return it (for undo)."""
         record = self._editable(uid)
-        self.store.delete_timepoint(self.patient_id, uid, who=self.reader)
+        self.store.delete_timepoint(self.patient_id, uid, who=self.reader, seen=record)
         self._read = dataclasses.replace(
             self._read,
             timepoints=tuple(tp for tp in self._read.timepoints if tp.uid != uid),
@@ -589,6 +593,7 @@ class ReadSession(MeasureIntents):
             if touched and record.is_signed:
                 raise SignedError(record.label)
 
+    @reloads_when_stale
     def remove_lesion(
         self, lesion_id: str
     ) -> tuple[Lesion, str, int, list[TimePointRecord]]:
@@ -598,7 +603,9 @@ class ReadSession(MeasureIntents):
         position = self._read.lesions.index(lesion)
         uid = self._read.tracking_uids.get(lesion.id, "")
         timepoints = list(self._read.timepoints)
-        self.store.delete_lesion(self.patient_id, lesion.id, who=self.reader)
+        self.store.delete_lesion(
+            self.patient_id, lesion.id, who=self.reader, seen=self._read
+        )
         stripped = []
         for record in timepoints:
             tp = record.timepoint

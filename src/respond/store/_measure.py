@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from respond.casefile import check_values
 from respond.store import _read, _stale, _write
 from respond.store._base import StoreBase
-from respond.store._stale import UNSEEN, merged
+from respond.store._stale import UNSEEN, merged, stale
 from respond.store.errors import LesionNotFoundError, NewLesionNotFoundError
 
 if TYPE_CHECKING:
@@ -214,9 +214,18 @@ class MeasureEdits(StoreBase):
             edit.audit("new_lesion", key, action(before, after), before, after)
 
     def delete_new_lesion(
-        self, patient_id: str, uid: str, finding_id: str, *, who: str
+        self,
+        patient_id: str,
+        uid: str,
+        finding_id: str,
+        *,
+        who: str,
+        seen: object = UNSEEN,
     ) -> None:
         """Remove a new finding from a time point.
+
+        ``seen`` is the finding as the writer showed it: the removal is refused
+        when the finding changed since.
 
         Raises
         ------
@@ -224,6 +233,8 @@ class MeasureEdits(StoreBase):
             No such time point or finding.
         SignedTimePointError
             The time point is signed.
+        StaleEditError
+            Another writer changed the finding since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
             header = self._editable(edit, uid)
@@ -231,6 +242,14 @@ class MeasureEdits(StoreBase):
             if old is None:
                 label = str(header["label"])
                 raise NewLesionNotFoundError(patient_id, uid, finding_id, label)
+            if seen is not UNSEEN and seen != old[0]:
+                raise stale(
+                    edit.conn,
+                    patient_id,
+                    f"new lesion {finding_id} at {header['label']}",
+                    "new_lesion",
+                    f"{uid}/{finding_id}",
+                )
             edit.conn.execute(
                 "DELETE FROM new_lesion WHERE patient_id = ? AND uid = ? "
                 "AND finding_id = ?",

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from respond.casefile import CaseFormatError, check_values
+from respond.criteria import PatientRead
 from respond.store import _audit, _read, _write
 from respond.store._base import utc_now
 from respond.store._codec import settings_from, settings_params
@@ -39,9 +40,9 @@ from respond.store._open import (
     connect,
     connect_read_only,
 )
-from respond.store._restore import RemovedLesion, RestoreEdits, lesion_at
+from respond.store._restore import LesionAt, RemovedLesion, RestoreEdits, lesion_at
 from respond.store._signoff import SignoffEdits
-from respond.store._stale import UNSEEN, merged
+from respond.store._stale import UNSEEN, merged, stale
 from respond.store.errors import (
     DatabaseWriteError,
     IntegrityCheckError,
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
         Clinical,
         Lesion,
         LesionId,
-        PatientRead,
         Settings,
         TimePointRecord,
     )
@@ -560,11 +560,20 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             )
             edit.audit("lesion", lesion.id, action, before, after, restores=removal)
 
-    def delete_lesion(self, patient_id: str, lesion_id: LesionId, *, who: str) -> None:
+    def delete_lesion(
+        self,
+        patient_id: str,
+        lesion_id: LesionId,
+        *,
+        who: str,
+        seen: object = UNSEEN,
+    ) -> None:
         """Remove a lesion and its measurements and calipers at every time point.
 
         What is removed is kept in the audit entry (:meth:`restore_deleted`
         puts it back from there; :meth:`restore_lesion` is the undo).
+        ``seen`` is the patient's read as the writer showed it: the removal is
+        refused when the lesion or anything recorded for it changed since.
 
         Raises
         ------
@@ -572,6 +581,9 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             No such lesion.
         SignedTimePointError
             The lesion is recorded at a signed time point: unlock it first.
+        StaleEditError
+            Another writer changed the lesion or its measurements since it was
+            shown.
         """
         with self._edit(patient_id, who) as edit:
             self._require_patient(edit)
@@ -584,6 +596,17 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
                 found,
                 timepoints={r.uid: lesion_at(r, lesion_id) for r in records},
             )
+            if isinstance(seen, PatientRead) and (
+                seen.lesion(lesion_id) != found.lesion
+                or _recorded(seen.timepoints, lesion_id)
+                != _recorded(records, lesion_id)
+            ):
+                raise stale(
+                    edit.conn,
+                    patient_id,
+                    f"lesion {lesion_id}",
+                    *_last_edit(edit.conn, patient_id, "lesion", lesion_id),
+                )
             edit.audit("lesion", lesion_id, "delete", removed, None)
             key = (patient_id, lesion_id)
             edit.conn.execute(
@@ -708,10 +731,14 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
         action = "create" if removal is None else "restore"
         edit.audit("timepoint", record.uid, action, None, record, restores=removal)
 
-    def delete_timepoint(self, patient_id: str, uid: str, *, who: str) -> None:
+    def delete_timepoint(
+        self, patient_id: str, uid: str, *, who: str, seen: object = UNSEEN
+    ) -> None:
         """Remove a time point (refused while it is signed).
 
         The whole record is kept in the audit entry (see :meth:`restore_deleted`).
+        ``seen`` is the time point as the writer showed it: the removal is
+        refused when anything in it changed since.
 
         Raises
         ------
@@ -719,15 +746,58 @@ class SqliteStore(SignoffEdits, MeasureEdits, RestoreEdits, ImageIndex):
             No such time point.
         SignedTimePointError
             It is signed: unlock it first.
+        StaleEditError
+            Another writer changed the time point since it was shown.
         """
         with self._edit(patient_id, who, uid) as edit:
-            self._editable(edit, uid)
+            header = self._editable(edit, uid)
             before = _read.read_timepoint(edit.conn, patient_id, uid)
+            if seen is not UNSEEN and seen != before:
+                raise stale(
+                    edit.conn,
+                    patient_id,
+                    f"time point {header['label']}",
+                    *_last_edit(edit.conn, patient_id, "timepoint", uid),
+                )
             edit.audit("timepoint", uid, "delete", before, None)
             edit.conn.execute(
                 "DELETE FROM timepoint WHERE patient_id = ? AND uid = ?",
                 (patient_id, uid),
             )
+
+
+def _recorded(
+    records: Sequence[TimePointRecord], lesion_id: LesionId
+) -> dict[str, LesionAt]:
+    """Return, by time point uid, what each record holds for one lesion."""
+    found = {r.uid: lesion_at(r, lesion_id) for r in records}
+    return {uid: at for uid, at in found.items() if not at.is_empty}
+
+
+_LESION_EDITS = (
+    "(entity = 'lesion' AND key = ?) OR (entity IN ('target', 'non_target') "
+    "AND substr(key, length(key) - length(?)) = '/' || ?)"
+)
+_TIMEPOINT_EDITS = (
+    "(entity = 'timepoint' AND key = ?) OR substr(key, 1, length(?) + 1) = ? || '/'"
+)
+
+
+def _last_edit(
+    conn: sqlite3.Connection, patient_id: str, entity: str, key: str
+) -> tuple[str, str]:
+    """Return the audit entity and key of the latest change to an item.
+
+    ``entity`` is ``lesion`` (its measurements included) or ``timepoint``
+    (anything inside it).
+    """
+    where = _LESION_EDITS if entity == "lesion" else _TIMEPOINT_EDITS
+    row = conn.execute(
+        f"SELECT entity, key FROM audit WHERE patient_id = ? AND ({where}) "
+        "ORDER BY id DESC LIMIT 1",
+        (patient_id, key, key, key),
+    ).fetchone()
+    return (entity, key) if row is None else (str(row[0]), str(row[1]))
 
 
 def _refuse_signed_records(patient_id: str, records: Sequence[TimePointRecord]) -> None:

@@ -261,3 +261,72 @@ def test_a_command_line_import_meanwhile_is_followed(
     assert reader_b.refresh_if_changed() is True
     assert reader_b.lesion("T1").note == "checked by A"
     assert isinstance(reader_b.timepoint(fu1_of(reader_b)).clinical, Clinical)
+
+
+def test_removing_a_lesion_another_reader_just_measured_is_refused(
+    db: Path, reader_b: ReadSession
+) -> None:
+    """B's removal would take A's new long axis with it: refused, B reloads."""
+    fu1 = fu1_of(reader_b)
+    other_reader(db, A_LONG_AXIS)
+    with pytest.raises(StaleEditError, match="Dr A"):
+        reader_b.remove_lesion("T1")
+    target = stored(db).timepoint(fu1).target(T1)
+    assert target is not None
+    assert target.long_axis_mm == Decimal("82.8"), "A's measurement kept"
+    shown = reader_b.timepoint(fu1).target(T1)
+    assert shown is not None
+    assert shown.long_axis_mm == Decimal("82.8"), "B was reloaded"
+    # now that B has seen it, B may remove it
+    reader_b.remove_lesion("T1")
+    assert stored(db).read.lesion(T1) is None
+
+
+def test_removing_a_lesion_is_not_refused_for_another_lesions_change(
+    db: Path, reader_b: ReadSession
+) -> None:
+    other_reader(
+        db,
+        'a.set_measurement(fu1, "T2", a.timepoint(fu1).target(LesionId("T2"))'
+        '.__class__(long_axis_mm=Decimal("33.3")))',
+    )
+    reader_b.remove_lesion("T1")
+    now = stored(db)
+    assert now.read.lesion(T1) is None
+    target = now.timepoint(fu1_of(now)).target(LesionId("T2"))
+    assert target is not None
+    assert target.long_axis_mm == Decimal("33.3")
+
+
+def test_removing_a_time_point_changed_since_it_was_shown_is_refused(
+    db: Path, reader_b: ReadSession
+) -> None:
+    fu1 = fu1_of(reader_b)
+    other_reader(db, A_LONG_AXIS)
+    with pytest.raises(StaleEditError, match="Dr A"):
+        reader_b.remove_timepoint(fu1)
+    record = stored(db).timepoint(fu1)
+    target = record.target(T1)
+    assert target is not None
+    assert target.long_axis_mm == Decimal("82.8")
+    reader_b.remove_timepoint(fu1)
+    assert stored(db).read.timepoint(fu1) is None
+
+
+def test_removing_a_new_lesion_changed_since_it_was_shown_is_refused(
+    db: Path, reader_b: ReadSession
+) -> None:
+    fu1 = fu1_of(reader_b)
+    other_reader(
+        db,
+        "import dataclasses\n"
+        "x1 = a.timepoint(fu1).new_lesion('X1')\n"
+        "a.put_new_lesion(fu1, dataclasses.replace(x1, long_axis_mm=Decimal('21.0')))",
+    )
+    with pytest.raises(StaleEditError, match="Dr A"):
+        reader_b.remove_new_lesion(fu1, "X1")
+    finding = stored(db).timepoint(fu1).new_lesion("X1")
+    assert finding is not None
+    assert finding.long_axis_mm == Decimal("21.0")
+    reader_b.remove_new_lesion(fu1, "X1")
+    assert stored(db).timepoint(fu1).new_lesion("X1") is None
