@@ -124,6 +124,9 @@ class FrameRef:
     columns: int = 0
     has_pixels: bool = True
     file_stamp: FileStamp | None = None
+    modality_lut: bool = False
+    """The image has a Modality LUT Sequence (0028,3000): its modality values
+    are looked up in that table (read from the file at load), not rescaled."""
 
 
 @dataclass(frozen=True, slots=True)
