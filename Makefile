@@ -9,7 +9,7 @@ STAMP := $(VENV)/.respond-installed
 CORE_VENV ?= .venv-core
 CORE_STAMP := $(CORE_VENV)/.respond-installed
 
-.PHONY: help install tools desktop run test test-core lint bench reliability clean
+.PHONY: help install tools desktop run test test-core lint bench reliability fuzz clean
 
 help:
 	@echo "make run    set up .venv (and the desktop's system libraries) and start respond"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint   formatting, lint, import contracts, mypy strict"
 	@echo "make bench  benchmarks (ratios against in-run baselines)"
 	@echo "make reliability  hostile files, database faults, kill -9, two readers (docs/reliability.md)"
+	@echo "make fuzz   10,000 damaged copies of the shared DICOM files (build/fuzz, docs/dicom.md)"
 	@echo "make clean  remove .venv and caches"
 
 $(STAMP): pyproject.toml Makefile
@@ -81,6 +82,12 @@ bench: $(STAMP)
 # (7 to 15 minutes on 2 cores); writes docs/reliability.md. See reliability/README.md.
 reliability: $(STAMP)
 	$(BIN)/python -m reliability
+
+# Not part of `make test`: 10,000 damaged copies of the shared DICOM files, each
+# scanned and loaded in a forked child with time and memory limits (12 to 25
+# minutes on 2 cores); results and reproducers in build/fuzz. See fuzz/README.md.
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz --cases 10000 --workers 2 --out build/fuzz
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
