@@ -6,6 +6,8 @@ is reported with the JSON path and the problem, exit code 2, no traceback.
 
 ``respond series PATH [--json]`` lists the DICOM series in a folder or DICOMDIR;
 exit 0 when the folder was read, 2 when the path does not exist or holds no DICOM.
+``--load`` also loads every loadable stack (value range, checksum) and exits 2
+when one did not load whole.
 
 ``respond patients``, ``respond export-case PATIENT_ID -o case.json``,
 ``respond import-case case.json`` and ``respond assess --db PATH PATIENT_ID`` work
@@ -74,19 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the respond-assessment/1 JSON instead of the table",
     )
-    series = commands.add_parser(
-        "series",
-        help="list the DICOM series in a folder or DICOMDIR",
-        description=(
-            "Examine a folder (recursively), a DICOMDIR or a file: patients, "
-            "studies and series with contrast phase, images, spacing, warnings and "
-            "readiness; non-image objects; files that could not be read."
-        ),
-    )
-    series.add_argument("path", metavar="PATH", help="folder, DICOMDIR or file")
-    series.add_argument(
-        "--json", action="store_true", help="print the respond-series/1 JSON"
-    )
+    from respond.cli.series_command import add_series_command
+
+    add_series_command(commands)
     from respond.cli.database import add_database_commands
 
     add_database_commands(commands)
@@ -100,18 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_command(commands)
     return parser
-
-
-def _series(args: argparse.Namespace, out: TextIO) -> int:
-    from respond.dicom import scan, scan_document
-    from respond.report import format_scan
-
-    doc = scan_document(scan(args.path))
-    if args.json:
-        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    else:
-        out.write(format_scan(doc))
-    return EXIT_OK
 
 
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
@@ -186,7 +166,9 @@ def run(
     }.get(args.command, lambda: "respond")()
     try:
         if args.command == "series":
-            return _series(args, out)
+            from respond.cli.series_command import run_series
+
+            return run_series(args, out, err)
         if args.command == "assess":
             return _assess(args, out)
         handler = getattr(args, "handler", None)

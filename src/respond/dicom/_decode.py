@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Final
 
 import numpy as np
 from pydicom.uid import ExplicitVRBigEndian
 
 from respond.dicom._codecs import Engine
+from respond.dicom._codestream import check_codestream, inspect_pixel_data
 from respond.dicom._header import Header, Unreadable, file_stamp, read_header
+from respond.dicom._rescale import Declared, human_bytes, memory_budget
 from respond.dicom.errors import SeriesLoadError
 
 if TYPE_CHECKING:
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from respond.dicom.model import FrameRef, PixelFormat
+
+DECODE_COPIES: Final = 2
+"""A decoder holds about this many copies of what it decodes (its buffer, then
+the array it returns)."""
 
 
 def native_dtype(fmt: PixelFormat, transfer_syntax: str) -> np.dtype[np.generic]:
@@ -84,6 +90,11 @@ class OpenFile:
     def __exit__(self, *_exc: object) -> None:
         self.stream.close()
 
+    @property
+    def size(self) -> int:
+        """The file's size in bytes when it was opened."""
+        return self.stamp[1]
+
     def current(self, frame: FrameRef) -> FrameRef:
         """Return the frame as the open file holds it now.
 
@@ -147,7 +158,7 @@ class OpenFile:
 
     def read_native_into(self, frame: FrameRef, out: NDArray[np.generic]) -> None:
         """Read one native frame of this file into ``out`` (see the function)."""
-        _read_into(self.stream, self.current(frame), out)
+        _read_into(self.stream, self.current(frame), out, self.size)
 
 
 def open_file(path: Path, *, buffered: bool = False) -> OpenFile:
@@ -196,14 +207,29 @@ def read_native_into(frame: FrameRef, out: NDArray[np.generic]) -> None:
         source.read_native_into(frame, out)
 
 
+def _check_size(frame: FrameRef) -> None:
+    """Refuse a frame whose header gives no image size (Rows or Columns 0)."""
+    if frame.rows < 1 or frame.columns < 1:
+        raise SeriesLoadError(
+            f"{frame.path.name}: its header gives an image of Rows {frame.rows} x "
+            f"Columns {frame.columns}: there is no image to read; the header is "
+            "damaged",
+            path=frame.path,
+        )
+
+
 def _read_into(
-    stream: io.FileIO | io.BufferedReader, frame: FrameRef, out: NDArray[np.generic]
+    stream: io.FileIO | io.BufferedReader,
+    frame: FrameRef,
+    out: NDArray[np.generic],
+    file_size: int,
 ) -> None:
     fmt = frame.pixel_format
     if fmt is None or frame.pixel_offset is None:
         raise SeriesLoadError(
             f"{frame.path.name}: no pixel data offset", path=frame.path
         )
+    _check_size(frame)
     dtype = native_dtype(fmt, frame.transfer_syntax)
     size = frame.rows * frame.columns * dtype.itemsize
     if out.nbytes != size or out.dtype != dtype.newbyteorder("="):
@@ -220,6 +246,14 @@ def _read_into(
             path=frame.path,
         )
     offset = frame.pixel_offset + (frame.frame or 0) * size
+    if offset >= file_size:
+        raise SeriesLoadError(
+            f"{frame.path.name}: frame {(frame.frame or 0) + 1} is not in the file: "
+            f"its pixel data would start at byte {offset}, but the file holds "
+            f"{file_size} bytes (the header declares more frames than the file "
+            "holds, or the file was cut short)",
+            path=frame.path,
+        )
     view = memoryview(out).cast("B")  # type: ignore[arg-type]
     got = 0
     try:
@@ -235,7 +269,8 @@ def _read_into(
         ) from exc
     if got != size:
         raise SeriesLoadError(
-            f"{frame.path.name}: pixel data truncated ({got} of {size} bytes)",
+            f"{frame.path.name}: pixel data truncated ({got} of {size} bytes): "
+            "the file was cut short; copy it again from the source",
             path=frame.path,
         )
     if dtype.byteorder == ">":
@@ -249,7 +284,7 @@ def empty_plane(frame: FrameRef) -> NDArray[np.generic]:
     Raises
     ------
     SeriesLoadError
-        The frame has no pixel format, or one respond cannot read.
+        The frame has no pixel format, or one respond cannot read, or no size.
     """
     dtype = stored_dtype(frame)
     if dtype is None:
@@ -257,6 +292,7 @@ def empty_plane(frame: FrameRef) -> NDArray[np.generic]:
             f"{frame.path.name}: no pixel format (Image Pixel module) in the header",
             path=frame.path,
         )
+    _check_size(frame)
     return np.empty((frame.rows, frame.columns), dtype=dtype)
 
 
@@ -303,6 +339,95 @@ def _simpleitk(path: Path, index: int | None) -> NDArray[np.generic]:
     return array
 
 
+def _check_budget(declared: Declared, frames: int, path: Path) -> None:
+    """Refuse a decode whose declared frames would take more than the budget."""
+    need = frames * declared.frame_bytes * DECODE_COPIES
+    budget, why = memory_budget()
+    if need > budget:
+        raise SeriesLoadError(
+            f"{path.name}: decoding {declared.describe(frames)} needs about "
+            f"{human_bytes(need)}, more than one decode may take ({why}); the "
+            "header may be damaged",
+            path=path,
+        )
+
+
+def _check_before_decoding(
+    source: OpenFile, engine: Engine, index: int | None
+) -> Declared:
+    """Check the header, memory budget and codestream; return what is declared."""
+    path = source.path
+    try:
+        pixels = inspect_pixel_data(source.stream, path, source.size)
+    except SeriesLoadError:
+        raise
+    except Exception as exc:
+        # pydicom raises anything on a damaged header: a reason naming the file
+        raise SeriesLoadError(
+            f"{path.name}: its header cannot be read ({type(exc).__name__}: {exc}); "
+            "the file is damaged",
+            path=path,
+        ) from exc
+    declared = pixels.declared
+    if declared.rows < 1 or declared.columns < 1 or declared.bits_allocated < 1:
+        raise SeriesLoadError(
+            f"{path.name}: its header gives an image of Rows {declared.rows} x "
+            f"Columns {declared.columns} x {declared.bits_allocated} bits: there is "
+            "no image to decode; the header is damaged",
+            path=path,
+        )
+    if index is not None and index >= declared.frames:
+        raise SeriesLoadError(
+            f"{path.name}: frame {index + 1} is not in the file (its header "
+            f"declares {declared.frames}); scan the folder again",
+            path=path,
+        )
+    frames = declared.frames if index is None or engine is Engine.SIMPLEITK else 1
+    _check_budget(declared, frames, path)
+    check_codestream(source.stream, path, pixels, None if frames > 1 else [index or 0])
+    return declared
+
+
+def _check_decoded(
+    array: NDArray[np.generic], declared: Declared, frames: int, path: Path
+) -> None:
+    expected: tuple[int, ...] = (frames, declared.rows, declared.columns)
+    if declared.samples > 1:
+        expected = (*expected, declared.samples)
+    if array.shape != expected:
+        raise SeriesLoadError(
+            f"{path.name}: decoded to an array of shape {array.shape}, but its "
+            f"header declares {expected}: the file is damaged",
+            path=path,
+        )
+
+
+def _decode_with(
+    path: Path, engine: Engine, source: OpenFile, index: int | None
+) -> tuple[NDArray[np.generic], bool]:
+    try:
+        if engine is Engine.SIMPLEITK:
+            array = _simpleitk(path, index)
+            if not source.still_current():
+                raise _FileChangedError(
+                    f"{path.name}: changed while it was being loaded; load the "
+                    "series again",
+                    path=path,
+                )
+            return array, True
+        source.stream.seek(0)
+        return _pydicom(source.stream, index), False
+    except (SeriesLoadError, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        # Decoders raise anything on damaged data; Rust decoders (pylibjpeg-rle)
+        # even panic with an exception that derives from BaseException.
+        raise SeriesLoadError(
+            f"{path.name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",
+            path=path,
+        ) from exc
+
+
 def decode_file(
     path: Path,
     engine: Engine,
@@ -310,7 +435,14 @@ def decode_file(
     source: OpenFile | None = None,
     index: int | None = None,
 ) -> tuple[NDArray[np.generic], bool]:
-    """Decode every frame of a file (or only frame ``index``).
+    """Decode every frame of a file (or only frame ``index``), checked first.
+
+    Before a decoder sees the file, its header is read again and checked: the
+    image size, a memory budget for what the decoder will allocate
+    (:func:`~respond.dicom._rescale.memory_budget`) and, for compressed
+    data, the items and each frame's codestream header
+    (:mod:`respond.dicom._codestream`). After decoding, the array must have
+    the shape the header declares.
 
     Parameters
     ----------
@@ -321,7 +453,7 @@ def decode_file(
     source
         The file already opened with :func:`open_file` (buffered): pydicom then
         decodes from that descriptor, and SimpleITK's result is kept only if
-        the path still names that file unchanged.
+        the path still names that file unchanged. Opened here when ``None``.
     index
         Decode this frame only (0-based); the array then holds one frame.
 
@@ -334,28 +466,14 @@ def decode_file(
     Raises
     ------
     SeriesLoadError
-        The pixel data cannot be decoded, or the file changed meanwhile.
+        The header or compressed data is damaged or disagrees with itself, the
+        decode would take more memory than allowed, the pixel data cannot be
+        decoded, or the file changed meanwhile.
     """
-    try:
-        if engine is Engine.SIMPLEITK:
-            array = _simpleitk(path, index)
-            if source is not None and not source.still_current():
-                raise _FileChangedError(
-                    f"{path.name}: changed while it was being loaded; load the "
-                    "series again",
-                    path=path,
-                )
-            return array, True
-        if source is None:
-            return _pydicom(path, index), False
-        source.stream.seek(0)
-        return _pydicom(source.stream, index), False
-    except (SeriesLoadError, KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:
-        # Decoders raise anything on damaged data; Rust decoders (pylibjpeg-rle)
-        # even panic with an exception that derives from BaseException.
-        raise SeriesLoadError(
-            f"{path.name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",
-            path=path,
-        ) from exc
+    if source is None:
+        with open_file(path, buffered=True) as opened:
+            return decode_file(path, engine, source=opened, index=index)
+    declared = _check_before_decoding(source, engine, index)
+    array, rescaled = _decode_with(path, engine, source, index)
+    _check_decoded(array, declared, declared.frames if index is None else 1, path)
+    return array, rescaled

@@ -4,17 +4,19 @@ pydicom converts and validates every value it is asked for, which costs most of
 a scan's time. This parser walks the elements of explicit or implicit little
 endian files up to the pixel data, keeps the raw bytes of the ~40 tags the scan
 needs, and decodes them by hand. Anything unusual (no preamble, big endian,
-deflate, multi-frame, functional groups, other character sets, damage) returns
-``None`` and the caller falls back to pydicom, which stays the reference.
+deflate, multi-frame, functional groups, a Modality LUT, other character sets,
+damage) returns ``None`` and the caller falls back to pydicom, which stays the
+reference.
 """
 
 from __future__ import annotations
 
 import os
 import struct
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from pydicom.datadict import keyword_for_tag
+from pydicom.dataelem import RawDataElement
 from pydicom.uid import (
     DeflatedExplicitVRLittleEndian,
     ExplicitVRBigEndian,
@@ -24,7 +26,14 @@ from pydicom.uid import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["PIXEL_TAGS", "read_fast", "read_fast_from", "read_fully"]
+__all__ = [
+    "PIXEL_TAGS",
+    "count_fragments",
+    "element_span",
+    "read_fast",
+    "read_fast_from",
+    "read_fully",
+]
 
 HEAD_BYTES = 65536
 FIRST_READ = 8192
@@ -52,6 +61,8 @@ _US_TAGS = frozenset(
 # Pixel Data, Float Pixel Data, Double Float Pixel Data, in the order looked for.
 PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 _FUNCTIONAL_GROUPS = frozenset({0x52009229, 0x52009230})
+# A sequence the fast path does not read: its files go to pydicom.
+_MODALITY_LUT = 0x00283000
 _WANTED = frozenset(
     {
         0x00080005,
@@ -92,9 +103,14 @@ _WANTED = frozenset(
         0x00280030,
         0x00280100,
         0x00280101,
+        0x00280102,
         0x00280103,
         0x00281052,
         0x00281053,
+        0x00282110,
+        0x00282112,
+        0x00282114,
+        _MODALITY_LUT,
     }
 )
 _TAG_FOR_KEYWORD: Final = {keyword_for_tag(tag): tag for tag in _WANTED}
@@ -111,6 +127,7 @@ _UNDEFINED = 0xFFFFFFFF
 _DELIMITERS = frozenset({0xFFFEE0DD, 0xFFFEE00D})  # sequence, item delimitation
 _SHORT_HEADER = struct.Struct("<HH2sH").unpack_from
 _U32 = struct.Struct("<I").unpack_from
+_ITEM_HEAD = struct.Struct("<HHI").unpack
 
 
 class _Stop(Exception):
@@ -122,6 +139,7 @@ class _PixelElement:
 
     def __init__(self, file_tell: int, length: int) -> None:
         self.file_tell = file_tell
+        self.length = length
         self.is_undefined_length = length == _UNDEFINED
 
 
@@ -149,7 +167,7 @@ class RawDataset:
     def __contains__(self, tag: object) -> bool:
         return tag == self._pixel_tag and self._pixels is not None
 
-    def get_item(self, tag: int) -> _PixelElement | None:
+    def get_item(self, tag: int, **_options: bool) -> _PixelElement | None:
         return self._pixels if tag == self._pixel_tag else None
 
     def get(self, keyword: str, default: object = None) -> object:
@@ -307,6 +325,8 @@ def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:  # noq
             if tag in _FUNCTIONAL_GROUPS:
                 return None
         if length == _UNDEFINED:
+            if tag == _MODALITY_LUT:
+                return None
             try:
                 pos = _skip_undefined(data, start, explicit)
             except _Stop:
@@ -334,4 +354,56 @@ def _finish(
         return None
     if 0x00080016 not in values and "MediaStorageSOPClassUID" not in meta:
         return None
+    if _MODALITY_LUT in values:
+        return None
     return RawDataset(values, encoding, meta, pixels, tag)
+
+
+def element_span(element: Any) -> tuple[int | None, int | None]:
+    """Return (file offset, length in bytes) of a pixel element's value.
+
+    For this module's pixel element, or pydicom's (read or deferred); the
+    length is ``None`` when undefined (compressed pixel data).
+    """
+    if element is None:
+        return None, None
+    offset: Any
+    length: Any
+    if isinstance(element, RawDataElement):
+        offset, length = element.value_tell, element.length
+    else:
+        offset = getattr(element, "file_tell", None)
+        length = getattr(element, "length", None)
+        if length is None:
+            value = getattr(element, "value", None)
+            length = len(value) if isinstance(value, bytes | bytearray) else None
+    if getattr(element, "is_undefined_length", False) or length == _UNDEFINED:
+        length = None
+    return (offset if isinstance(offset, int) else None), length
+
+
+def count_fragments(path: Path, start: int, size: int, wanted: int) -> int | None:
+    """Count compressed fragments (after the offset table), up to ``wanted``.
+
+    Only the items' 8-byte headers are read, from ``start`` (the value of an
+    encapsulated Pixel Data element); a fragment going on past ``size`` (the
+    end of the file) is not counted. ``None`` when the file cannot be read.
+    """
+    count = -1  # the first item is the Basic Offset Table
+    position = start
+    try:
+        with open(path, "rb") as stream:
+            while count < wanted:
+                stream.seek(position)
+                head = stream.read(8)
+                if len(head) < 8:
+                    break
+                group, element, length = _ITEM_HEAD(head)
+                end = position + 8 + length
+                if (group, element) != (0xFFFE, 0xE000) or end > size:
+                    break
+                count += 1
+                position = end
+    except OSError:
+        return None
+    return max(count, 0)

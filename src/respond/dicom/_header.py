@@ -3,36 +3,79 @@
 Reading is lenient: a file with odd values still gives a header (values that
 cannot be parsed become ``None``); a file that is not DICOM, or is too damaged to
 parse, gives an :class:`Unreadable` with the reason.
+
+What the header already shows about the pixels becomes findings on each frame
+(``FrameRef.header_findings``), so the scan never calls "ready" what the loader
+would refuse or show wrong: a pixel module that is missing, colour or damaged,
+an image size the pixel data does not hold, a rescale or pixel spacing no
+scanner writes, a Modality LUT (well formed or not), and earlier lossy
+compression.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple
 
 import pydicom
 from pydicom.errors import InvalidDicomError
+from pydicom.filereader import read_partial
 from pydicom.uid import UID
 
 from respond.dicom._codecs import NATIVE
-from respond.dicom._fastheader import FIRST_READ, PIXEL_TAGS, read_fast_from, read_fully
-from respond.dicom.model import FileStamp, FrameRef, PixelFormat
+from respond.dicom._fastheader import (
+    FIRST_READ,
+    PIXEL_TAGS,
+    element_span,
+    read_fast_from,
+    read_fully,
+)
+from respond.dicom._pixelcheck import (
+    MAX_FRAMES,
+    PIXEL_MODULE,
+    TRANSFORM,
+    count_problem,
+    error_finding,
+    first_item,
+    lossy_finding,
+    lut_finding,
+    lut_group,
+    module_problem,
+    shown,
+    to_int,
+)
+from respond.dicom._rescale import MAX_RESCALE
+from respond.dicom.model import (
+    DicomFinding,
+    FileStamp,
+    FrameRef,
+    PixelFormat,
+    Severity,
+)
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
+    from pydicom.tag import BaseTag
 
 DICOMDIR_CLASS = "1.2.840.10008.1.3.10"
 _LOCALIZER_WORDS = frozenset(
     {"LOCALIZER", "LOCALISER", "SCOUT", "PILOT", "SURVEY", "TOPOGRAM", "SCANOGRAM"}
 )
-# A damaged header can claim any number of frames; no real series has more.
-MAX_FRAMES = 20000
 # Values longer than this are not read during the scan (pixel data above all);
 # the element's file offset is kept so the loader can read pixels directly.
 DEFER_BYTES = 4096
+# Top-level elements a file's dataset is parsed to at most (real ones hold a few
+# hundred; the per-frame groups of a multi-frame file are one sequence).
+MAX_ELEMENTS: Final = 100_000
+# A pixel wider than 50 mm would make a 512-pixel image 25 m across, and one
+# under 1 micrometre is finer than any CT, MR or micro-CT: either is a damaged
+# PixelSpacing, and a length measured with it would be wrong.
+PIXEL_MM_RANGE: Final = (0.001, 50.0)
+_RESCALE = ("RescaleSlope", "RescaleIntercept")
 _NON_IMAGE_KINDS = (
     ("Segmentation", "SEG"),
     ("SR Storage", "SR"),
@@ -135,14 +178,15 @@ def _opt_text(ds: Dataset, keyword: str) -> str | None:
     return text or None
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _upper_values(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list | tuple | pydicom.multival.MultiValue):
+        return tuple(str(v).upper() for v in value)
+    return (str(value).upper(),) if value else ()
 
 
 def _float(value: Any) -> float | None:
+    if value is None:
+        return None
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -151,44 +195,154 @@ def _float(value: Any) -> float | None:
 
 
 def _floats(value: Any, count: int) -> tuple[float, ...] | None:
+    if value is None:
+        return None
     try:
-        numbers = tuple(float(v) for v in value)
+        numbers = tuple(map(float, value))
     except (TypeError, ValueError):
         return None
-    if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
+    if len(numbers) != count or not all(map(math.isfinite, numbers)):
         return None
     return numbers
 
 
-def _first(ds: Dataset | None, sequence: str) -> Dataset | None:
-    if ds is None:
-        return None
-    items = ds.get(sequence)
-    if not items:
-        return None
-    try:
-        return items[0]  # type: ignore[no-any-return]
-    except (IndexError, TypeError):
-        return None
+@functools.lru_cache(maxsize=256)
+def _class_name(sop_class: str) -> str:
+    """Return a SOP class's name (a few classes per scan: looked up once each)."""
+    return UID(sop_class).name if sop_class else ""
 
 
 def _group_value(
     per_frame: Dataset | None, shared: Dataset | None, sequence: str, keyword: str
 ) -> Any:
     for group in (per_frame, shared):
-        item = _first(group, sequence)
+        item = first_item(group, sequence)
         if item is not None and keyword in item:
             return item.get(keyword)
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Pixels:
+class _Pixels(NamedTuple):
+    """One file's pixel settings, checked: what its frames share.
+
+    A named tuple, not a dataclass: one is built per file, in the scan's loop.
+    """
+
     tsyntax: str
     pixel_format: PixelFormat | None
     offset: int | None
-    present: bool = True
-    stamp: FileStamp | None = None
+    present: bool
+    stamp: FileStamp | None
+    rows: int
+    columns: int
+    frames: int
+    is_refused: bool
+    """An error: list no more frames than the functional groups describe."""
+    frame_bytes: int
+    """Bytes of one native frame, to find frames cut short (0: not checked)."""
+    findings: tuple[DicomFinding, ...]
+    series_uid: str
+
+
+# --- what one frame's header shows -------------------------------------------------
+
+
+def _frame_type(
+    per_frame: Dataset | None, shared: Dataset | None, fallback: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Return an enhanced frame's FrameType, ComplexImageComponent and ASLContext.
+
+    Each is taken from the first item of any sequence of the frame's functional
+    groups (the MR, CT, PET ... frame type sequences hold them), per frame first.
+    """
+    found: dict[str, Any] = {}
+    for group in (per_frame, shared):
+        for element in group or ():
+            if element.VR == "SQ" and element.value:
+                item = element.value[0]
+                for keyword in ("FrameType", "ComplexImageComponent", "ASLContext"):
+                    if keyword not in found and keyword in item:
+                        found[keyword] = item.get(keyword)
+    if not found:
+        return fallback
+    kind = _upper_values(found["FrameType"]) if "FrameType" in found else fallback
+    extra = (found.get("ComplexImageComponent"), found.get("ASLContext"))
+    return kind + tuple(str(v).upper() for v in extra if v)
+
+
+def _usable_spacing(raw: Any) -> tuple[float, ...] | None:
+    """Return the pixel spacing if it is one (two numbers within range)."""
+    spacing = None if raw is None else _floats(raw, 2)
+    low, high = PIXEL_MM_RANGE
+    if spacing is None or not (low <= spacing[0] <= high and low <= spacing[1] <= high):
+        return None
+    return spacing
+
+
+def _bad_rescale(raw: Any, value: float | None) -> bool:
+    if value is None:
+        return raw is not None and shown(raw) != ""
+    return abs(value) > MAX_RESCALE
+
+
+def _cut_short(pixels: _Pixels, index: int | None) -> int:
+    """Return how many bytes of the frame's native pixels the file lacks."""
+    if pixels.offset is None or not pixels.frame_bytes or pixels.stamp is None:
+        return 0
+    end = pixels.offset + ((index or 0) + 1) * pixels.frame_bytes
+    return max(0, end - pixels.stamp[1])
+
+
+def _frame_findings(
+    path: Path, index: int | None, pixels: _Pixels, raw: dict[str, Any]
+) -> tuple[DicomFinding, ...]:
+    """Return what a frame's own values show: spacing, rescale, LUT, truncation.
+
+    ``raw`` holds the frame's PixelSpacing, RescaleSlope and RescaleIntercept as
+    written, and the group holding its Modality LUT Sequence (``lut``).
+    """
+    name = path.name if index is None else f"{path.name} frame {index + 1}"
+    uid = pixels.series_uid
+    found = []
+    spacing = raw["PixelSpacing"]
+    if spacing is not None and _usable_spacing(spacing) is None:
+        low, high = PIXEL_MM_RANGE
+        found.append(
+            error_finding(
+                "bad_pixel_spacing",
+                name,
+                f"PixelSpacing {shown(spacing)!r} is not a pixel size ({low:g} to "
+                f"{high:g} mm): the image shows, but lengths in mm would be wrong, "
+                "so it is not measurable",
+                uid,
+            )
+        )
+    if raw["lut"] is not None:
+        found.append(lut_finding(raw["lut"], name, uid))
+    for keyword in () if raw["lut"] is not None else _RESCALE:
+        if _bad_rescale(raw[keyword], _float(raw[keyword])):
+            found.append(
+                error_finding(
+                    "bad_rescale",
+                    name,
+                    f"{keyword} {shown(raw[keyword])!r} is not a number within "
+                    f"+/-{MAX_RESCALE:g}: the values (HU) cannot be computed, so the "
+                    "image cannot be shown",
+                    uid,
+                )
+            )
+            break
+    short = _cut_short(pixels, index)
+    if short:
+        found.append(
+            DicomFinding(
+                "truncated_pixel_data",
+                Severity.WARNING,
+                f"{name}: the file ends {short:,} bytes before its pixel data does",
+                uid,
+            )
+        )
+    return tuple(found)
 
 
 def _frame(
@@ -197,87 +351,143 @@ def _frame(
     index: int | None,
     groups: tuple[Dataset | None, Dataset | None],
     pixels: _Pixels,
+    image_type: tuple[str, ...],
 ) -> FrameRef:
     per_frame, shared = groups
+    is_enhanced = per_frame is not None or shared is not None
 
     def pick(sequence: str, keyword: str) -> Any:
-        if per_frame is None and shared is None:  # an ordinary file
+        if not is_enhanced:  # an ordinary file
             return ds.get(keyword)
         value = _group_value(per_frame, shared, sequence, keyword)
         return ds.get(keyword) if value is None else value
 
-    position = _floats(pick("PlanePositionSequence", "ImagePositionPatient"), 3)
-    orientation = _floats(
-        pick("PlaneOrientationSequence", "ImageOrientationPatient"), 6
-    )
-    spacing = _floats(pick("PixelMeasuresSequence", "PixelSpacing"), 2)
-    thickness = _float(pick("PixelMeasuresSequence", "SliceThickness"))
-    slope = _float(pick("PixelValueTransformationSequence", "RescaleSlope"))
-    intercept = _float(pick("PixelValueTransformationSequence", "RescaleIntercept"))
-    content = _first(per_frame, "FrameContentSequence")
-    temporal = None if content is None else _int(content.get("TemporalPositionIndex"))
+    raw = {
+        "PixelSpacing": pick("PixelMeasuresSequence", "PixelSpacing"),
+        "RescaleSlope": pick(TRANSFORM, "RescaleSlope"),
+        "RescaleIntercept": pick(TRANSFORM, "RescaleIntercept"),
+        "lut": lut_group(ds, per_frame, shared),
+    }
+    spacing = _usable_spacing(raw["PixelSpacing"])
+    slope, intercept = _float(raw["RescaleSlope"]), _float(raw["RescaleIntercept"])
+    findings = pixels.findings
+    if (
+        (spacing is None and raw["PixelSpacing"] is not None)
+        or raw["lut"] is not None
+        or _bad_rescale(raw["RescaleSlope"], slope)
+        or _bad_rescale(raw["RescaleIntercept"], intercept)
+        or _cut_short(pixels, index)
+    ):
+        findings += _frame_findings(path, index, pixels, raw)
+    content = first_item(per_frame, "FrameContentSequence")
+    temporal = None if content is None else to_int(content.get("TemporalPositionIndex"))
     if temporal is None:
-        temporal = _int(ds.get("TemporalPositionIdentifier"))
+        temporal = to_int(ds.get("TemporalPositionIdentifier"))
     return FrameRef(
         path=path,
         frame=index,
         sop_instance_uid=_text(ds, "SOPInstanceUID"),
-        position=position,  # type: ignore[arg-type]
-        orientation=orientation,  # type: ignore[arg-type]
+        position=_floats(pick("PlanePositionSequence", "ImagePositionPatient"), 3),  # type: ignore[arg-type]
+        orientation=_floats(
+            pick("PlaneOrientationSequence", "ImageOrientationPatient"), 6
+        ),  # type: ignore[arg-type]
         pixel_spacing=spacing,  # type: ignore[arg-type]
-        slice_thickness=thickness,
+        slice_thickness=_float(pick("PixelMeasuresSequence", "SliceThickness")),
         rescale_slope=1.0 if slope is None or slope == 0 else slope,
         rescale_intercept=0.0 if intercept is None else intercept,
-        instance_number=_int(ds.get("InstanceNumber")),
-        acquisition_number=_int(ds.get("AcquisitionNumber")),
+        instance_number=to_int(ds.get("InstanceNumber")),
+        acquisition_number=to_int(ds.get("AcquisitionNumber")),
         temporal_index=temporal,
         transfer_syntax=pixels.tsyntax,
         pixel_format=pixels.pixel_format,
         pixel_offset=pixels.offset,
-        rows=_int(ds.get("Rows")) or 0,
-        columns=_int(ds.get("Columns")) or 0,
+        rows=pixels.rows,
+        columns=pixels.columns,
         has_pixels=pixels.present,
         file_stamp=pixels.stamp,
+        modality_lut=raw["lut"] is not None,
+        image_type=_frame_type(per_frame, shared, image_type)
+        if is_enhanced
+        else image_type,
+        stack_id=None if content is None else _opt_text(content, "StackID"),
+        header_findings=findings,
     )
 
 
-def _frames(path: Path, ds: Dataset, pixels: _Pixels) -> tuple[FrameRef, ...]:
-    count = min(_int(ds.get("NumberOfFrames")) or 1, MAX_FRAMES)
-    shared = _first(ds, "SharedFunctionalGroupsSequence")
+def _frames(
+    path: Path, ds: Dataset, pixels: _Pixels, image_type: tuple[str, ...]
+) -> tuple[FrameRef, ...]:
+    shared = first_item(ds, "SharedFunctionalGroupsSequence")
     per_frame_items = ds.get("PerFrameFunctionalGroupsSequence")
+    count = pixels.frames
+    if pixels.is_refused:  # never thousands of frames a damaged header invents
+        count = min(count, max(1, len(per_frame_items or ())))
     if count <= 1 and not per_frame_items:
-        return (_frame(path, ds, None, (None, shared), pixels),)
+        return (_frame(path, ds, None, (None, shared), pixels, image_type),)
     frames = []
     for index in range(count):
         per_frame = None
         if per_frame_items is not None and index < len(per_frame_items):
             per_frame = per_frame_items[index]
-        frames.append(_frame(path, ds, index, (per_frame, shared), pixels))
+        frames.append(_frame(path, ds, index, (per_frame, shared), pixels, image_type))
     return tuple(frames)
 
 
-def _pixels(ds: Dataset, tsyntax: str, stamp: FileStamp | None) -> _Pixels:
-    element = None
-    for tag in PIXEL_TAGS:
-        if tag in ds:
-            element = ds.get_item(tag)
+# --- what one file's pixel module and Pixel Data element show -----------------------
+
+
+def _pixels(path: Path, ds: Dataset, tsyntax: str, stamp: FileStamp | None) -> _Pixels:
+    tag = None
+    for candidate in PIXEL_TAGS:
+        if candidate in ds:
+            tag = candidate
             break
+    offset, length = element_span(
+        None if tag is None else ds.get_item(tag, keep_deferred=True)
+    )
+    values = {k: to_int(ds.get(k)) for k in PIXEL_MODULE}
+    photometric = _text(ds, "PhotometricInterpretation").upper()
+    rows, columns = values["Rows"] or 0, values["Columns"] or 0
+    uid = _text(ds, "SeriesInstanceUID")
+    bits = values["BitsAllocated"]
     fmt = None
-    bits = _int(ds.get("BitsAllocated"))
     if bits:
         fmt = PixelFormat(
             bits_allocated=bits,
-            bits_stored=_int(ds.get("BitsStored")) or bits,
-            pixel_representation=_int(ds.get("PixelRepresentation")) or 0,
-            samples_per_pixel=_int(ds.get("SamplesPerPixel")) or 1,
-            photometric=_text(ds, "PhotometricInterpretation").upper(),
+            bits_stored=values["BitsStored"] or bits,
+            pixel_representation=values["PixelRepresentation"] or 0,
+            samples_per_pixel=values["SamplesPerPixel"] or 1,
+            photometric=photometric,
         )
-    offset = None
-    if element is not None and (tsyntax in NATIVE or not tsyntax):
-        tell = getattr(element, "file_tell", None)
-        if isinstance(tell, int) and not getattr(element, "is_undefined_length", False):
-            offset = tell
-    return _Pixels(tsyntax, fmt, offset, element is not None, stamp)
+    claimed = max(1, to_int(ds.get("NumberOfFrames")) or 1)
+    problem = None
+    if tag is not None:
+        problem = module_problem(values, photometric, tag, path, uid)
+    frame_bytes = rows * columns * bits // 8 if bits and not problem else 0
+    if tag is not None and problem is None:
+        size = 0 if stamp is None else stamp[1]
+        span = (offset, length)
+        problem = count_problem(path, claimed, frame_bytes, span, (tsyntax, size, uid))
+    native = tsyntax in NATIVE or not tsyntax
+    lossy = lossy_finding(ds, uid)
+    findings: tuple[DicomFinding, ...] = () if problem is None else (problem,)
+    return _Pixels(
+        tsyntax,
+        fmt,
+        offset if native and length is not None else None,
+        tag is not None,
+        stamp,
+        rows,
+        columns,
+        min(claimed, MAX_FRAMES),
+        tag is None or problem is not None,
+        frame_bytes if native and problem is None else 0,
+        findings if lossy is None else (*findings, lossy),
+        uid,
+    )
+
+
+# --- reading a file ----------------------------------------------------------------
 
 
 def read_header(path: Path) -> Header | Unreadable:
@@ -302,7 +512,7 @@ def read_header(path: Path) -> Header | Unreadable:
             fast = read_fast_from(stream, head, stamp[1]) if has_preamble else None
         if fast is not None:
             return _header(path, fast, stamp)  # type: ignore[arg-type]
-        ds = pydicom.dcmread(path, force=True, defer_size=DEFER_BYTES)
+        ds = _parse(path)
         if not has_preamble and not _looks_like_dicom(ds):
             return Unreadable(path, "not a DICOM file")
         return _header(path, ds, stamp)
@@ -312,6 +522,25 @@ def read_header(path: Path) -> Header | Unreadable:
         return Unreadable(path, f"cannot be read ({exc.strerror or exc})")
     except Exception as exc:  # noqa: BLE001 - any damage in a file becomes a reason
         return Unreadable(path, f"damaged DICOM file ({type(exc).__name__}: {exc})")
+
+
+def _parse(path: Path) -> Dataset:
+    """Parse a file with pydicom, stopping where no stored dataset can go on.
+
+    A file padded with zeros (a damaged copy, a sparse file of gigabytes) reads
+    as endless empty elements of group 0000, which only network commands use:
+    the parse stops at the first of them, and after :data:`MAX_ELEMENTS`
+    top-level elements in any case.
+    """
+    count = 0
+
+    def stop(tag: BaseTag, _vr: str | None, _length: int) -> bool:
+        nonlocal count
+        count += 1
+        return tag.group == 0 or count > MAX_ELEMENTS
+
+    with open(path, "rb") as stream:
+        return read_partial(stream, stop_when=stop, defer_size=DEFER_BYTES, force=True)
 
 
 def _looks_like_dicom(ds: Dataset) -> bool:
@@ -343,12 +572,12 @@ def _header(path: Path, ds: Dataset, stamp: FileStamp | None) -> Header:
     sop_class = _text(ds, "SOPClassUID")
     if not sop_class and meta is not None:
         sop_class = str(meta.get("MediaStorageSOPClassUID", "") or "")
-    image_type = ds.get("ImageType")
-    pixels = _pixels(ds, tsyntax, stamp)
+    image_type = _upper_values(ds.get("ImageType"))
+    pixels = _pixels(path, ds, tsyntax, stamp)
     return Header(
         path=path,
         sop_class=sop_class,
-        sop_class_name=UID(sop_class).name if sop_class else "",
+        sop_class_name=_class_name(sop_class),
         sop_instance_uid=_text(ds, "SOPInstanceUID"),
         transfer_syntax=tsyntax,
         patient_id=_text(ds, "PatientID"),
@@ -357,16 +586,14 @@ def _header(path: Path, ds: Dataset, stamp: FileStamp | None) -> Header:
         study_date=_text(ds, "StudyDate"),
         study_time=_text(ds, "StudyTime"),
         study_description=_text(ds, "StudyDescription"),
-        series_uid=_text(ds, "SeriesInstanceUID"),
-        series_number=_int(ds.get("SeriesNumber")),
+        series_uid=pixels.series_uid,
+        series_number=to_int(ds.get("SeriesNumber")),
         series_description=_text(ds, "SeriesDescription"),
         protocol=_text(ds, "ProtocolName"),
         modality=_text(ds, "Modality").upper(),
-        image_type=tuple(str(v).upper() for v in image_type)
-        if isinstance(image_type, list | tuple | pydicom.multival.MultiValue)
-        else ((str(image_type).upper(),) if image_type else ()),
-        rows=_int(ds.get("Rows")) or 0,
-        columns=_int(ds.get("Columns")) or 0,
+        image_type=image_type,
+        rows=pixels.rows,
+        columns=pixels.columns,
         has_pixels=pixels.present and bool(ds.get("Rows")),
         contrast_agent=_opt_text(ds, "ContrastBolusAgent"),
         contrast_route=_opt_text(ds, "ContrastBolusRoute"),
@@ -375,7 +602,7 @@ def _header(path: Path, ds: Dataset, stamp: FileStamp | None) -> Header:
         series_time=_opt_text(ds, "SeriesTime"),
         content_time=_opt_text(ds, "ContentTime"),
         gantry_tilt=_float(ds.get("GantryDetectorTilt")),
-        frames=_frames(path, ds, pixels),
+        frames=_frames(path, ds, pixels, image_type),
         patient_birth_date=_text(ds, "PatientBirthDate"),
         patient_sex=_text(ds, "PatientSex").upper(),
     )

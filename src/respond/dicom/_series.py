@@ -1,14 +1,21 @@
-"""Turn one series' headers into series candidates with findings and readiness."""
+"""Turn one series' headers into series candidates with findings and readiness.
+
+The verdict tells the truth from the headers alone: what the header shows the
+loader would refuse (a damaged or colour pixel module, an image size the pixel
+data does not hold, an absurd rescale, a malformed Modality LUT, no decoder, no
+pixels) is ``NOT_LOADABLE``; what would show but measure wrong (a damaged pixel
+spacing, broken geometry, localizers, screen captures) is ``NOT_MEASURABLE``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 from respond.dicom._codecs import engine_for, is_lossy, syntax_name
-from respond.dicom._stacks import Stack, split_series
+from respond.dicom._stacks import CAPTURE, LOCALIZER, Stack, split_series
 from respond.dicom.errors import GeometryError
 from respond.dicom.geometry import analyze_stack
 from respond.dicom.model import (
@@ -25,7 +32,13 @@ if TYPE_CHECKING:
 
     from respond.dicom._header import Header
 
-__all__ = ["build_candidates", "with_phase"]
+__all__ = [
+    "NOT_LOADABLE_CODES",
+    "build_candidates",
+    "capture_reason",
+    "readiness",
+    "with_phase",
+]
 
 UNKNOWN_PHASE = PhaseCall(Phase.UNKNOWN, Confidence.NONE, (), None)
 
@@ -37,7 +50,49 @@ _GEOMETRY_SEVERITY = {
     "gantry_tilt": Severity.WARNING,
     "single_slice": Severity.INFO,
     "thick_slices": Severity.INFO,
+    "displaced_slices": Severity.ERROR,
+    "separated_slices": Severity.WARNING,
 }
+NOT_LOADABLE_CODES: Final = frozenset(
+    {
+        "unsupported_transfer_syntax",
+        "no_pixel_data",
+        "truncated_pixel_data",
+        "no_pixel_module",
+        "colour_image",
+        "bad_image_size",
+        "bad_pixel_format",
+        "pixel_data_length",
+        "frame_count",
+        "bad_rescale",
+        "bad_modality_lut",
+    }
+)
+"""Codes whose ERROR finding means the stack cannot be shown (NOT_LOADABLE)."""
+# Secondary Capture, and its multi-frame single bit, byte, word and true colour.
+_CAPTURE_CLASSES = frozenset(
+    {
+        "1.2.840.10008.5.1.4.1.1.7",
+        *(f"1.2.840.10008.5.1.4.1.1.7.{n}" for n in range(1, 5)),
+    }
+)
+_CAPTURE_TYPES = frozenset(
+    {"SCREEN SAVE", "SCREENSAVE", "SCREEN_SAVE", "SCREENSHOT", "SCREEN CAPTURE"}
+)
+_CAPTURE_PHRASES = (
+    "EXAM SUMMARY",
+    "DOSE REPORT",
+    "DOSE INFO",
+    "SCREEN SAVE",
+    "SCREENSAVE",
+    "SCREEN CAPTURE",
+    "SCREENSHOT",
+    "PATIENT PROTOCOL",
+)
+# Header findings that _pixel_findings words once for the whole stack.
+_STACK_WORDED = frozenset({"truncated_pixel_data", "lossy_compression"})
+# With these, the geometry is not analysed: nothing to measure, or no spacing.
+_NO_GEOMETRY = NOT_LOADABLE_CODES | {"bad_pixel_spacing"}
 
 
 def _orientation_label(frame: FrameRef) -> str:
@@ -70,13 +125,14 @@ def _geometry(stack: Stack, uid: str) -> tuple[list[DicomFinding], float | None]
             )
         ], None
     if any(f.position is None or f.orientation is None for f in frames):
-        severity = Severity.INFO if len(frames) == 1 else Severity.ERROR
+        # Even one image: the volume then has no geometry to measure with.
         return [
             _finding(
                 "missing_geometry",
-                severity,
-                "image position or orientation missing: slices cannot be placed in "
-                "patient space, so only in-plane lengths are valid",
+                Severity.ERROR,
+                "image position or orientation missing: the images cannot be "
+                "placed in patient space, so lengths in mm cannot be measured on "
+                "them",
                 uid,
             )
         ], None
@@ -98,9 +154,36 @@ def _geometry(stack: Stack, uid: str) -> tuple[list[DicomFinding], float | None]
     return findings, analysis.spacing_mm
 
 
-def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
+def _header_findings(stack: Stack, uid: str) -> list[DicomFinding]:
+    """Gather the frames' header findings: one per code, with how many more."""
+    gathered: dict[str, dict[str, DicomFinding]] = {}
+    for frame in stack.frames:
+        for found in frame.header_findings:
+            if found.code not in _STACK_WORDED:
+                gathered.setdefault(found.code, {}).setdefault(found.message, found)
+    findings = []
+    for code, by_message in gathered.items():
+        first, *others = by_message.values()
+        more = len(others)
+        message = first.message + (
+            f" (and {more} more image{'s' if more > 1 else ''} alike)" if more else ""
+        )
+        findings.append(_finding(code, first.severity, message, uid))
+    return findings
+
+
+def _with_code(stack: Stack, code: str) -> list[DicomFinding]:
+    return [
+        f for frame in stack.frames for f in frame.header_findings if f.code == code
+    ]
+
+
+def _unreadable_findings(stack: Stack, uid: str) -> list[DicomFinding]:
+    """Report images with no pixel data or cut short: blank slices, or nothing."""
+    total = len(stack.frames)
     missing = sum(1 for f in stack.frames if not f.has_pixels)
-    if missing == len(stack.frames):
+    cut = _with_code(stack, "truncated_pixel_data")
+    if missing == total:
         return [
             _finding(
                 "no_pixel_data",
@@ -110,17 +193,46 @@ def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
                 uid,
             )
         ]
+    if missing + len(cut) == total:
+        return [
+            _finding(
+                "truncated_pixel_data",
+                Severity.ERROR,
+                f"none of the {total} images can be read ({cut[0].message}"
+                + (f"; {missing} have no pixel data" if missing else "")
+                + "): nothing to show; copy the files again from their source",
+                uid,
+            )
+        ]
     findings = []
     if missing:
         findings.append(
             _finding(
                 "missing_pixel_data",
                 Severity.WARNING,
-                f"{missing} of {len(stack.frames)} images have no pixel data: those "
+                f"{missing} of {total} images have no pixel data: those "
                 "slices show blank; measure elsewhere or have them sent again",
                 uid,
             )
         )
+    if cut:
+        findings.append(
+            _finding(
+                "truncated_pixel_data",
+                Severity.WARNING,
+                f"{len(cut)} of {total} images are cut short ({cut[0].message}): "
+                "those slices show blank; measure elsewhere or copy the files again",
+                uid,
+            )
+        )
+    return findings
+
+
+def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
+    findings = _unreadable_findings(stack, uid)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return findings
+    lossy = [f.message for f in _with_code(stack, "lossy_compression")][:1]
     syntaxes = sorted({f.transfer_syntax for f in stack.frames})
     for tsyntax in syntaxes:
         has_offset = all(
@@ -139,15 +251,15 @@ def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
                 )
             )
         elif is_lossy(tsyntax):
-            findings.append(
-                _finding(
-                    "lossy_compression",
-                    Severity.WARNING,
-                    f"{syntax_name(tsyntax)}: lossy compression may blur lesion "
-                    "edges; prefer the original images for measuring",
-                    uid,
-                )
+            lossy.insert(
+                0,
+                f"{syntax_name(tsyntax)}: lossy compression may blur lesion edges; "
+                "prefer the original images for measuring",
             )
+    if lossy:
+        findings.append(
+            _finding("lossy_compression", Severity.WARNING, "; ".join(lossy), uid)
+        )
     rescales = {(f.rescale_slope, f.rescale_intercept) for f in stack.frames}
     if len(rescales) > 1:
         findings.append(
@@ -163,9 +275,14 @@ def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
 
 
 def readiness(findings: Sequence[DicomFinding]) -> Readiness:
-    """Return the verdict a set of findings gives."""
-    codes = {f.code for f in findings}
-    if codes & {"unsupported_transfer_syntax", "no_pixel_data"}:
+    """Return the verdict a set of findings gives.
+
+    An error whose code is in :data:`NOT_LOADABLE_CODES` means the stack cannot
+    be shown; any other error that it cannot be measured on.
+    """
+    if any(
+        f.severity is Severity.ERROR and f.code in NOT_LOADABLE_CODES for f in findings
+    ):
         return Readiness.NOT_LOADABLE
     if any(f.severity is Severity.ERROR for f in findings):
         return Readiness.NOT_MEASURABLE
@@ -189,27 +306,26 @@ def build_candidates(headers: Sequence[Header]) -> list[SeriesCandidate]:
     """
     first = headers[0]
     uid = first.series_uid
-    localizers = {h.sop_instance_uid for h in headers if h.is_localizer}
+    by_path = {h.path: h for h in headers}
+    kinds = {h.path: _kind(h) for h in headers}
     series_numbers = {h.sop_instance_uid: h.series_number for h in headers}
     frames = [frame for h in headers for frame in h.frames]
     stacks = split_series(
-        frames, lambda f: f.sop_instance_uid in localizers, series_numbers
+        frames,
+        lambda f: (
+            kinds.get(f.path) or (LOCALIZER if "LOCALIZER" in f.image_type else "")
+        ),
+        series_numbers,
     )
-    by_path = {h.path: h for h in headers}
     candidates = []
     for index, stack in enumerate(stacks):
         header = by_path.get(stack.frames[0].path, first)
-        findings, spacing = _geometry(stack, uid)
-        findings.extend(_pixel_findings(stack, uid))
-        if stack.is_localizer:
-            findings.append(
-                _finding(
-                    "localizer",
-                    Severity.INFO,
-                    "localizer (scout) images: for planning, not for measuring",
-                    uid,
-                )
-            )
+        findings = _stack_findings(stack, header, uid)
+        spacing = None
+        codes = {f.code for f in findings}
+        if not stack.is_capture and not codes & _NO_GEOMETRY:
+            geometry, spacing = _geometry(stack, uid)
+            findings[:0] = geometry
         key = uid if len(stacks) == 1 else f"{uid}#{index + 1}"
         frame = stack.frames[0]
         candidates.append(
@@ -243,6 +359,65 @@ def build_candidates(headers: Sequence[Header]) -> list[SeriesCandidate]:
     return candidates
 
 
+def capture_reason(header: Header) -> str:
+    r"""Return why an image is a capture of a screen, not acquired ("" if not).
+
+    Secondary Capture SOP classes; ImageType naming a screen save; derived
+    images whose series is a summary, dose report or screen capture; and
+    DERIVED\SECONDARY images without an image plane (reformats have one).
+    """
+    if header.sop_class in _CAPTURE_CLASSES:
+        return f"{header.sop_class_name or 'Secondary Capture'} SOP class"
+    is_screen = not _CAPTURE_TYPES.isdisjoint(header.image_type)
+    if not is_screen and header.image_type[:1] != ("DERIVED",):
+        return ""  # the usual case: an original image
+    image_type = "\\".join(header.image_type)
+    if is_screen:
+        return f"ImageType {image_type}"
+    if any(p in header.series_description.upper() for p in _CAPTURE_PHRASES):
+        return f'ImageType {image_type}, series "{header.series_description}"'
+    first = header.frames[0] if header.frames else None
+    if header.image_type[1:2] == ("SECONDARY",) and (
+        first is None or first.position is None or first.orientation is None
+    ):
+        return f"ImageType {image_type} without an image position or orientation"
+    return ""
+
+
+def _kind(header: Header) -> str:
+    if capture_reason(header):
+        return CAPTURE
+    return LOCALIZER if header.is_localizer else ""
+
+
+def _stack_findings(stack: Stack, header: Header, uid: str) -> list[DicomFinding]:
+    """Return what the headers show, and what kind of images these are."""
+    findings = _header_findings(stack, uid)
+    findings.extend(_pixel_findings(stack, uid))
+    if stack.is_localizer:
+        findings.append(
+            _finding(
+                "localizer",
+                Severity.ERROR,
+                "localizer (scout) images: for planning, not for measuring",
+                uid,
+            )
+        )
+    if stack.is_capture:
+        findings.append(
+            _finding(
+                "secondary_capture",
+                Severity.ERROR,
+                f"screen capture ({capture_reason(header)}): "
+                "a picture of a screen, not acquired images; sizes in mm and values "
+                "cannot be trusted, so it is not for measuring; measure on the "
+                "original series",
+                uid,
+            )
+        )
+    return findings
+
+
 def with_phase(candidate: SeriesCandidate, call: PhaseCall) -> SeriesCandidate:
     """Return the candidate with its phase, and the mRECIST phase finding."""
     findings = list(candidate.findings)
@@ -264,6 +439,19 @@ def with_phase(candidate: SeriesCandidate, call: PhaseCall) -> SeriesCandidate:
                 f"phase {name}: mRECIST measures viable (arterially enhancing) "
                 "tumour on the arterial phase; measure viable diameters on the "
                 "arterial series",
+                candidate.series_uid,
+            )
+        )
+    if call.is_disputed and call.image is not None:
+        header = call.phase.value.replace("_", " ")
+        image = call.image.phase.value.replace("_", " ")
+        findings.append(
+            _finding(
+                "phase_disputed",
+                Severity.WARNING,
+                f"the headers say {header} but the images read {image} "
+                f"({call.image.evidence.removeprefix('from the images: ')}): check "
+                "the phase before measuring viable tumour on this series",
                 candidate.series_uid,
             )
         )

@@ -28,6 +28,7 @@ from respond.dicom.stack_geometry import (
     GeometryFinding,
     StackAnalysis,
     _pixel_spacing,
+    _preview,
     _readonly,
     analyze_stack,
     normal_from_orientation,
@@ -116,13 +117,13 @@ class VolumeGeometry:
             raise GeometryError(
                 "The slices are not sorted along the slice normal: sort them by "
                 "analyze_stack(...).order, or distances across slices are wrong.",
-                f"order = {analysis.order.tolist()}",
+                f"order = {_preview(analysis.order)}",
             )
         if np.any(analysis.gaps_mm < DUPLICATE_TOLERANCE_MM):
             raise GeometryError(
                 "Two slices are at the same position: one plane cannot be two "
                 "slices of a volume. Keep one slice per position before measuring.",
-                f"gaps = {analysis.gaps_mm.tolist()} mm",
+                f"gaps = {_preview(analysis.gaps_mm)} mm",
             )
         positions = np.array(positions_sorted, dtype=np.float64)
         spacing = _pixel_spacing(pixel_spacing).copy()
@@ -184,7 +185,7 @@ class VolumeGeometry:
         positions = self.positions_mm
         if len(positions) == 1:
             if np.any(k != 0):
-                raise _off_plane_error(f"slice indices = {k.tolist()}")
+                raise _off_plane_error(f"slice indices = {_preview(k)}")
             base = np.repeat(positions, len(k), axis=0)
         else:
             below = np.clip(np.floor(k), 0, len(positions) - 2).astype(np.intp)
@@ -241,7 +242,7 @@ class VolumeGeometry:
         along = points @ a.normal
         if len(positions) == 1:
             if np.any(np.abs(along - a.offsets_mm[0]) > 1e-6):
-                raise _off_plane_error(f"offsets = {along.tolist()} mm")
+                raise _off_plane_error(f"offsets = {_preview(along)} mm")
             k, base = np.zeros(len(points)), np.repeat(positions, len(points), axis=0)
         else:
             below = np.searchsorted(a.offsets_mm, along, side="right") - 1
@@ -298,7 +299,9 @@ class VolumeGeometry:
         if a.is_tilted:
             why = f"The stack is tilted {a.tilt_deg:.1f} degrees (gantry tilt)"
         elif not a.is_uniform:
-            why = "The slices are unevenly spaced (or some are missing)"
+            why = (
+                "The slices are unevenly spaced (or some are missing or off the stack)"
+            )
         if why:
             raise GeometryError(
                 f"{why}: one affine would misplace slices, so use the per-slice "

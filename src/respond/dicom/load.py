@@ -9,7 +9,7 @@ runs off the caller's thread and can be cancelled.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,14 @@ from respond.dicom._decode import (
     open_file,
     stored_dtype,
 )
-from respond.dicom._rescale import checked_range, plan_dtype, write_rescaled
+from respond.dicom._modality_lut import ModalityLut, read_modality_luts
+from respond.dicom._rescale import (
+    allocate_volume,
+    check_frames_fit,
+    checked_range,
+    plan_dtype,
+    write_rescaled,
+)
 from respond.dicom.errors import (
     DicomError,
     GeometryError,
@@ -34,7 +41,7 @@ from respond.dicom.errors import (
     UnsupportedSeriesError,
 )
 from respond.dicom.geometry import VolumeGeometry
-from respond.dicom.model import FrameRef, Readiness, SeriesCandidate
+from respond.dicom.model import FrameRef, Readiness, SeriesCandidate, Severity
 from respond.dicom.volume import Volume
 
 if TYPE_CHECKING:
@@ -43,9 +50,24 @@ if TYPE_CHECKING:
 __all__ = ["LoadJob", "load_series"]
 
 SliceCallback = Callable[[int], None]
-# Larger volumes are refused before allocating (a damaged header can claim
-# anything); 8 GiB is far above any CT or MR series.
-MAX_VOLUME_BYTES = 8 * 2**30
+
+
+def _check_loadable(candidate: SeriesCandidate) -> None:
+    name = candidate.description or candidate.series_uid
+    if candidate.readiness is Readiness.NOT_LOADABLE:
+        reasons = [
+            f.message for f in candidate.findings if f.severity is Severity.ERROR
+        ]
+        raise UnsupportedSeriesError(
+            f"series {name} cannot be loaded: "
+            + ("; ".join(reasons) or "the scan found no images to show"),
+            series_uid=candidate.series_uid,
+        )
+    if not candidate.frames:
+        raise SeriesLoadError(
+            f"series {name} lists no images: scan the folder again",
+            series_uid=candidate.series_uid,
+        )
 
 
 @dataclass(slots=True)
@@ -69,6 +91,15 @@ class LoadJob:
     on_slice
         Called with the slice index each time a slice is filled, from a worker
         thread; the middle slice comes first.
+
+    Raises
+    ------
+    UnsupportedSeriesError
+        The scan found that the series cannot be shown as images.
+    SeriesLoadError
+        Its files cannot hold what their headers declare, or the volume would
+        take more than the memory budget or more memory than is free; nothing
+        is allocated then.
     """
 
     def __init__(
@@ -78,17 +109,7 @@ class LoadJob:
         workers: int = 2,
         on_slice: SliceCallback | None = None,
     ) -> None:
-        if candidate.readiness is Readiness.NOT_LOADABLE:
-            raise UnsupportedSeriesError(
-                f"series {candidate.description or candidate.series_uid} cannot be "
-                "loaded: "
-                + "; ".join(
-                    f.message
-                    for f in candidate.findings
-                    if f.code in ("unsupported_transfer_syntax", "no_pixel_data")
-                ),
-                series_uid=candidate.series_uid,
-            )
+        _check_loadable(candidate)
         self.candidate = candidate
         self.workers = max(1, workers)
         self._on_slice = on_slice
@@ -103,16 +124,11 @@ class LoadJob:
         self.failed: dict[int, str] = {}
         frames = candidate.frames
         dtype, self.is_rescaled = plan_dtype(frames, candidate.modality)
-        shape = (len(frames), candidate.rows, candidate.columns)
-        size = shape[0] * shape[1] * shape[2] * dtype.itemsize
-        if size > MAX_VOLUME_BYTES:
-            raise SeriesLoadError(
-                f"{shape[0]} images of {shape[1]} x {shape[2]} would need "
-                f"{size / 2**30:.1f} GiB: more than respond loads at once "
-                f"({MAX_VOLUME_BYTES / 2**30:.0f} GiB); the header may be damaged",
-                series_uid=candidate.series_uid,
-            )
-        self.voxels: NDArray[np.generic] = np.zeros(shape, dtype=dtype)
+        # A damaged header can claim anything: check before allocating.
+        check_frames_fit(frames, candidate.series_uid)
+        self.voxels: NDArray[np.generic] = allocate_volume(
+            (len(frames), candidate.rows, candidate.columns), dtype, candidate
+        )
         self.middle = len(frames) // 2
         self._thread = threading.Thread(
             target=self._run, name="respond-load", daemon=True
@@ -169,7 +185,10 @@ class LoadJob:
                 engine = engine_for(
                     frame.transfer_syntax, has_offset=frame.pixel_offset is not None
                 )
-                if engine is Engine.SIMPLEITK and not self.is_rescaled:
+                if engine is Engine.SIMPLEITK and (
+                    not self.is_rescaled or frame.modality_lut
+                ):
+                    # stored values wanted: SimpleITK gives them rescaled
                     engine = Engine.PYDICOM
                 units[frame.path] = unit = _Unit(frame.path, engine or Engine.PYDICOM)
             unit.targets.append((k, frame))
@@ -261,14 +280,24 @@ class LoadJob:
             self._fail(targets, str(exc))
             return
         with source:
+            wanted = {frame.frame for _, frame in targets if frame.modality_lut}
+            try:
+                luts = read_modality_luts(source.stream, source.path, wanted)
+            except SeriesLoadError as exc:
+                self._fail(targets, str(exc))
+                return
             if unit.engine is Engine.NATIVE:
                 for k, frame in targets:
-                    self._read_native(source, k, frame)
+                    self._read_native(source, k, frame, luts.get(frame.frame))
             else:
-                self._decode(source, unit.engine, targets)
+                self._decode(source, unit.engine, targets, luts)
 
     def _decode(
-        self, source: OpenFile, engine: Engine, targets: list[tuple[int, FrameRef]]
+        self,
+        source: OpenFile,
+        engine: Engine,
+        targets: list[tuple[int, FrameRef]],
+        luts: Mapping[int | None, ModalityLut],
     ) -> None:
         """Decode a compressed file and store each of its frames."""
         current = []
@@ -295,26 +324,36 @@ class LoadJob:
                     f"({len(decoded)} decoded)",
                 )
                 continue
-            self._store(k, frame, decoded[index], rescaled_by_reader)
+            lut = luts.get(frame.frame)
+            if lut is None:
+                self._store(k, frame, decoded[index], rescaled_by_reader)
+            else:
+                self._store(k, frame, lut.apply(decoded[index]), True)
 
-    def _read_native(self, source: OpenFile, k: int, frame: FrameRef) -> None:
+    def _read_native(
+        self, source: OpenFile, k: int, frame: FrameRef, lut: ModalityLut | None
+    ) -> None:
         """Read a native frame into its slice of the volume, then rescale it there.
 
         The stored values go straight into the volume (one read, no temporary)
-        whenever they have the volume's type, as CT's int16 has.
+        whenever they have the volume's type, as CT's int16 has; values with a
+        Modality LUT are looked up in it on the way.
         """
         with self._lock:
             volume = self.voxels
         home: NDArray[np.generic] | None = None
         try:
             fits = (frame.rows, frame.columns) == volume.shape[1:]
-            if fits and stored_dtype(frame) == volume.dtype:
+            if lut is None and fits and stored_dtype(frame) == volume.dtype:
                 home, plane = volume, volume[k]
             else:
                 plane = empty_plane(frame)
             source.read_native_into(frame, plane)
         except SeriesLoadError as exc:
             self._fail([(k, frame)], str(exc))
+            return
+        if lut is not None:
+            self._store(k, frame, lut.apply(plane), True)
             return
         self._store(k, frame, plane, False, home)
 
@@ -425,9 +464,14 @@ class LoadJob:
             voxels=self.voxels,
             geometry=geometry,
             is_rescaled=self.is_rescaled,
-            slopes=np.asarray([f.rescale_slope for f in frames], dtype=np.float64),
+            # slices looked up in a Modality LUT hold its values: no rescale
+            slopes=np.asarray(
+                [1.0 if f.modality_lut else f.rescale_slope for f in frames],
+                dtype=np.float64,
+            ),
             intercepts=np.asarray(
-                [f.rescale_intercept for f in frames], dtype=np.float64
+                [0.0 if f.modality_lut else f.rescale_intercept for f in frames],
+                dtype=np.float64,
             ),
             frames=frames,
             series_key=self.candidate.key,

@@ -127,6 +127,18 @@ class FrameRef:
     modality_lut: bool = False
     """The image has a Modality LUT Sequence (0028,3000): its modality values
     are looked up in that table (read from the file at load), not rescaled."""
+    image_type: tuple[str, ...] = ()
+    """ImageType, or for a frame of an enhanced multi-frame object its
+    FrameType, then ComplexImageComponent (MAGNITUDE, PHASE ...) and ASL context
+    (LABEL, CONTROL ...) when the frame has them: frames whose type differs never
+    share a volume."""
+    stack_id: str | None = None
+    """StackID of an enhanced frame (Frame Content Sequence), if given."""
+    header_findings: tuple[DicomFinding, ...] = ()
+    """What the header shows about this image (a damaged pixel module, a
+    Modality LUT, earlier lossy compression ...); the scan gathers them into
+    its stack's findings, and images with an error are never stacked with
+    sound ones."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,12 @@ keywords in SeriesDescription (else ProtocolName); the delay after
 ContrastBolusStartTime; the order of the series in the study (LOW confidence).
 Contrast presence comes from ContrastBolusAgent and ContrastBolusRoute.
 Standard library only: the caller reads the tags.
+
+When the headers are silent or weak, the images can tell:
+:mod:`respond.dicom.phase_image` measures the aorta and the liver and gives an
+:class:`ImageEstimate`, which :func:`combine` adds to the header call. Keyword
+and timing evidence wins where present; an image that disagrees with it
+lowers the call to MEDIUM and says so.
 """
 
 from __future__ import annotations
@@ -22,11 +28,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Confidence",
+    "ImageEstimate",
     "Phase",
     "PhaseCall",
     "PhaseInput",
     "classify_phases",
+    "combine",
     "is_arterial",
+    "needs_image",
 ]
 
 # Delay windows after ContrastBolusStartTime, in seconds (lower bound inclusive).
@@ -98,6 +107,46 @@ class PhaseInput:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageEstimate:
+    """What a CT stack's own pixels say about its contrast phase.
+
+    Attenuations are medians over the slices used, in HU. ``phase`` is
+    ``Phase.UNKNOWN`` when nothing could be measured (``reason`` says why) or
+    when the measured values fit no phase. The confidence is at most MEDIUM.
+    """
+
+    phase: Phase
+    confidence: Confidence
+    reason: str = ""  # why nothing was measured; empty when values were
+    aorta_hu: float | None = None
+    liver_hu: float | None = None
+    z_mm: tuple[float, float] | None = None  # lowest and highest slice used
+    slice_count: int = 0
+    is_contrast: bool | None = None  # contrast in the aorta; None if unmeasured
+
+    @property
+    def has_values(self) -> bool:
+        """Both the aorta and the liver were measured."""
+        return self.aorta_hu is not None and self.liver_hu is not None
+
+    @property
+    def evidence(self) -> str:
+        """The estimate as one line of evidence, with its measured values."""
+        if self.aorta_hu is None or self.liver_hu is None:
+            return f"from the images: no estimate ({self.reason or 'not measured'})"
+        where = f"{self.slice_count} slice{'s' * (self.slice_count != 1)}"
+        if self.z_mm is not None:
+            low, high = (str(round(z)) for z in self.z_mm)
+            where += f", z {low} mm" if low == high else f", z {low}..{high} mm"
+        values = f"aorta {self.aorta_hu:.0f} HU, liver {self.liver_hu:.0f} HU"
+        if self.phase is not Phase.UNKNOWN:
+            said = _label(self.phase)
+        else:
+            said = "contrast-enhanced, " * bool(self.is_contrast) + "fits no phase"
+        return f"from the images: {values} ({where}): {said}"
+
+
+@dataclass(frozen=True, slots=True)
 class PhaseCall:
     """The phase given to one series, with the evidence behind it."""
 
@@ -105,6 +154,18 @@ class PhaseCall:
     confidence: Confidence
     evidence: tuple[str, ...]  # readable, each naming the tag or keyword used
     is_contrast: bool | None  # intravenous contrast given; None when unknown
+    is_corroborated: bool = False  # keyword and bolus timing agree
+    image: ImageEstimate | None = None  # what the pixels said, when asked
+
+    @property
+    def is_disputed(self) -> bool:
+        """The images read another phase, with MEDIUM confidence (see ``image``)."""
+        image = self.image
+        return (
+            image is not None
+            and image.confidence is Confidence.MEDIUM
+            and _rank(image.phase) != _rank(self.phase)
+        )
 
 
 # Coarse rank of the contrast phases, used to place series between anchors.
@@ -351,7 +412,10 @@ def _own_call(
     elif phase is not None:
         is_contrast = True
     evidence += contrast_notes
-    return PhaseCall(phase or Phase.UNKNOWN, confidence, tuple(evidence), is_contrast)
+    agree = bool(keyword and timed and _RANK.get(keyword, 0) == _RANK[timed])
+    return PhaseCall(
+        phase or Phase.UNKNOWN, confidence, tuple(evidence), is_contrast, agree
+    )
 
 
 def _number(value: object) -> float | None:
@@ -483,3 +547,112 @@ def _finish(call: PhaseCall) -> PhaseCall:
         return call
     note = _UNKNOWN_NOTE[bool(call.is_contrast)]
     return replace(call, evidence=(*call.evidence, note))
+
+
+def needs_image(call: PhaseCall) -> bool:
+    """Tell whether a header call should be checked against the images.
+
+    Calls that are unknown, weak (order in the study), or resting on a single
+    header source (a keyword, or the timing, alone) are checked; a keyword
+    that the bolus timing confirms is not.
+
+    Parameters
+    ----------
+    call
+        The call from :func:`classify_phases`.
+
+    Returns
+    -------
+    bool
+        True when an image estimate could add or correct something.
+    """
+    if call.evidence[:1] == ("localizer",):
+        return False
+    return call.confidence is not Confidence.HIGH or not call.is_corroborated
+
+
+def combine(call: PhaseCall, estimate: ImageEstimate | None) -> PhaseCall:
+    """Add the image estimate to a header call.
+
+    Keyword and timing evidence wins: a HIGH or MEDIUM call keeps its phase,
+    and an image that disagrees (with MEDIUM confidence) lowers it to MEDIUM,
+    with the disagreement in the evidence. An unknown call takes the image's
+    phase; a LOW call (the order in the study) takes it too when they differ,
+    and rises to MEDIUM when they agree.
+
+    Parameters
+    ----------
+    call
+        The call from the headers.
+    estimate
+        What the images said; None when they were not looked at.
+
+    Returns
+    -------
+    PhaseCall
+        The combined call, with the estimate attached as ``image``.
+    """
+    if estimate is None:
+        return call
+    note = estimate.evidence
+    if estimate.phase is Phase.UNKNOWN:
+        contrast = call.is_contrast
+        if contrast is None and estimate.has_values:
+            contrast = estimate.is_contrast
+        return replace(
+            call, evidence=(*call.evidence, note), is_contrast=contrast, image=estimate
+        )
+    if call.phase is Phase.UNKNOWN:
+        return _from_image(call, estimate)
+    same = _rank(call.phase) == _rank(estimate.phase)
+    header = f"the headers' {_label(call.phase)}"
+    if call.confidence in (Confidence.LOW, Confidence.NONE):
+        if same:
+            return replace(
+                call,
+                confidence=Confidence.MEDIUM,
+                evidence=(*call.evidence, f"{note}, agreeing"),
+                image=estimate,
+            )
+        return replace(
+            _from_image(call, estimate, f"kept over {header} (order in the study)"),
+            confidence=Confidence.LOW,
+        )
+    if same:
+        return replace(
+            call, evidence=(*call.evidence, f"{note}, agreeing"), image=estimate
+        )
+    if estimate.confidence is Confidence.MEDIUM:
+        lowered = Confidence.MEDIUM
+        note += f", which disagrees with {header}: confidence lowered"
+    else:
+        lowered = call.confidence
+        note += f", which disagrees with {header} (near a threshold: not used)"
+    return replace(
+        call, confidence=lowered, evidence=(*call.evidence, note), image=estimate
+    )
+
+
+def _rank(phase: Phase) -> int:
+    return 0 if phase is Phase.NON_CONTRAST else _RANK.get(phase, -1)
+
+
+def _from_image(call: PhaseCall, estimate: ImageEstimate, why: str = "") -> PhaseCall:
+    """Give a call the image's phase, keeping the header notes that still hold."""
+    silent = _UNKNOWN_NOTE[False]
+    evidence = [e for e in call.evidence if e != silent]
+    note = estimate.evidence + (f", {why}" if why else "")
+    confidence = estimate.confidence
+    is_contrast = estimate.phase is not Phase.NON_CONTRAST
+    if call.is_contrast and not is_contrast:
+        note += ", although the contrast tags say contrast was given"
+        confidence = Confidence.LOW
+    return replace(
+        call,
+        phase=estimate.phase,
+        confidence=confidence,
+        evidence=(*evidence, note),
+        is_contrast=is_contrast,
+        is_corroborated=False,
+        image=estimate,
+    )

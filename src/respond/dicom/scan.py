@@ -1,35 +1,59 @@
 """Examine a folder or a DICOMDIR: what is there, grouped, with its problems.
 
 The first of the two steps (examine, then load), as Slicer's DICOM plugins do:
-nothing here reads pixels. Every file is either part of an image series, a
-non-image object (SR, SEG, PR, KO, RT, raw data), a DICOMDIR, or unreadable with
-a reason; one bad file never stops the scan.
+nothing here reads pixels, except a few slices of CT stacks whose contrast phase
+the headers do not settle (:mod:`respond.dicom.phase_image`). Every file is
+either part of an image series, a non-image object (SR, SEG, PR, KO, RT, raw
+data), a DICOMDIR, or unreadable with a reason; one bad file never stops the
+scan, and :func:`scan` raises nothing but
+:class:`~respond.dicom.errors.NotDicomError`.
+
+A DICOMDIR (or a Philips DIRFILE) given as the path is followed to the files it
+lists, and only to files inside its own folder. Whatever is wrong with it (damaged,
+no records, records of the wrong type, nothing usable listed) becomes a finding
+and the folder it is in is scanned instead. A DICOMDIR met while walking a folder
+is only noted: the folder's own files are what count.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import pydicom
-from pydicom.errors import InvalidDicomError
-
-from respond.dicom._header import DICOMDIR_CLASS, Header, Unreadable, read_header
+from respond.dicom._dicomdir import (
+    ignored_finding,
+    is_dicomdir,
+    missing_files,
+    read_listing,
+    title,
+    why,
+)
+from respond.dicom._header import Header, Unreadable, read_header
 from respond.dicom._series import build_candidates, with_phase
 from respond.dicom.errors import NotDicomError
 from respond.dicom.model import (
     DicomFinding,
     NonImageObject,
     PatientEntry,
+    Readiness,
     ScanResult,
     SeriesCandidate,
     Severity,
     StudyEntry,
     UnreadableFile,
 )
-from respond.dicom.phase import PhaseInput, classify_phases
+from respond.dicom.phase import (
+    Confidence,
+    Phase,
+    PhaseCall,
+    PhaseInput,
+    classify_phases,
+)
+from respond.dicom.phase_image import refine_phase
 
 __all__ = ["scan"]
 
@@ -57,51 +81,79 @@ def _walk(root: Path) -> Iterator[Path]:
         stack.extend(reversed(subfolders))
 
 
-def _dicomdir_files(path: Path) -> tuple[list[Path], str]:
-    """Return the files a DICOMDIR references, or why it could not be used."""
+def _is_regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (never a pipe or device, which could hang)."""
     try:
-        ds = pydicom.dcmread(path, force=True)
-        records = ds.DirectoryRecordSequence
-    except (InvalidDicomError, AttributeError, OSError, ValueError) as exc:
-        return [], f"cannot be read ({type(exc).__name__}: {exc})"
-    files = []
-    for record in records:
-        parts = record.get("ReferencedFileID")
-        if not parts:
-            continue
-        if isinstance(parts, str):
-            parts = [parts]
-        files.append(path.parent.joinpath(*[str(p) for p in parts]))
-    if not files:
-        return [], "references no files"
-    return files, ""
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
-def _files_to_read(
-    root: Path,
-) -> tuple[list[Path], list[DicomFinding], list[Path], bool]:
-    """Return the files to read, findings, DICOMDIRs, and whether listed only.
+# --- reading headers ----------------------------------------------------------------
 
-    Files listed by a DICOMDIR may be missing; files found by walking exist.
-    """
-    findings: list[DicomFinding] = []
-    if root.is_dir():
-        return list(_walk(root)), findings, [], False
-    header = read_header(root)
-    if isinstance(header, Header) and header.sop_class == DICOMDIR_CLASS:
-        files, problem = _dicomdir_files(root)
-        if problem:
-            findings.append(
-                DicomFinding(
-                    "dicomdir_unusable",
-                    Severity.WARNING,
-                    f"DICOMDIR {root.name} {problem}; the folder it is in was scanned "
-                    "instead",
-                )
-            )
-            return list(_walk(root.parent)), findings, [root], False
-        return files, findings, [root], True
-    return [root], findings, [], False
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What reading a list of files gave: headers, problems, DICOMDIRs, missing."""
+
+    headers: tuple[Header, ...]
+    unreadable: tuple[UnreadableFile, ...]
+    dicomdirs: tuple[Path, ...]
+    missing: tuple[Path, ...]
+
+    @property
+    def has_images(self) -> bool:
+        """Whether any header is an image (not a non-image object)."""
+        return any(h.non_image_kind is None for h in self.headers)
+
+
+def _read(
+    files: Sequence[Path], on_progress: Progress | None, *, is_listed: bool
+) -> _Batch:
+    """Read each file's header; listed files that are not regular files are missing."""
+    headers: list[Header] = []
+    unreadable: list[UnreadableFile] = []
+    dicomdirs: list[Path] = []
+    missing: list[Path] = []
+    for count, file in enumerate(files, start=1):
+        if is_listed and not _is_regular_file(file):
+            missing.append(file)
+        else:
+            result = read_header(file)
+            if isinstance(result, Unreadable):
+                unreadable.append(UnreadableFile(result.path, result.reason))
+            elif is_dicomdir(file, result):
+                dicomdirs.append(file)
+            else:
+                headers.append(result)
+        if on_progress is not None:
+            on_progress(count, file)
+    return _Batch(tuple(headers), tuple(unreadable), tuple(dicomdirs), tuple(missing))
+
+
+# --- the entry points ---------------------------------------------------------------
+
+
+def _is_folder(root: Path) -> bool:
+    """Whether ``root`` is a folder (else a regular file); NotDicomError otherwise."""
+    try:
+        mode = os.stat(root).st_mode
+    except FileNotFoundError:
+        raise NotDicomError(root, "no such file or folder; check the path") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise NotDicomError(
+            root, f"cannot be opened ({reason}); check the path and the permissions"
+        ) from exc
+    if stat.S_ISDIR(mode):
+        return True
+    if not stat.S_ISREG(mode):
+        raise NotDicomError(
+            root,
+            "is not a file or folder (a device, pipe or socket); point respond at "
+            "the folder of a CT or MR study, or its DICOMDIR",
+        )
+    return False
 
 
 def scan(
@@ -114,7 +166,7 @@ def scan(
     Parameters
     ----------
     path
-        A folder, a DICOMDIR file, or one DICOM file.
+        A folder, a DICOMDIR (or DIRFILE) file, or one DICOM file.
     on_progress
         Called as ``on_progress(files_done, path)`` after each file.
 
@@ -122,18 +174,21 @@ def scan(
     -------
     ScanResult
         Patients, studies and series with phase, warnings and readiness;
-        non-image objects; unreadable files with reasons.
+        non-image objects; unreadable files with reasons; findings about the
+        DICOMDIR (entries ignored, files missing, or unusable and the folder it
+        is in scanned instead).
 
     Raises
     ------
     NotDicomError
-        The path does not exist, or holds no DICOM file at all.
+        The path does not exist, cannot be opened, or holds no DICOM file at all.
     """
     root = Path(path)
-    if not root.exists():
-        raise NotDicomError(root, "no such file or folder; check the path")
-    files, findings, dicomdirs, is_listed = _files_to_read(root)
-    return _scan_list(root, files, findings, dicomdirs, is_listed, on_progress)
+    if _is_folder(root):
+        return _scan_list(root, list(_walk(root)), on_progress)
+    if is_dicomdir(root, read_header(root)):
+        return _scan_dicomdir(root, on_progress)
+    return _scan_list(root, [root], on_progress)
 
 
 def scan_files(
@@ -161,60 +216,94 @@ def scan_files(
     NotDicomError
         None of the files is a readable DICOM file.
     """
-    return _scan_list(
-        Path(root), [Path(f) for f in files], [], [], True, on_progress, listed_by=""
-    )
+    paths = [Path(f) for f in files]
+    batch = _read(paths, on_progress, is_listed=True)
+    missing = [UnreadableFile(f, "missing on disk") for f in batch.missing]
+    return _assemble(Path(root), batch, len(paths), missing=missing)
 
 
 def _scan_list(
     root: Path,
     files: list[Path],
-    findings: list[DicomFinding],
-    dicomdirs: list[Path],
-    is_listed: bool,
     on_progress: Progress | None,
     *,
-    listed_by: str = "the DICOMDIR",
+    findings: Sequence[DicomFinding] = (),
+    dicomdirs: Sequence[Path] = (),
 ) -> ScanResult:
-    headers: list[Header] = []
-    unreadable: list[UnreadableFile] = []
-    for count, file in enumerate(files, start=1):
-        if is_listed and not file.is_file():
-            unreadable.append(
-                UnreadableFile(
-                    file,
-                    f"listed in {listed_by} but missing on disk"
-                    if listed_by
-                    else "missing on disk",
-                )
+    batch = _read(files, on_progress, is_listed=False)
+    return _assemble(root, batch, len(files), findings=findings, dicomdirs=dicomdirs)
+
+
+def _scan_dicomdir(path: Path, on_progress: Progress | None) -> ScanResult:
+    """Follow a DICOMDIR to its files; fall back to its folder when it is no use."""
+    listing = read_listing(path)
+    findings = ignored_finding(path, listing)
+    problem = listing.problem
+    if not problem:
+        batch = _read(listing.files, on_progress, is_listed=True)
+        if batch.has_images:
+            missing, missing_findings = missing_files(path, batch.missing)
+            return _assemble(
+                path,
+                batch,
+                len(listing.files),
+                findings=[*findings, *missing_findings],
+                dicomdirs=[path],
+                missing=missing,
             )
-            continue
-        result = read_header(file)
-        if isinstance(result, Unreadable):
-            unreadable.append(UnreadableFile(result.path, result.reason))
-        elif result.sop_class == DICOMDIR_CLASS:
-            dicomdirs.append(file)
-        else:
-            headers.append(result)
-        if on_progress is not None:
-            on_progress(count, file)
-    if not headers and not dicomdirs:
+        problem = _nothing_usable(batch, len(listing.files))
+    findings.append(
+        DicomFinding(
+            "dicomdir_unusable",
+            Severity.WARNING,
+            f"{title(path)} {problem}; the folder it is in was scanned instead",
+        )
+    )
+    files = [f for f in _walk(path.parent) if f != path]
+    return _scan_list(path, files, on_progress, findings=findings, dicomdirs=[path])
+
+
+def _nothing_usable(batch: _Batch, listed: int) -> str:
+    """Say why the files a DICOMDIR lists hold no image."""
+    parts = [
+        f"{len(batch.missing)} missing on disk" if batch.missing else "",
+        f"{len(batch.unreadable)} unreadable" if batch.unreadable else "",
+        f"{len(batch.headers)} not images" if batch.headers else "",
+        f"{len(batch.dicomdirs)} DICOMDIRs" if batch.dicomdirs else "",
+    ]
+    return f"lists no image ({listed} files: {', '.join(p for p in parts if p)})"
+
+
+def _assemble(
+    root: Path,
+    batch: _Batch,
+    files_seen: int,
+    *,
+    findings: Sequence[DicomFinding] = (),
+    dicomdirs: Sequence[Path] = (),
+    missing: Sequence[UnreadableFile] = (),
+) -> ScanResult:
+    """Group what was read into a result; NotDicomError when there is no DICOM."""
+    every_dicomdir = (*dicomdirs, *batch.dicomdirs)
+    if not batch.headers and not every_dicomdir:
         raise NotDicomError(
             root,
-            f"holds no DICOM files ({len(files)} files looked at); point respond at "
+            f"holds no DICOM files ({files_seen} files looked at); point respond at "
             "the folder of a CT or MR study, or its DICOMDIR",
         )
-    images = [h for h in headers if h.non_image_kind is None]
-    non_image = tuple(_non_image(h) for h in headers if h.non_image_kind is not None)
-    patients = _group(images, findings)
+    found = list(findings)
+    images = [h for h in batch.headers if h.non_image_kind is None]
+    patients = _group(images, found)
     return ScanResult(
         root=root,
         patients=patients,
-        non_image=non_image,
-        unreadable=tuple(unreadable),
-        findings=tuple(findings),
-        files_seen=len(files),
-        dicomdirs=tuple(dict.fromkeys(dicomdirs)),
+        non_image=tuple(
+            _non_image(h) for h in batch.headers if h.non_image_kind is not None
+        ),
+        unreadable=(*missing, *batch.unreadable),
+        findings=tuple(found),
+        files_seen=files_seen,
+        dicomdirs=tuple(dict.fromkeys(every_dicomdir)),
     )
 
 
@@ -228,6 +317,9 @@ def _non_image(header: Header) -> NonImageObject:
         patient_id=header.patient_id,
         description=header.series_description,
     )
+
+
+# --- grouping -----------------------------------------------------------------------
 
 
 def _dedupe(headers: Sequence[Header], findings: list[DicomFinding]) -> list[Header]:
@@ -285,11 +377,11 @@ def _study(uid: str, headers: Sequence[Header]) -> StudyEntry:
         by_series[header.series_uid].append(header)
     candidates: list[SeriesCandidate] = []
     for series_uid in by_series:
-        candidates.extend(build_candidates(by_series[series_uid]))
+        candidates.extend(_candidates(by_series[series_uid]))
     phases = classify_phases(
         [_phase_input(c, by_series[c.series_uid]) for c in candidates]
     )
-    candidates = [with_phase(c, phases[c.key]) for c in candidates]
+    candidates = [with_phase(c, refine_phase(c, phases[c.key])) for c in candidates]
     candidates.sort(
         key=lambda c: (c.series_number is None, c.series_number or 0, c.key)
     )
@@ -300,6 +392,52 @@ def _study(uid: str, headers: Sequence[Header]) -> StudyEntry:
         time=first.study_time,
         description=first.study_description,
         series=tuple(candidates),
+    )
+
+
+def _candidates(headers: Sequence[Header]) -> list[SeriesCandidate]:
+    """Build one series' candidates; a failure stays that series' finding."""
+    try:
+        return build_candidates(headers)
+    except Exception as exc:  # noqa: BLE001 - boundary: whatever one series' headers hold, the scan of the others goes on
+        return [_unexamined(headers, exc)]
+
+
+def _unexamined(headers: Sequence[Header], exc: Exception) -> SeriesCandidate:
+    """Return a series whose examination failed: listed with why, never measured."""
+    first = headers[0]
+    frames = sorted(
+        (f for h in headers for f in h.frames),
+        key=lambda f: (f.instance_number or 0, str(f.path), f.frame or 0),
+    )
+    finding = DicomFinding(
+        "series_not_examined",
+        Severity.ERROR,
+        f"the {len(frames)} images of this series (first file {first.path.name}) "
+        f"could not be examined ({why(exc)}): their geometry is unknown, so "
+        "nothing can be measured on them; please report this with the files",
+        first.series_uid,
+    )
+    return SeriesCandidate(
+        key=first.series_uid,
+        series_uid=first.series_uid,
+        study_uid=first.study_uid,
+        patient_id=first.patient_id,
+        modality=first.modality,
+        description=first.series_description,
+        series_number=first.series_number,
+        sop_class=first.sop_class_name or first.sop_class,
+        rows=first.rows,
+        columns=first.columns,
+        frames=tuple(frames),
+        spacing_mm=None,
+        pixel_spacing=None,
+        slice_thickness=None,
+        orientation_label="unknown",
+        phase=PhaseCall(Phase.UNKNOWN, Confidence.NONE, (), None),
+        findings=(finding,),
+        readiness=Readiness.NOT_MEASURABLE,
+        sop_class_uid=first.sop_class,
     )
 
 

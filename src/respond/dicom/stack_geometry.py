@@ -2,9 +2,16 @@
 
 :func:`analyze_stack` sorts ``ImagePositionPatient`` along the slice normal (row
 direction x column direction of ``ImageOrientationPatient``) and reports what
-matters for measuring: duplicate positions, uneven spacing, missing slices, gantry
-tilt, a single slice and thick slices. The orientation and spacing checks here are
-shared with the voxel <-> patient mapping in :mod:`respond.dicom.geometry`.
+matters for measuring: duplicate positions, slices at a place no scanner reaches
+(a damaged position), slices separated from the rest by a gap far beyond the
+others, uneven spacing, missing slices, gantry tilt, a single slice and thick
+slices. The orientation and spacing checks here are shared with the
+voxel <-> patient mapping in :mod:`respond.dicom.geometry`.
+
+Whatever the positions hold, the work and every message stay bounded by the
+number of slices, never by the size of a gap: a hole is reported as a count and a
+range, and a slice at an absurd distance as displaced or separated, never as
+millions of missing slices.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from respond.dicom.errors import GeometryError
 __all__ = [
     "DIRECTION_TOLERANCE",
     "DUPLICATE_TOLERANCE_MM",
+    "FAR_GAP_MM",
+    "FAR_GAP_MULTIPLE",
+    "MAX_COORDINATE_MM",
     "MISSING_FRACTION",
     "THICK_SLICE_MM",
     "TILT_THRESHOLD_DEG",
@@ -34,6 +44,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
 _ArrayT = TypeVar("_ArrayT", bound="np.ndarray[Any, Any]")
 
 # Orientation: |length - 1| and |row . column| must stay below 1e-3. Gaps: below
@@ -45,29 +56,49 @@ UNEVEN_FRACTION: Final = 0.01
 MISSING_FRACTION: Final = 0.1
 TILT_THRESHOLD_DEG: Final = 0.1
 THICK_SLICE_MM: Final = 5.0  # RECIST 1.1 section 3.1.1 assumes CT slices <= 5 mm
+# Off the stack: a coordinate beyond MAX_COORDINATE_MM (100 m) is no place in any
+# scanner, so that position is damaged (displaced); a gap over FAR_GAP_MULTIPLE
+# typical gaps and over FAR_GAP_MM cuts the stack, and only its largest part is
+# taken as the stack (the rest is separated). Neither is a hole of missing slices.
+FAR_GAP_MM: Final = 100.0
+FAR_GAP_MULTIPLE: Final = 10.0
+MAX_COORDINATE_MM: Final = 1e5
+# Values above this are written with 3 significant digits in messages.
+_FIXED_LIMIT_MM: Final = 1e6
+# At most this many values of an array are quoted in an error's detail.
+_PREVIEW: Final = 6
 
 _MESSAGES: Final = {
     "duplicate_positions": "Sorted slices {listed} are at the same position, "
-    "{offset:.2f} mm along the slice normal (within 0.01 mm): one plane is repeated "
+    "{offset} mm along the slice normal (within 0.01 mm): one plane is repeated "
     "(another acquisition, time point or series mixed in). Keep one of them; with "
     "zero slice spacing nothing can be measured across slices.",
-    "uneven_spacing": "Slice gaps along the normal are uneven: min {low:.2f} mm, max "
-    "{high:.2f} mm, median {typical:.2f} mm. respond keeps each slice's own "
+    "displaced_slices": "{subject} {lie} at {at} mm from the scanner's origin, "
+    "farther than any scanner reaches: {whose} damaged. respond cannot tell where "
+    "{they}, so distances across slices and views through the stack would "
+    "be wrong; measure on another series, or leave the damaged images out (or have "
+    "the series sent again) and scan again.",
+    "separated_slices": "{subject} {lie} {distance} mm away from the rest of the "
+    "stack, {multiple} times its typical gap of {typical} mm: the images in between "
+    "are missing, or {whose} damaged. Measure within one part of the stack only: "
+    "distances across the gap and views through the stack would be wrong.",
+    "uneven_spacing": "Slice gaps along the normal are uneven: min {low} mm, max "
+    "{high} mm, median {typical} mm. respond keeps each slice's own "
     "position, so distances stay exact, but views that reformat through the stack "
     "(sagittal, coronal) assume even spacing and look distorted.",
     "missing_slices": "{count} missing between sorted slices {k} and {k1}: the gap "
-    "there is {gap:.2f} mm, {multiple} times the typical {typical:.2f} mm (expected "
-    "at {expected} mm along the normal). Distances stay exact, but a lesion in the "
+    "there is {gap} mm, {multiple} times the typical {typical} mm (expected "
+    "{expected} along the normal). Distances stay exact, but a lesion in the "
     "hole may be cut short or missed: check that the series is complete.",
     "gantry_tilt": "The slices are stacked {tilt:.1f} degrees off the slice normal "
     "(gantry tilt): the stack is sheared, not stacked along the normal. respond "
     "maps each slice at its own position, so distances stay exact; a plain voxel "
-    "grid would misplace the last slice by {shear:.1f} mm.",
+    "grid would misplace the last slice by {shear} mm.",
     "single_slice": "The series has one slice: in-plane distances are exact, but "
     "there is no slice spacing, so nothing can be measured across slices.",
-    "thick_slices": "Slices are {thickness:.1f} mm thick (over 5 mm): partial volume "
+    "thick_slices": "Slices are {thickness} mm thick (over 5 mm): partial volume "
     "blurs lesion edges, and under RECIST 1.1 (section 3.1.1) a lesion must be at "
-    "least twice the thickness, {twice:.1f} mm, to be measurable.",
+    "least twice the thickness, {twice} mm, to be measurable.",
 }
 
 
@@ -78,27 +109,58 @@ class GeometryFinding:
     Parameters
     ----------
     code : str
-        ``duplicate_positions``, ``uneven_spacing``, ``missing_slices``,
-        ``gantry_tilt``, ``single_slice`` or ``thick_slices``.
+        ``duplicate_positions``, ``displaced_slices``, ``separated_slices``,
+        ``uneven_spacing``, ``missing_slices``, ``gantry_tilt``, ``single_slice``
+        or ``thick_slices``.
     message : str
-        What was found, in mm, and what it means for measuring.
+        What was found, in mm, and what it means for measuring; its length is
+        bounded whatever the positions hold.
     slices : tuple of int
         Sorted slice indices concerned; empty when it concerns the whole stack.
-    severity : {"warning", "info"}
-        ``info`` (single slice, thick slices) when measuring is unaffected.
+    severity : {"error", "warning", "info"}
+        ``error`` (displaced slices) when the stack cannot be measured across as
+        it is; ``info`` (single slice, thick slices) when measuring is unaffected.
     """
 
     code: str
     message: str
     slices: tuple[int, ...]
-    severity: Literal["info", "warning"] = "warning"
+    severity: Literal["info", "warning", "error"] = "warning"
+
+
+_SEVERITY: Final[dict[str, Literal["info", "warning", "error"]]] = {
+    "displaced_slices": "error",
+    "single_slice": "info",
+    "thick_slices": "info",
+}
 
 
 def _finding(code: str, slices: tuple[int, ...], **values: object) -> GeometryFinding:
-    severity: Literal["info", "warning"] = "warning"
-    if code in {"single_slice", "thick_slices"}:
-        severity = "info"
+    severity = _SEVERITY.get(code, "warning")
     return GeometryFinding(code, _MESSAGES[code].format(**values), slices, severity)
+
+
+def _mm(value: float, decimals: int = 2) -> str:
+    """Write a length for a message: fixed decimals, 3 digits when it is huge."""
+    if abs(value) < _FIXED_LIMIT_MM:
+        return f"{value:.{decimals}f}"
+    return f"{value:.3g}"
+
+
+def _listed(slices: npt.ArrayLike) -> str:
+    """Name sorted slice indices briefly: a few of them, or the first to the last."""
+    indices = [int(k) for k in np.asarray(slices).reshape(-1)]
+    if len(indices) > 8:
+        return f"{indices[0]} to {indices[-1]}"
+    return ", ".join(map(str, indices))
+
+
+def _preview(values: npt.ArrayLike) -> str:
+    """Quote an array for an error's detail: its first values, never all of them."""
+    array = np.atleast_1d(np.asarray(values))
+    more = len(array) - _PREVIEW
+    head = array[:_PREVIEW].tolist()
+    return f"{head} and {more} more" if more > 0 else str(head)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -116,17 +178,20 @@ class StackAnalysis:
     findings : tuple of GeometryFinding
         What was found (see :func:`analyze_stack`).
     spacing_mm : float or None
-        Typical gap: the (lower) median of the gaps that are not duplicates; None
-        when there is none (one slice, or every slice at one position).
+        Typical gap: the (lower) median of the gaps that are not duplicates, between
+        slices of the largest part of the stack (neither displaced nor separated);
+        None when there is none (one slice, or every slice at one position).
     min_gap_mm, max_gap_mm : float or None
         Smallest and largest gap, duplicates included; None for one slice.
     tilt_deg : float
-        Angle between the normal and the line through the first and last slice;
-        0 when there is no gap to tilt (one slice, or all at one position).
+        Angle between the normal and the line through the first and last slice
+        of the largest part of the stack; 0 when there is no gap to tilt.
     missing_slice_count : int
-        Slices missing in all holes together.
+        Slices missing in all holes together (a count: holes are never listed
+        position by position).
     is_uniform : bool
-        At least two slices, evenly spaced: no duplicates, holes or uneven gaps.
+        At least two slices, evenly spaced: no duplicates, displaced or separated
+        slices, holes or uneven gaps.
     """
 
     order: npt.NDArray[np.intp]
@@ -244,38 +309,137 @@ def _duplicates(offsets: FloatArray, gaps: FloatArray) -> list[GeometryFinding]:
     findings = []
     for run in runs:
         slices = tuple(range(int(run[0]), int(run[-1]) + 2))
-        text = ", ".join(map(str, slices))
-        if len(slices) > 8:
-            text = f"{slices[0]} to {slices[-1]}"
         findings.append(
-            _finding("duplicate_positions", slices, listed=text, offset=offsets[run[0]])
+            _finding(
+                "duplicate_positions",
+                slices,
+                listed=_listed(slices),
+                offset=_mm(offsets[run[0]]),
+            )
         )
     return findings
 
 
+def _typical(gaps: FloatArray) -> float | None:
+    """Return the lower median of the gaps that are not duplicates, or None."""
+    real = np.sort(gaps[gaps >= DUPLICATE_TOLERANCE_MM])
+    return float(real[(len(real) - 1) // 2]) if len(real) else None
+
+
+def _main_block(
+    offsets: FloatArray, is_physical: npt.NDArray[np.bool_]
+) -> tuple[IntArray, float]:
+    """Return the sorted indices of the stack proper, and the typical gap.
+
+    Slices at a non-physical coordinate are left out, and the rest is cut at every
+    gap over ``FAR_GAP_MULTIPLE`` typical gaps and over ``FAR_GAP_MM``: the largest
+    part (the first of equals) is the stack.
+    """
+    kept = np.flatnonzero(is_physical)
+    typical = _typical(np.diff(offsets[kept]))
+    if typical is None:
+        return kept, 0.0
+    limit = max(FAR_GAP_MM, FAR_GAP_MULTIPLE * typical)
+    runs = np.split(kept, np.flatnonzero(np.diff(offsets[kept]) > limit) + 1)
+    return max(runs, key=len), typical
+
+
+def _subject(slices: IntArray, is_all: bool) -> dict[str, str]:
+    """Words for a group of sorted slices: who, and the verbs that agree."""
+    count, listed = len(slices), _listed(slices)
+    if count == 1:
+        who = "The image" if is_all else f"An image (sorted slice {listed})"
+        return {
+            "subject": who,
+            "lie": "lies",
+            "whose": "its position is",
+            "they": "it belongs",
+        }
+    who = (
+        f"All {count} images" if is_all else f"{count} images (sorted slices {listed})"
+    )
+    return {
+        "subject": who,
+        "lie": "lie",
+        "whose": "their positions are",
+        "they": "they belong",
+    }
+
+
+def _outside(
+    offsets: FloatArray, positions: FloatArray, main: IntArray, typical: float
+) -> list[GeometryFinding]:
+    """Report slices off the stack: at a non-physical place, or beyond a far gap."""
+    outside = np.setdiff1d(np.arange(len(offsets)), main)
+    far_off = np.abs(positions[outside]).max(axis=1) > MAX_COORDINATE_MM
+    findings = []
+    if np.any(far_off):
+        damaged = outside[far_off]
+        extreme = float(np.abs(positions[damaged]).max())
+        findings.append(
+            _finding(
+                "displaced_slices",
+                tuple(int(k) for k in damaged),
+                at=_mm(extreme),
+                **_subject(damaged, len(damaged) == len(offsets)),
+            )
+        )
+    if np.any(~far_off):
+        apart = outside[~far_off]
+        before = np.maximum(offsets[main[0]] - offsets[apart], 0)
+        beyond = np.maximum(offsets[apart] - offsets[main[-1]], 0)
+        distance = float((before + beyond).max())
+        words = _subject(apart, is_all=False)
+        findings.append(
+            _finding(
+                "separated_slices",
+                tuple(int(k) for k in apart),
+                distance=("up to " if len(apart) > 1 else "") + _mm(distance),
+                multiple=f"{distance / typical:.0f}",
+                typical=_mm(typical),
+                **words,
+            )
+        )
+    return findings
+
+
+def _expected(start: float, typical: float, count: int) -> str:
+    """Where the missing slices of one hole belong: a position, or a range."""
+    first, last = start + typical, start + typical * count
+    if count == 1:
+        return f"at {_mm(first)} mm"
+    return f"at {count} positions from {_mm(first)} to {_mm(last)} mm"
+
+
 def _spacing(
-    offsets: FloatArray, gaps: FloatArray, typical: float
+    offsets: FloatArray, gaps: FloatArray, typical: float, slices: IntArray
 ) -> tuple[list[GeometryFinding], int]:
+    """Check the gaps of the main block; ``slices`` maps its indices to sorted ones."""
     real = gaps >= DUPLICATE_TOLERANCE_MM
     limit = max(UNEVEN_FRACTION * typical, DUPLICATE_TOLERANCE_MM)
     odd = np.flatnonzero(real & (np.abs(gaps - typical) > limit))
     if not len(odd):
         return [], 0
-    low, high = gaps[real].min(), gaps[real].max()
-    slices = tuple(int(k) for k in np.union1d(odd, odd + 1))
-    findings = [_finding("uneven_spacing", slices, low=low, high=high, typical=typical)]
+    low, high = _mm(gaps[real].min()), _mm(gaps[real].max())
+    concerned = tuple(int(slices[k]) for k in np.union1d(odd, odd + 1))
+    findings = [
+        _finding("uneven_spacing", concerned, low=low, high=high, typical=_mm(typical))
+    ]
     missing = 0
     for k in (int(k) for k in odd):
         times = round(float(gaps[k]) / typical)
         if times < 2 or abs(gaps[k] - times * typical) > MISSING_FRACTION * typical:
             continue
         missing += times - 1
-        count = f"{times - 1} slice{'s' if times > 2 else ''}"
-        at = ", ".join(f"{offsets[k] + typical * m:.2f}" for m in range(1, times))
-        values = {"gap": gaps[k], "multiple": times, "typical": typical, "expected": at}
-        findings.append(
-            _finding("missing_slices", (k, k + 1), count=count, k=k, k1=k + 1, **values)
-        )
+        k0, k1 = int(slices[k]), int(slices[k + 1])
+        values = {
+            "count": f"{times - 1} slice{'s' if times > 2 else ''}",
+            "gap": _mm(gaps[k]),
+            "multiple": times,
+            "typical": _mm(typical),
+            "expected": _expected(float(offsets[k]), typical, times - 1),
+        }
+        findings.append(_finding("missing_slices", (k0, k1), k=k0, k1=k1, **values))
     return findings, missing
 
 
@@ -284,6 +448,35 @@ def _tilt(sorted_positions: FloatArray, normal: FloatArray) -> tuple[float, floa
     along = float(line @ normal)
     across = float(np.linalg.norm(line - along * normal))
     return math.degrees(math.atan2(across, abs(along))), across
+
+
+def _checked_positions(positions_mm: npt.ArrayLike) -> FloatArray:
+    positions = np.asarray(positions_mm, dtype=np.float64)
+    shape = positions.shape
+    if len(shape) != 2 or shape[1:] != (3,) or not np.all(np.isfinite(positions)):
+        raise GeometryError(
+            "Slice positions must be one finite (x, y, z) ImagePositionPatient per "
+            "slice: without them nothing can be measured across slices.",
+            f"positions (shape {shape}) = {_preview(positions)}",
+        )
+    return positions
+
+
+def _sorted_offsets(
+    positions: FloatArray, normal: FloatArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Sort along the normal: order, offsets and gaps, all finite, or an error."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        order = np.argsort(slice_offsets(positions, normal), kind="stable")
+        offsets = slice_offsets(positions[order], normal)
+        gaps = np.diff(offsets)
+    if not (np.all(np.isfinite(offsets)) and np.all(np.isfinite(gaps))):
+        raise GeometryError(
+            "Slice positions are too far apart to be computed with (over 1e300 mm): "
+            "the positions are damaged, so nothing can be measured across slices.",
+            f"positions = {_preview(positions)}",
+        )
+    return order, offsets, gaps
 
 
 def analyze_stack(
@@ -295,10 +488,15 @@ def analyze_stack(
     """Sort slices along their normal and check how evenly they are stacked.
 
     Findings, in this order: ``duplicate_positions`` (sorted slices closer than
-    0.01 mm along the normal), ``uneven_spacing`` (a gap off the median gap by more
-    than 1 % of it and more than 0.01 mm), ``missing_slices`` (a gap within 10 % of
-    the median of a multiple >= 2), ``gantry_tilt`` (over 0.1 degree),
-    ``single_slice`` and ``thick_slices`` (info, thicker than 5 mm).
+    0.01 mm along the normal), ``displaced_slices`` (an error: slices at a
+    coordinate beyond 100 m, whose position is damaged), ``separated_slices``
+    (slices cut off from the largest part of the stack by a gap over 10 typical
+    gaps and over 100 mm: missing images between, or damaged positions),
+    ``uneven_spacing`` (a gap off the median gap by more than 1 % of it and more
+    than 0.01 mm), ``missing_slices`` (a gap within 10 % of the median of a multiple
+    >= 2: a count and a range, never a list of positions), ``gantry_tilt`` (over
+    0.1 degree), ``single_slice`` and ``thick_slices`` (info, thicker than 5 mm).
+    Spacing, holes and tilt are measured on the largest part of the stack only.
 
     Parameters
     ----------
@@ -319,40 +517,49 @@ def analyze_stack(
     Raises
     ------
     GeometryError
-        When the orientation, pixel spacing or positions are unusable.
+        When the orientation, pixel spacing or positions are unusable (not
+        finite, or too large to compute with).
     """
     row, column = _directions(orientation)
     _pixel_spacing(pixel_spacing_mm)
-    positions = np.asarray(positions_mm, dtype=np.float64)
-    shape = positions.shape
-    if len(shape) != 2 or shape[1:] != (3,) or not np.all(np.isfinite(positions)):
-        raise GeometryError(
-            "Slice positions must be one finite (x, y, z) ImagePositionPatient per "
-            "slice: without them nothing can be measured across slices.",
-            f"positions (shape {shape}) = {positions.tolist()}",
-        )
+    positions = _checked_positions(positions_mm)
     normal = normal_from_orientation(orientation)
-    order = np.argsort(slice_offsets(positions, normal), kind="stable")
-    offsets = slice_offsets(positions[order], normal)
-    gaps = np.diff(offsets)
-    real = np.sort(gaps[gaps >= DUPLICATE_TOLERANCE_MM])
-    typical = float(real[(len(real) - 1) // 2]) if len(real) else None
+    order, offsets, gaps = _sorted_offsets(positions, normal)
+    is_physical = np.all(np.abs(positions[order]) <= MAX_COORDINATE_MM, axis=1)
+    main, typical_all = _main_block(offsets, is_physical)
+    main_gaps = np.diff(offsets[main])
+    typical = _typical(main_gaps)
     findings = _duplicates(offsets, gaps)
+    findings += _outside(offsets, positions[order], main, typical_all)
     spacing_findings, missing = (
-        ([], 0) if typical is None else _spacing(offsets, gaps, typical)
+        ([], 0)
+        if typical is None
+        else _spacing(offsets[main], main_gaps, typical, main)
     )
     findings += spacing_findings
     tilt_deg, shear_mm = (
-        (0.0, 0.0) if typical is None else _tilt(positions[order], normal)
+        (0.0, 0.0) if typical is None else _tilt(positions[order][main], normal)
     )
     if tilt_deg > TILT_THRESHOLD_DEG:
-        findings.append(_finding("gantry_tilt", (), tilt=tilt_deg, shear=shear_mm))
+        findings.append(
+            _finding("gantry_tilt", (), tilt=tilt_deg, shear=_mm(shear_mm, 1))
+        )
     if len(order) == 1:
         findings.append(_finding("single_slice", (0,)))
     if slice_thickness_mm is not None and slice_thickness_mm > THICK_SLICE_MM:
         thick = float(slice_thickness_mm)
-        findings.append(_finding("thick_slices", (), thickness=thick, twice=2 * thick))
-    uneven = {"duplicate_positions", "uneven_spacing", "missing_slices"}
+        findings.append(
+            _finding(
+                "thick_slices", (), thickness=_mm(thick, 1), twice=_mm(2 * thick, 1)
+            )
+        )
+    uneven = {
+        "duplicate_positions",
+        "displaced_slices",
+        "separated_slices",
+        "uneven_spacing",
+        "missing_slices",
+    }
     return StackAnalysis(
         order=_readonly(order),
         offsets_mm=_readonly(offsets),

@@ -24,13 +24,16 @@ class Volume:
     voxels
         Shape ``(slices, rows, columns)``, indexed ``[k, i, j]``, sorted along the
         slice normal. When ``is_rescaled`` the values are modality values (HU for
-        CT) in the smallest exact integer type (int16 where it fits); otherwise
-        they are the stored values and ``slopes``/``intercepts`` convert them.
+        CT; a Modality LUT's values where an image has one) in the smallest
+        exact integer type (int16 where it fits); otherwise they are the stored
+        values and ``slopes``/``intercepts`` convert them.
     geometry
         Per-slice patient geometry, or ``None`` when the files carry no position
         or orientation (then lengths across slices cannot be measured).
     slopes, intercepts
-        Per-slice rescale, shape ``(slices,)`` float64.
+        Per-slice rescale, shape ``(slices,)`` float64; 1 and 0 for a slice
+        whose values come from its Modality LUT (the voxels hold the table's
+        values, exactly).
     frames
         The image each slice came from (file, frame, SOP instance).
     unreadable_slices

@@ -2,17 +2,22 @@
 
 Workers send the exception object itself (a :class:`~respond.errors.RespondError`
 naming the item and what to do), never its text: the window's one error
-reporter decides how to show it.
+reporter decides how to show it. A worker's thread is a boundary: anything
+else that goes wrong there (a bug) is logged, by type and traceback only (its
+message may name a patient or a file), and sent on as a RespondError saying
+so, so no worker ever dies silently and the window always hears how it ended.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import traceback
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from respond.dicom import LoadJob, scan, scan_files
+from respond.dicom import DicomError, LoadJob, SeriesLoadError, scan, scan_files
 from respond.errors import RespondError
 
 if TYPE_CHECKING:
@@ -34,9 +39,32 @@ its thread says ``ended`` (delivered on the GUI thread), then deleted there.
 """
 
 
+_log = logging.getLogger(__name__)
+
+
 def running() -> int:
     """Return how many workers' threads have not ended yet."""
     return len(_RUNNING)
+
+
+def _unexpected(exc: BaseException, what: str, series_uid: str = "") -> RespondError:
+    """Log an unexpected failure (no message: it may identify) and word it.
+
+    The log gets the exception's type and traceback, whose lines are code, not
+    data; the reader gets a RespondError naming what failed and what to do.
+    """
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    _log.error("%s failed: %s\n%s", what, type(exc).__name__, frames)
+    text = (
+        f"{what} failed: an unexpected error in respond ({type(exc).__name__}). "
+        "Nothing you measured is lost; try again, and if it happens again report "
+        "it with the log"
+    )
+    error: RespondError = (
+        SeriesLoadError(text, series_uid=series_uid) if series_uid else DicomError(text)
+    )
+    error.__cause__ = exc
+    return error
 
 
 class _Worker(QObject):
@@ -79,6 +107,9 @@ class SeriesLoadWorker(_Worker):
         except RespondError as exc:
             self.failed.emit(exc)
             return
+        except Exception as exc:  # noqa: BLE001 - the worker's boundary: reported
+            self.failed.emit(self._unexpected(exc))
+            return
         self._hold()
         self._job.start()
         threading.Thread(
@@ -101,14 +132,25 @@ class SeriesLoadWorker(_Worker):
         self.slice_loaded.emit(k)
         self.progress.emit(*job.progress)
 
+    def _unexpected(self, exc: BaseException) -> RespondError:
+        return _unexpected(
+            exc,
+            f"loading series {self.candidate.series_number or ''}".rstrip(),
+            self.candidate.series_uid or "?",
+        )
+
     def _wait(self) -> None:
         job = self._job
-        assert job is not None
         try:
+            assert job is not None
             volume: Volume = job.result()
         except RespondError as exc:
             if not self._cancelled:
                 self.failed.emit(exc)
+        except Exception as exc:  # noqa: BLE001 - the worker thread's boundary
+            error = self._unexpected(exc)  # logged even when cancelled
+            if not self._cancelled:
+                self.failed.emit(error)
         else:
             self._job = None  # the window keeps the volume; the worker lets it go
             self.finished.emit(volume)
@@ -141,6 +183,8 @@ class FolderScanWorker(_Worker):
             result = scan(self.path)
         except RespondError as exc:
             self.failed.emit(exc)
+        except Exception as exc:  # noqa: BLE001 - the worker thread's boundary
+            self.failed.emit(_unexpected(exc, "examining the folder"))
         else:
             self.finished.emit(result)
         finally:
@@ -169,6 +213,8 @@ class FilesScanWorker(_Worker):
             result: ScanResult = scan_files(self.files, root=self.root)
         except RespondError as exc:
             self.failed.emit(exc)
+        except Exception as exc:  # noqa: BLE001 - the worker thread's boundary
+            self.failed.emit(_unexpected(exc, "reading the patient's images"))
         else:
             self.finished.emit(result)
         finally:

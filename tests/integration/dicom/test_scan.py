@@ -59,6 +59,22 @@ FINDING_CODES = {
     "missing_pixel_data",
     "no_pixel_data",
     "not_arterial_phase",
+    "secondary_capture",
+    "modality_lut",
+    "truncated_pixel_data",
+    "no_pixel_module",
+    "colour_image",
+    "bad_image_size",
+    "bad_pixel_format",
+    "pixel_data_length",
+    "frame_count",
+    "bad_rescale",
+    "bad_modality_lut",
+    "bad_pixel_spacing",
+    "displaced_slices",
+    "separated_slices",
+    "series_not_examined",
+    "phase_disputed",
 }
 DICOMDIR_VARIANTS = [
     "DICOMDIR-bigEnd",
@@ -515,7 +531,9 @@ def test_ct_scouts_are_flagged_as_localizers(
     assert len(scouts) == 2
     for scout in scouts:
         assert scout.is_localizer
-        assert finding(scout, "localizer").severity is Severity.INFO
+        # listed, shown, but never offered for measuring
+        assert finding(scout, "localizer").severity is Severity.ERROR
+        assert scout.readiness is Readiness.NOT_MEASURABLE
         assert scout.phase.phase not in ARTERIAL
     others = [
         c for c in result.series if c.modality == "CT" and c.description != "Scout"
@@ -528,8 +546,12 @@ def test_lossy_jpeg_is_loadable_with_a_warning(
     shared_scan: Callable[[str], ScanResult],
 ) -> None:
     (candidate,) = shared_scan(f"{EDGE}/JPGExtended.dcm").series
-    assert finding(candidate, "lossy_compression").severity is Severity.WARNING
-    assert candidate.readiness is Readiness.CAUTION
+    lossy = finding(candidate, "lossy_compression")
+    assert lossy.severity is Severity.WARNING
+    assert "76:1" in lossy.message  # its LossyImageCompressionRatio
+    # a Secondary Capture: shown, but not measured on
+    assert finding(candidate, "secondary_capture").severity is Severity.ERROR
+    assert candidate.readiness is Readiness.NOT_MEASURABLE
 
 
 def test_scan_document_is_json_ready_with_relative_paths(
@@ -652,12 +674,12 @@ def test_file_without_pixel_spacing_is_never_given_one(
 
 
 @pytest.mark.parametrize(
-    ("keyword", "value"),
+    ("keyword", "value", "code"),
     [
-        ("ImageOrientationPatient", [2, 0, 0, 0, 1, 0]),
-        ("ImageOrientationPatient", [1, 0, 0, 1, 0, 0]),
-        ("PixelSpacing", [0, 0]),
-        ("PixelSpacing", [-0.703125, 0.703125]),
+        ("ImageOrientationPatient", [2, 0, 0, 0, 1, 0], "bad_geometry"),
+        ("ImageOrientationPatient", [1, 0, 0, 1, 0, 0], "bad_geometry"),
+        ("PixelSpacing", [0, 0], "bad_pixel_spacing"),
+        ("PixelSpacing", [-0.703125, 0.703125], "bad_pixel_spacing"),
     ],
     ids=[
         "orientation-not-unit",
@@ -671,6 +693,7 @@ def test_one_file_with_unusable_geometry_does_not_stop_the_scan(
     copy_series: Callable[..., Path],
     keyword: str,
     value: list[float],
+    code: str,
 ) -> None:
     folder = copy_series(LIVER)
     broken = shared_scan(LIVER).series[0].frames[10].path.name
@@ -680,7 +703,7 @@ def test_one_file_with_unusable_geometry_does_not_stop_the_scan(
     result = scan(folder)
     assert sum(c.image_count for c in result.series) == 89
     (alone,) = [c for c in result.series if broken in {f.path.name for f in c.frames}]
-    problem = finding(alone, "bad_geometry")
+    problem = finding(alone, code)
     assert problem.severity is Severity.ERROR
     assert alone.readiness is Readiness.NOT_MEASURABLE
     for candidate in result.series:
