@@ -32,6 +32,7 @@ __all__ = [
     "PixelData",
     "check_codestream",
     "inspect_pixel_data",
+    "is_encapsulated",
     "parse_codestream",
 ]
 
@@ -232,7 +233,8 @@ def _frame_starts(
     return None
 
 
-def _is_encapsulated(syntax: str) -> bool:
+def is_encapsulated(syntax: str) -> bool:
+    """Whether a transfer syntax keeps pixel data in encapsulated fragments."""
     uid = UID(syntax)
     return bool(syntax) and uid.is_transfer_syntax and uid.is_encapsulated
 
@@ -257,7 +259,7 @@ def inspect_pixel_data(stream: BinaryIO, path: Path, size: int) -> PixelData:
     """
     ds, syntax, value_at = _header(stream, size)
     declared = _declared(ds)
-    if not _is_encapsulated(syntax):
+    if not is_encapsulated(syntax):
         return PixelData(declared, syntax, encapsulated=False)
     start, length = _pixel_element(stream, path, value_at)
     if length != _UNDEFINED:

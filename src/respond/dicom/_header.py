@@ -459,10 +459,19 @@ def _pixels(path: Path, ds: Dataset, tsyntax: str, stamp: FileStamp | None) -> _
             samples_per_pixel=values["SamplesPerPixel"] or 1,
             photometric=photometric,
         )
-    claimed = max(1, to_int(ds.get("NumberOfFrames")) or 1)
+    raw_frames = ds.get("NumberOfFrames")
+    claimed = max(1, to_int(raw_frames) or 1)
     problem = None
     if tag is not None:
         problem = module_problem(values, photometric, tag, path, uid)
+    if problem is None and shown(raw_frames) and (to_int(raw_frames) or 0) < 1:
+        problem = error_finding(
+            "frame_count",
+            path.name,
+            f"NumberOfFrames {shown(raw_frames)[:20]!r} is not a number of frames: "
+            "the header is damaged, so the file cannot be shown",
+            uid,
+        )
     frame_bytes = rows * columns * bits // 8 if bits and not problem else 0
     if tag is not None and problem is None:
         size = 0 if stamp is None else stamp[1]

@@ -256,6 +256,15 @@ def count_problem(
             "damaged, so it cannot be shown",
             uid,
         )
+    if length is None and tsyntax in UNCOMPRESSED:
+        return error_finding(
+            "pixel_data_length",
+            path.name,
+            f"the pixel data is kept in compressed fragments (undefined length), but "
+            f"{syntax_name(tsyntax)} stores it uncompressed: the file's transfer "
+            "syntax or pixel data is damaged, so it cannot be shown",
+            uid,
+        )
     if length is not None:  # native (or deflated): the length must fit exactly
         expected = frame_bytes * claimed
         if expected <= length <= expected + 1:

@@ -10,13 +10,19 @@ spacing, broken geometry, localizers, screen captures) is ``NOT_MEASURABLE``.
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 from respond.dicom._codecs import engine_for, is_lossy, syntax_name
+from respond.dicom._codestream import (
+    check_codestream,
+    inspect_pixel_data,
+    is_encapsulated,
+)
 from respond.dicom._stacks import CAPTURE, LOCALIZER, Stack, split_series
-from respond.dicom.errors import GeometryError
+from respond.dicom.errors import GeometryError, SeriesLoadError
 from respond.dicom.geometry import analyze_stack
 from respond.dicom.model import (
     DicomFinding,
@@ -29,6 +35,7 @@ from respond.dicom.phase import Confidence, Phase, PhaseCall, is_arterial
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from respond.dicom._header import Header
 
@@ -57,6 +64,7 @@ NOT_LOADABLE_CODES: Final = frozenset(
     {
         "unsupported_transfer_syntax",
         "no_pixel_data",
+        "damaged_compressed_data",
         "truncated_pixel_data",
         "no_pixel_module",
         "colour_image",
@@ -193,6 +201,23 @@ def _unreadable_findings(stack: Stack, uid: str) -> list[DicomFinding]:
                 uid,
             )
         ]
+    cut_files = {
+        frame.path
+        for frame in stack.frames
+        if frame.frame is not None
+        and any(f.code == "truncated_pixel_data" for f in frame.header_findings)
+    }
+    if cut_files:  # the loader reads a multi-frame file whole or not at all
+        name = min(cut_files).name
+        return [
+            _finding(
+                "truncated_pixel_data",
+                Severity.ERROR,
+                f"{name}: a multi-frame file cut short (its last frames are not in "
+                "the file): nothing is loaded from it; copy it again from its source",
+                uid,
+            )
+        ]
     if missing + len(cut) == total:
         return [
             _finding(
@@ -260,6 +285,8 @@ def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
         findings.append(
             _finding("lossy_compression", Severity.WARNING, "; ".join(lossy), uid)
         )
+    if not any(f.severity is Severity.ERROR for f in findings):
+        findings.extend(_codestream_findings(stack, uid))
     rescales = {(f.rescale_slope, f.rescale_intercept) for f in stack.frames}
     if len(rescales) > 1:
         findings.append(
@@ -272,6 +299,51 @@ def _pixel_findings(stack: Stack, uid: str) -> list[DicomFinding]:
             )
         )
     return findings
+
+
+def _codestream_problem(path: Path) -> str:
+    """Return why a compressed file's first frame cannot be decoded ("" if it can).
+
+    Its items must end inside the file and hold the frames declared, and the
+    first frame's codestream header (JPEG SOF, JPEG-LS SOF55, JPEG 2000 SIZ,
+    RLE) must match the DICOM header: a few hundred bytes read, no decoding.
+    """
+    try:
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            pixels = inspect_pixel_data(stream, path, size)
+            check_codestream(stream, path, pixels, [0])
+    except SeriesLoadError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"{path.name}: cannot be read ({exc.strerror or exc})"
+    return ""
+
+
+def _codestream_findings(stack: Stack, uid: str) -> list[DicomFinding]:
+    """Check every compressed file of a stack as the loader will, before it does."""
+    files = list(
+        dict.fromkeys(
+            f.path for f in stack.frames if is_encapsulated(f.transfer_syntax)
+        )
+    )
+    problems = [p for p in map(_codestream_problem, files) if p]
+    if not problems:
+        return []
+    if len(problems) == len(files) == len({f.path for f in stack.frames}):
+        severity, effect = Severity.ERROR, "nothing can be shown"
+    else:
+        severity, effect = Severity.WARNING, "those images will show blank"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return [
+        _finding(
+            "damaged_compressed_data",
+            severity,
+            f"{len(problems)} of {len(files)} compressed files cannot be decoded: "
+            f"{problems[0]}{more}; {effect}",
+            uid,
+        )
+    ]
 
 
 def readiness(findings: Sequence[DicomFinding]) -> Readiness:

@@ -1,0 +1,99 @@
+"""What the scan calls ready loads: damage it can see is reported before loading.
+
+Each case is a class the fuzz harness found: a series the scan called ready or
+caution that then failed to load. The scan now reads what the loader would
+refuse (a codestream header that disagrees, fragments in a native syntax, a
+NumberOfFrames that is no count, a multi-frame file cut short) and says so;
+the loader's refusal names the same reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pydicom
+import pytest
+from tests.integration.dicom.conftest import EDGE, TRANSFER_SYNTAXES
+from tests.integration.dicom.test_load_limits import (
+    copy_one,
+    damage_j2k_size,
+    first_fragment_at,
+    patch,
+)
+
+from respond.dicom import DicomError, Readiness, load_series, scan
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from respond.dicom import SeriesCandidate
+
+
+def the_series(folder: Path) -> SeriesCandidate:
+    (candidate,) = scan(folder).series
+    return candidate
+
+
+def rle_segments(path: Path) -> str:
+    start, _ = first_fragment_at(path)
+    patch(path, start, "<L", 16)  # the RLE header's number of segments
+    return "an RLE header of 16 segments"
+
+
+def declared_as_jpeg(path: Path) -> str:
+    ds = pydicom.dcmread(path)
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.51"
+    ds.save_as(path)
+    return "no JPEG start of image"
+
+
+def declared_native(path: Path) -> str:
+    # in place, as a damaged copy has it: the fragments stay encapsulated
+    data = path.read_bytes()
+    lossless = b"1.2.840.10008.1.2.4.70"
+    assert data.count(lossless) == 1
+    path.write_bytes(data.replace(lossless, b"1.2.840.10008.1.2.1\0\0\0"))
+    return "stores it uncompressed"
+
+
+def frames_not_a_count(path: Path) -> str:
+    ds = pydicom.dcmread(path)
+    ds.NumberOfFrames = "-1"
+    ds.save_as(path)
+    return "NumberOfFrames '-1' is not a number of frames"
+
+
+def cut_multi_frame(path: Path) -> str:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 6 // 10])
+    return "a multi-frame file cut short"
+
+
+DAMAGE = [
+    pytest.param(f"{TRANSFER_SYNTAXES}/9.dcm", damage_j2k_size, id="j2k-siz"),
+    pytest.param(f"{TRANSFER_SYNTAXES}/4.dcm", rle_segments, id="rle-segments"),
+    pytest.param(f"{TRANSFER_SYNTAXES}/9.dcm", declared_as_jpeg, id="j2k-as-jpeg"),
+    pytest.param(f"{TRANSFER_SYNTAXES}/6.dcm", declared_native, id="jpeg-as-native"),
+    pytest.param(f"{EDGE}/MR_small_RLE.dcm", frames_not_a_count, id="frames-minus-1"),
+    pytest.param(f"{EDGE}/eCT_Supplemental.dcm", cut_multi_frame, id="multi-frame-cut"),
+]
+
+
+@pytest.mark.parametrize(("name", "damage"), DAMAGE)
+def test_damage_the_loader_would_refuse_is_reported_by_the_scan(
+    shared_dicom: Path,
+    tmp_path: Path,
+    name: str,
+    damage: Callable[[Path], str],
+) -> None:
+    copy = copy_one(shared_dicom, name, tmp_path)
+    assert the_series(copy.parent).readiness is not Readiness.NOT_LOADABLE
+    reason = damage(copy)
+    candidate = the_series(copy.parent)
+    assert candidate.readiness is Readiness.NOT_LOADABLE
+    errors = " ".join(f.message for f in candidate.findings)
+    assert reason in errors
+    assert copy.name in errors
+    with pytest.raises(DicomError, match=reason):
+        load_series(candidate)
