@@ -312,7 +312,7 @@ def _jpeg(data: bytes) -> Codestream:
             lines, samples = _be16(data, at + 3), _be16(data, at + 5)
             return Codestream(
                 kind="JPEG-LS" if marker == 0xF7 else "JPEG",
-                rows=lines or None,  # 0: given later by a DNL marker
+                rows=lines,  # 0 (lines given later by a DNL marker): not in DICOM
                 columns=samples,
                 components=data[at + 7],
                 precision=data[at + 2],

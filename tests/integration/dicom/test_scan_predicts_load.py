@@ -18,6 +18,7 @@ from tests.integration.dicom.test_load_limits import (
     copy_one,
     damage_j2k_size,
     first_fragment_at,
+    jpeg_sof_at,
     patch,
 )
 
@@ -39,6 +40,12 @@ def rle_segments(path: Path) -> str:
     start, _ = first_fragment_at(path)
     patch(path, start, "<L", 16)  # the RLE header's number of segments
     return "an RLE header of 16 segments"
+
+
+def jpeg_without_lines(path: Path) -> str:
+    # 0 lines: the size would come later (a DNL marker); decoders then guess
+    patch(path, jpeg_sof_at(path, b"\xff\xc3") + 5, ">H", 0)
+    return "Rows 384 in the header, 0 in the JPEG data"
 
 
 def declared_as_jpeg(path: Path) -> str:
@@ -73,6 +80,7 @@ def cut_multi_frame(path: Path) -> str:
 DAMAGE = [
     pytest.param(f"{TRANSFER_SYNTAXES}/9.dcm", damage_j2k_size, id="j2k-siz"),
     pytest.param(f"{TRANSFER_SYNTAXES}/4.dcm", rle_segments, id="rle-segments"),
+    pytest.param(f"{TRANSFER_SYNTAXES}/6.dcm", jpeg_without_lines, id="jpeg-0-lines"),
     pytest.param(f"{TRANSFER_SYNTAXES}/9.dcm", declared_as_jpeg, id="j2k-as-jpeg"),
     pytest.param(f"{TRANSFER_SYNTAXES}/6.dcm", declared_native, id="jpeg-as-native"),
     pytest.param(f"{EDGE}/MR_small_RLE.dcm", frames_not_a_count, id="frames-minus-1"),
