@@ -70,8 +70,8 @@ test-core: $(CORE_STAMP)
 	@! $(CORE_VENV)/bin/python -c "import PySide6" 2>/dev/null || (echo "PySide6 must not be installed in $(CORE_VENV)"; exit 1)
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench fuzz
+	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
