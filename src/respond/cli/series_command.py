@@ -17,8 +17,6 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-
 from respond.errors import RespondError
 from respond.report import terminal_text
 
@@ -105,6 +103,8 @@ def _label(candidate: SeriesCandidate) -> str:
 
 
 def _value_range(volume: Volume, readable: list[int]) -> tuple[float, float]:
+    import numpy as np  # here: the parser is built without numpy
+
     if volume.is_rescaled:
         values = volume.voxels[readable]
         return float(values.min()), float(values.max())
@@ -116,6 +116,8 @@ def _value_range(volume: Volume, readable: list[int]) -> tuple[float, float]:
 
 
 def _checksum(volume: Volume) -> str:
+    import numpy as np  # here: the parser is built without numpy
+
     voxels = volume.voxels
     little = np.ascontiguousarray(voxels, dtype=voxels.dtype.newbyteorder("<"))
     return hashlib.sha256(little.data).hexdigest()[:CHECKSUM_DIGITS]
@@ -123,6 +125,8 @@ def _checksum(volume: Volume) -> str:
 
 def _frame_problem(volume: Volume, k: int) -> str | None:
     """Read slice ``k`` alone, as reports do; say how it disagrees, if it does."""
+    import numpy as np  # here: the parser is built without numpy
+
     from respond.dicom.frame import read_frame
 
     frame = volume.frames[k]
