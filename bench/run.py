@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import dicom, engine, store, ui
+from bench import decoders, dicom, engine, store, ui
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,12 +18,15 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="small sizes, for a smoke run"
     )
     parser.add_argument(
-        "--only", choices=["engine", "dicom", "store", "ui"], help="one benchmark"
+        "--only",
+        choices=["engine", "dicom", "decoders", "store", "ui"],
+        help="one benchmark",
     )
     args = parser.parse_args(argv)
     for name, module in (
         ("engine", engine),
         ("dicom", dicom),
+        ("decoders", decoders),
         ("store", store),
         ("ui", ui),
     ):

@@ -4,6 +4,10 @@ Measured in ``bench/`` (issue: DICOM loading): reading native pixel bytes straig
 into a preallocated array beats SimpleITK on uncompressed data, and pydicom's RLE
 decoder (pylibjpeg-rle) beats it on RLE; SimpleITK/GDCM wins on JPEG 2000 and on
 lossless JPEG. pydicom's pylibjpeg plugins cover what SimpleITK cannot read.
+
+imagecodecs (``bench/decoders.py``) beats all of them on lossless JPEG, JPEG-LS,
+JPEG 2000, RLE and deflate with pydicom's values: :func:`fast_engine_for`
+chooses it where it is installed, and otherwise answers as :func:`engine_for`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,16 @@ from functools import cache
 
 from pydicom.uid import UID
 
-__all__ = ["Engine", "engine_for", "is_lossy", "pydicom_decodes", "syntax_name"]
+from respond.dicom import _fastcodecs
+
+__all__ = [
+    "Engine",
+    "engine_for",
+    "fast_engine_for",
+    "is_lossy",
+    "pydicom_decodes",
+    "syntax_name",
+]
 
 NATIVE = frozenset(
     {
@@ -50,6 +63,8 @@ class Engine(Enum):
     """pydicom's pixel handlers (pylibjpeg plugins, RLE, deflate)."""
     SIMPLEITK = "simpleitk"
     """SimpleITK's GDCM reader."""
+    IMAGECODECS = "imagecodecs"
+    """imagecodecs' decoders, frame by frame (:mod:`respond.dicom._fastcodecs`)."""
 
 
 def syntax_name(uid: str) -> str:
@@ -90,6 +105,25 @@ def engine_for(uid: str, *, has_offset: bool = True) -> Engine | None:
     if uid in NATIVE or not uid:
         return Engine.PYDICOM
     return None
+
+
+def fast_engine_for(uid: str, *, has_offset: bool = True) -> Engine | None:
+    """Return the fastest engine for a transfer syntax, imagecodecs included.
+
+    imagecodecs for lossless JPEG, JPEG-LS, JPEG 2000, RLE and deflate when
+    it is installed; otherwise (and for every other syntax) :func:`engine_for`'s
+    answer.
+
+    Parameters
+    ----------
+    uid
+        Transfer syntax UID (empty: no file meta, read as implicit little endian).
+    has_offset
+        Whether the scan recorded the file offset of the pixel data.
+    """
+    if _fastcodecs.decodes(uid):
+        return Engine.IMAGECODECS
+    return engine_for(uid, has_offset=has_offset)
 
 
 def is_lossy(uid: str) -> bool:
