@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from pydicom.uid import ExplicitVRBigEndian
@@ -12,6 +12,7 @@ from pydicom.uid import ExplicitVRBigEndian
 from respond.dicom._codecs import Engine
 from respond.dicom._codestream import check_codestream, inspect_pixel_data
 from respond.dicom._header import Header, Unreadable, file_stamp, read_header
+from respond.dicom._pydicom_frames import decode_error, pydicom_frames
 from respond.dicom._rescale import Declared, human_bytes, memory_budget
 from respond.dicom.errors import SeriesLoadError
 
@@ -310,23 +311,6 @@ def read_native(frame: FrameRef) -> NDArray[np.generic]:
     return plane
 
 
-def _pydicom(source: Path | BinaryIO, index: int | None) -> NDArray[np.generic]:
-    import pydicom
-    from pydicom.pixels.utils import pixel_array
-
-    array: NDArray[np.generic]
-    if index is not None:  # decode that frame only
-        return pixel_array(source, index=index)[np.newaxis]
-    ds = pydicom.dcmread(source, force=True)
-    array = ds.pixel_array
-    try:
-        frames = int(ds.get("NumberOfFrames") or 1)
-    except (TypeError, ValueError):
-        frames = 1
-    # one frame comes as (rows, columns[, samples]): give it its frame axis
-    return array[np.newaxis] if frames <= 1 or array.ndim == 2 else array
-
-
 def _simpleitk(path: Path, index: int | None) -> NDArray[np.generic]:
     import SimpleITK as sitk
 
@@ -416,16 +400,13 @@ def _decode_with(
                 )
             return array, True
         source.stream.seek(0)
-        return _pydicom(source.stream, index), False
+        return pydicom_frames(source.stream, index), False
     except (SeriesLoadError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
         # Decoders raise anything on damaged data; Rust decoders (pylibjpeg-rle)
         # even panic with an exception that derives from BaseException.
-        raise SeriesLoadError(
-            f"{path.name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",
-            path=path,
-        ) from exc
+        raise decode_error(path, exc) from exc
 
 
 def decode_file(

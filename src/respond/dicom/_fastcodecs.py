@@ -43,6 +43,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
+from respond.dicom._pydicom_frames import decode_error, pydicom_frames
 from respond.dicom.errors import SeriesLoadError
 
 if TYPE_CHECKING:
@@ -194,10 +195,7 @@ def decode_frames(
             f"{path.name}: pixel data cannot be decoded ({exc})", path=path
         ) from exc
     except Exception as exc:  # decoders raise anything on damaged data
-        raise SeriesLoadError(
-            f"{path.name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",
-            path=path,
-        ) from exc
+        raise decode_error(path, exc) from exc
     return out, False
 
 
@@ -568,25 +566,11 @@ def _pydicom(
     path: Path, data: bytes, index: int | None
 ) -> tuple[NDArray[np.generic], bool]:
     """Decode with pydicom, as the loader's pydicom engine does."""
-    import pydicom
-    from pydicom.pixels.utils import pixel_array
-
     try:
-        if index is not None:
-            return pixel_array(io.BytesIO(data), index=index)[np.newaxis], False
-        ds = pydicom.dcmread(io.BytesIO(data), force=True)
-        array: NDArray[np.generic] = ds.pixel_array
-        try:
-            frames = int(ds.get("NumberOfFrames") or 1)
-        except (TypeError, ValueError):
-            frames = 1
-        return (array[np.newaxis] if frames <= 1 or array.ndim == 2 else array), False
+        return pydicom_frames(io.BytesIO(data), index), False
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
         # Decoders raise anything on damaged data; pylibjpeg-rle even panics
         # with an exception that derives from BaseException.
-        raise SeriesLoadError(
-            f"{path.name}: pixel data cannot be decoded ({type(exc).__name__}: {exc})",
-            path=path,
-        ) from exc
+        raise decode_error(path, exc) from exc

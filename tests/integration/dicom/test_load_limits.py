@@ -350,7 +350,7 @@ def test_a_decoder_that_returns_another_shape_is_refused(
 
     candidate = only_series(shared_dicom / EDGE / "MR_small_RLE.dcm")
     monkeypatch.setattr(
-        decode, "_pydicom", lambda *_args: np.zeros((1, 32, 32), np.uint16)
+        decode, "pydicom_frames", lambda *_args: np.zeros((1, 32, 32), np.uint16)
     )
     with pytest.raises(SeriesLoadError, match=r"shape \(1, 32, 32\).*\(1, 64, 64\)"):
         read_frame(candidate.frames[0])
