@@ -13,12 +13,10 @@ Four loaders, each building everything anew, alternating in one process in a
 rotating order after an untimed pass that also checks they agree (warm file
 cache for all):
 
-- imagecodecs: ``scan`` + ``LoadJob(workers=2)`` with :func:`fast_engine_for`
-  choosing the engine and ``decode_frames`` decoding (the integration of
-  ``respond.dicom._fastcodecs``, installed here for the run if ``load.py``
-  does not have it yet: ``load.engine_for`` and ``_decode._decode_with`` are
-  wrapped, so ``decode_file``'s own checks still run);
-- respond today: the same with ``engine_for`` (pydicom or SimpleITK per file);
+- imagecodecs: respond as it loads, ``scan`` + ``LoadJob(workers=2)`` with
+  :func:`fast_engine_for` choosing the engine (imagecodecs' ``decode_frames``
+  inside ``decode_file``, whose checks run);
+- respond before: the same with ``engine_for`` (pydicom or SimpleITK per file);
 - SimpleITK: ``ImageSeriesReader`` (as ``bench/dicom.py``);
 - naive pydicom: ``dcmread``, ``pixel_array`` as int16, rescale, ``np.stack``.
 
@@ -61,7 +59,7 @@ WORKERS = 2
 LOADERS = ("imagecodecs", "respond", "simpleitk", "pydicom")
 LABELS = {
     "imagecodecs": "imagecodecs",
-    "respond": "respond today",
+    "respond": "respond before",
     "simpleitk": "SimpleITK",
     "pydicom": "naive pydicom",
 }
@@ -92,59 +90,29 @@ class Case:
         return statistics.median(run[part] for run in self.times[loader])
 
 
-# --- the integration, installed for the run when load.py does not have it -----
+# --- the engines before imagecodecs, for comparison ------------------------------
 
 
 @contextlib.contextmanager
-def imagecodecs_engine() -> Iterator[str]:
-    """Make ``LoadJob`` choose and call imagecodecs as the integration will.
+def engines_before() -> Iterator[None]:
+    """Make ``LoadJob`` choose its engine as before imagecodecs (``engine_for``)."""
+    from respond.dicom import load
+    from respond.dicom._codecs import engine_for
 
-    ``load.engine_for`` becomes ``fast_engine_for``, and ``decode_file``'s
-    decoder call dispatches ``Engine.IMAGECODECS`` to ``decode_frames`` (its
-    checks before and after decoding still run). Yields how it was done.
-    """
-    from respond.dicom import _decode, load
-    from respond.dicom._codecs import Engine, fast_engine_for
-    from respond.dicom._fastcodecs import decode_frames
-
-    if getattr(load, "fast_engine_for", None) is fast_engine_for:
-        yield "load.py integrated"
-        return
-    original_engine_for = load.engine_for
-    load.engine_for = fast_engine_for
-    if hasattr(_decode, "_decode_with"):
-        original = _decode._decode_with
-
-        def decode_with(path: Path, engine: Any, source: Any, index: Any) -> Any:
-            if engine is Engine.IMAGECODECS:
-                return decode_frames(path, index=index, source_stream=source.stream)
-            return original(path, engine, source, index)
-
-        _decode._decode_with = decode_with
-        try:
-            yield "patched for the run (decode_file's checks included)"
-        finally:
-            _decode._decode_with = original
-            load.engine_for = original_engine_for
-        return
-    original_file = load.decode_file
-
-    def decode_file(path: Path, engine: Any, *, source: Any = None, index: Any = None):
-        if engine is Engine.IMAGECODECS:
-            stream = None if source is None else source.stream
-            return decode_frames(path, index=index, source_stream=stream)
-        return original_file(path, engine, source=source, index=index)
-
-    load.decode_file = decode_file
+    original = load.fast_engine_for
+    load.fast_engine_for = engine_for
     try:
-        yield "patched for the run (no decode_file checks)"
+        yield
     finally:
-        load.decode_file = original_file
-        load.engine_for = original_engine_for
+        load.fast_engine_for = original
 
 
 def load_imagecodecs(folder: Path) -> tuple[Any, dict[str, float]]:
-    with imagecodecs_engine():
+    return dicom.load_respond(folder)
+
+
+def load_before(folder: Path) -> tuple[Any, dict[str, float]]:
+    with engines_before():
         return dicom.load_respond(folder)
 
 
@@ -167,7 +135,7 @@ def load_pydicom(folder: Path) -> tuple[Any, dict[str, float]]:
 
 LOADS: dict[str, Callable[[Path], tuple[Any, dict[str, float]]]] = {
     "imagecodecs": load_imagecodecs,
-    "respond": dicom.load_respond,
+    "respond": load_before,
     "simpleitk": dicom.load_simpleitk,
     "pydicom": load_pydicom,
 }
@@ -182,7 +150,7 @@ def _engines(case: Case) -> str:
     fast = fast_engine_for(case.syntax)
     today = engine_for(case.syntax)
     return (
-        f"{fast.value if fast else 'none'} (today {today.value if today else 'none'})"
+        f"{fast.value if fast else 'none'} (before {today.value if today else 'none'})"
     )
 
 
@@ -304,7 +272,7 @@ def _paths(case: Case, files: list[Path]) -> dict[str, Callable[[int], object]]:
         if codec is not None:
             methods["imagecodecs codec alone (not taken)"] = lambda i: codec(files[i])
     today = engine_for(case.syntax) or Engine.PYDICOM
-    methods[f"respond today: decode_file({today.value})"] = lambda i: decode_file(
+    methods[f"respond before: decode_file({today.value})"] = lambda i: decode_file(
         files[i], today
     )
     if today is not Engine.PYDICOM:
@@ -334,10 +302,8 @@ def paths_case(case: Case, sample: int) -> None:
     files = sorted(p for p in case.folder.iterdir() if p.is_file())
     middle = len(files) // 2
     files = files[max(0, middle - sample // 2) :][:sample]
-    with imagecodecs_engine():
-        methods = _paths(case, files)
-        for name, function in methods.items():
-            case.paths.append((name, *_one_and_two(function, len(files))))
+    for name, function in _paths(case, files).items():
+        case.paths.append((name, *_one_and_two(function, len(files))))
 
 
 def _one_and_two(function: Callable[[int], object], count: int) -> tuple[float, float]:
@@ -410,8 +376,9 @@ def print_report(cases: list[Case], runs: int, how: str) -> None:
         f"faster of SimpleITK and naive pydicom; imagecodecs engine {how}"
     )
     print(
-        "\n| series | engine | imagecodecs | respond today | SimpleITK | naive pydicom "
-        "| imagecodecs / best | today / best | imagecodecs / today | same HU | "
+        "\n| series | engine | imagecodecs | respond before | SimpleITK "
+        "| naive pydicom | imagecodecs / best | before / best "
+        "| imagecodecs / before | same HU | "
         "first slice | peak memory / volume | other processes |"
     )
     print("| --- |" + " --- |" * 12)
@@ -431,7 +398,7 @@ def print_report(cases: list[Case], runs: int, how: str) -> None:
             f"| {case.median('imagecodecs', 'first'):.3f} s "
             f"| {_fmt(case.memory.get('imagecodecs'))} "
             f"{_verdict(case.memory.get('imagecodecs'), GOAL_PEAK_MEMORY)} "
-            f"(today {_fmt(case.memory.get('respond'))}) "
+            f"(before {_fmt(case.memory.get('respond'))}) "
             f"| {_fmt(case.neighbour_cores, 1)} cores |"
         )
     print(
@@ -463,8 +430,7 @@ def run(*, quick: bool = False) -> dict[str, float]:
     cases = [
         Case(key, copy.folder, copy.transfer_syntax) for key, copy in copies.items()
     ]
-    with imagecodecs_engine() as how:
-        pass
+    how = "as loaded by respond (fast_engine_for)"
     for case in cases:
         print(f"  {case.label} ...", flush=True)
         time_case(case, runs)

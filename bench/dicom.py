@@ -528,10 +528,10 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def _engine_for(case: Case) -> str:
-    from respond.dicom._codecs import engine_for
+    from respond.dicom._codecs import fast_engine_for
 
     syntax = _dicom_data.SYNTAXES.get(case.key, _dicom_data.SYNTAXES["explicit"])
-    engine = engine_for(syntax)
+    engine = fast_engine_for(syntax)
     return "none" if engine is None else engine.value
 
 

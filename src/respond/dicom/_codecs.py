@@ -5,9 +5,10 @@ into a preallocated array beats SimpleITK on uncompressed data, and pydicom's RL
 decoder (pylibjpeg-rle) beats it on RLE; SimpleITK/GDCM wins on JPEG 2000 and on
 lossless JPEG. pydicom's pylibjpeg plugins cover what SimpleITK cannot read.
 
-imagecodecs (``bench/decoders.py``) beats all of them on lossless JPEG, JPEG-LS,
-JPEG 2000, RLE and deflate with pydicom's values: :func:`fast_engine_for`
-chooses it where it is installed, and otherwise answers as :func:`engine_for`.
+imagecodecs (``bench/decoders.py``) beats all of them on JPEG (lossless with
+pydicom's values, lossy with GDCM's), JPEG-LS, JPEG 2000, RLE and deflate: the
+loader asks :func:`fast_engine_for`, which chooses it where it is installed
+and otherwise answers as :func:`engine_for`.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def engine_for(uid: str, *, has_offset: bool = True) -> Engine | None:
 def fast_engine_for(uid: str, *, has_offset: bool = True) -> Engine | None:
     """Return the fastest engine for a transfer syntax, imagecodecs included.
 
-    imagecodecs for lossless JPEG, JPEG-LS, JPEG 2000, RLE and deflate when
-    it is installed; otherwise (and for every other syntax) :func:`engine_for`'s
+    imagecodecs for JPEG, JPEG-LS, JPEG 2000, RLE and deflate when it is
+    installed; otherwise (and for every other syntax) :func:`engine_for`'s
     answer.
 
     Parameters

@@ -11,6 +11,7 @@ from pydicom.uid import ExplicitVRBigEndian
 
 from respond.dicom._codecs import Engine
 from respond.dicom._codestream import check_codestream, inspect_pixel_data
+from respond.dicom._fastcodecs import decode_frames
 from respond.dicom._header import Header, Unreadable, file_stamp, read_header
 from respond.dicom._pydicom_frames import decode_error, pydicom_frames
 from respond.dicom._rescale import Declared, human_bytes, memory_budget
@@ -132,7 +133,7 @@ class OpenFile:
         return self._header
 
     def _read_header(self) -> Header | SeriesLoadError:
-        header = read_header(self.path)
+        header = read_header(self.path, whole=False)  # the decoder inflates it
         if isinstance(header, Unreadable):
             return SeriesLoadError(
                 f"{self.path.name}: changed since the scan and cannot be read now "
@@ -399,6 +400,8 @@ def _decode_with(
                     path=path,
                 )
             return array, True
+        if engine is Engine.IMAGECODECS:
+            return decode_frames(path, index=index, source_stream=source.stream)
         source.stream.seek(0)
         return pydicom_frames(source.stream, index), False
     except (SeriesLoadError, KeyboardInterrupt, SystemExit):

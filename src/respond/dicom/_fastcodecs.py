@@ -5,8 +5,11 @@ files at once; pydicom's pylibjpeg plugins hold it, and SimpleITK reads through
 GDCM's older codecs. Measured in ``bench/decoders.py`` (bench/README.md):
 lossless JPEG (libjpeg-turbo), JPEG-LS (CharLS), JPEG 2000 (OpenJPEG), RLE and
 deflate (libdeflate) are faster and give pydicom's values bit for bit. Lossy
-JPEG is not taken: libjpeg-turbo's inverse DCT gives SimpleITK's values, which
-differ from pydicom's (pylibjpeg-libjpeg) by one here and there.
+JPEG (baseline and extended) is decoded by libjpeg-turbo too: its inverse DCT
+gives the values GDCM (SimpleITK), Pillow and libjpeg-turbo-based viewers
+show, which differ from pydicom's plugin (pylibjpeg-libjpeg) by one stored
+unit on a few per cent of the pixels; lossy values carry that much and more
+error anyway, and respond shows what the other tools show.
 
 The values are pydicom's: each file is read once, its frames are cut from the
 encapsulated pixel data by pydicom's own framing (``pydicom.encaps``), and the
@@ -36,6 +39,8 @@ from pydicom.uid import (
     JPEG2000,
     DeflatedExplicitVRLittleEndian,
     JPEG2000Lossless,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
     JPEGLossless,
     JPEGLosslessSV1,
     JPEGLSLossless,
@@ -56,6 +61,8 @@ if TYPE_CHECKING:
 __all__ = ["CODECS", "decode_frames", "decodes", "is_available"]
 
 CODECS: Final[dict[str, str]] = {
+    JPEGBaseline8Bit: "JPEG8",
+    JPEGExtended12Bit: "JPEG8",
     JPEGLossless: "JPEG8",
     JPEGLosslessSV1: "JPEG8",
     JPEGLSLossless: "JPEGLS",
@@ -445,10 +452,11 @@ def _decode_into(
 def _jpeg(
     codecs: ModuleType, code: bytes, layout: _Layout, plane: NDArray[np.generic]
 ) -> None:
-    """Lossless JPEG with libjpeg-turbo (pydicom: libjpeg, then unused bits)."""
-    if not code.rstrip(b"\x00").endswith(b"\xff\xd9"):
+    """JPEG with libjpeg-turbo (pydicom: libjpeg, then unused bits)."""
+    if not code.rstrip(b"\x00\xff").endswith(b"\xff\xd9"):
         # libjpeg-turbo (as libjpeg) pads a truncated image with made-up
-        # values; a complete codestream ends with the EOI marker.
+        # values; a complete codestream ends with the EOI marker (which
+        # encoders may follow with padding).
         raise SeriesLoadError("the JPEG codestream is truncated (no end marker)")
     precision = _jpeg_precision(code)
     if precision is None or _container(precision) != plane.dtype.itemsize:

@@ -27,6 +27,7 @@ from pydicom.filereader import read_partial
 from pydicom.uid import UID
 
 from respond.dicom._codecs import NATIVE
+from respond.dicom._deflated import read_deflated
 from respond.dicom._fastheader import (
     FIRST_READ,
     PIXEL_TAGS,
@@ -499,13 +500,16 @@ def _pixels(path: Path, ds: Dataset, tsyntax: str, stamp: FileStamp | None) -> _
 # --- reading a file ----------------------------------------------------------------
 
 
-def read_header(path: Path) -> Header | Unreadable:
+def read_header(path: Path, *, whole: bool = True) -> Header | Unreadable:
     """Read a file's header without its pixels.
 
     Parameters
     ----------
     path
         The file.
+    whole
+        For a deflated file, also check that all of it inflates (the scan);
+        the loader, which inflates it to decode, leaves that to its decoder.
 
     Returns
     -------
@@ -521,7 +525,7 @@ def read_header(path: Path) -> Header | Unreadable:
             fast = read_fast_from(stream, head, stamp[1]) if has_preamble else None
         if fast is not None:
             return _header(path, fast, stamp)  # type: ignore[arg-type]
-        ds = _parse(path)
+        ds = _parse(path, whole=whole)
         if not has_preamble and not _looks_like_dicom(ds):
             return Unreadable(path, "not a DICOM file")
         return _header(path, ds, stamp)
@@ -533,7 +537,7 @@ def read_header(path: Path) -> Header | Unreadable:
         return Unreadable(path, f"damaged DICOM file ({type(exc).__name__}: {exc})")
 
 
-def _parse(path: Path) -> Dataset:
+def _parse(path: Path, *, whole: bool = True) -> Dataset:
     """Parse a file with pydicom, stopping where no stored dataset can go on.
 
     A file padded with zeros (a damaged copy, a sparse file of gigabytes) reads
@@ -549,6 +553,11 @@ def _parse(path: Path) -> Dataset:
         return tag.group == 0 or count > MAX_ELEMENTS
 
     with open(path, "rb") as stream:
+        deflated = read_deflated(stream, path, stop, whole=whole)
+        if deflated is not None:
+            return deflated
+        stream.seek(0)
+        count = 0
         return read_partial(stream, stop_when=stop, defer_size=DEFER_BYTES, force=True)
 
 

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from respond.dicom._codecs import Engine, engine_for, pydicom_decodes, syntax_name
+from respond.dicom._codecs import (
+    Engine,
+    fast_engine_for,
+    pydicom_decodes,
+    syntax_name,
+)
 from respond.dicom._decode import decode_file, empty_plane, open_file
 from respond.dicom._modality_lut import read_modality_luts
 from respond.dicom._rescale import modality_float32
@@ -67,7 +72,7 @@ def read_frame(frame: FrameRef) -> NDArray[np.float32]:
 
 
 def _modality_values(frame: FrameRef) -> NDArray[np.float32]:
-    engine = engine_for(
+    engine = fast_engine_for(
         frame.transfer_syntax, has_offset=frame.pixel_offset is not None
     )
     if engine is None:

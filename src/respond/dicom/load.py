@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from respond.dicom._codecs import Engine, engine_for
+from respond.dicom._codecs import Engine, fast_engine_for
 from respond.dicom._decode import (
     OpenFile,
     decode_file,
@@ -182,7 +182,7 @@ class LoadJob:
         for k, frame in enumerate(self.candidate.frames):
             unit = units.get(frame.path)
             if unit is None:
-                engine = engine_for(
+                engine = fast_engine_for(
                     frame.transfer_syntax, has_offset=frame.pixel_offset is not None
                 )
                 if engine is Engine.SIMPLEITK and (

@@ -286,6 +286,16 @@ def _assemble(
     """Group what was read into a result; NotDicomError when there is no DICOM."""
     every_dicomdir = (*dicomdirs, *batch.dicomdirs)
     if not batch.headers and not every_dicomdir:
+        damaged = [
+            u for u in batch.unreadable if not u.reason.startswith("not a DICOM file")
+        ]
+        if damaged:
+            raise NotDicomError(
+                root,
+                f"holds no readable DICOM files ({files_seen} files looked at; "
+                f"{len(damaged)} could not be read, e.g. {damaged[0].path.name}: "
+                f"{damaged[0].reason}); copy the study again from its source",
+            )
         raise NotDicomError(
             root,
             f"holds no DICOM files ({files_seen} files looked at); point respond at "

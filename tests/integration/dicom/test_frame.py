@@ -11,6 +11,8 @@ from pydicom.uid import RLELossless
 from tests.integration.dicom.conftest import EDGE, LIVER
 
 from respond.dicom import SeriesLoadError, scan
+from respond.dicom import frame as frame_module
+from respond.dicom._codecs import Engine, engine_for, fast_engine_for
 from respond.dicom.frame import read_frame
 
 if TYPE_CHECKING:
@@ -71,5 +73,23 @@ def test_a_decoder_panic_is_a_series_load_error(
         raise _Panic("called `Option::unwrap()` on a `None` value")
 
     monkeypatch.setattr(pydicom.Dataset, "pixel_array", property(panic))
+    monkeypatch.setattr(pydicom.pixels.utils, "pixel_array", panic)
+    # pydicom's decoders (the fallback where imagecodecs is not installed)
+    monkeypatch.setattr(frame_module, "fast_engine_for", engine_for)
+    with pytest.raises(SeriesLoadError, match="cannot be decoded"):
+        read_frame(candidate.frames[0])
+
+
+def test_an_imagecodecs_failure_is_a_series_load_error(
+    shared_dicom: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imagecodecs = pytest.importorskip("imagecodecs")
+    (candidate,) = scan(shared_dicom / EDGE / "MR_small_RLE.dcm").series
+    assert fast_engine_for(candidate.frames[0].transfer_syntax) is Engine.IMAGECODECS
+
+    def failing(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("DICOMRLE decode error")
+
+    monkeypatch.setattr(imagecodecs, "dicomrle_decode", failing)
     with pytest.raises(SeriesLoadError, match="cannot be decoded"):
         read_frame(candidate.frames[0])

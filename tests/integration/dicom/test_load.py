@@ -39,6 +39,7 @@ from respond.dicom import (
     load_series,
     scan,
 )
+from respond.dicom.frame import read_frame
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -380,7 +381,6 @@ def test_enhanced_mr_without_geometry_loads_but_cannot_be_measured(
         "MR_small_bigendian.dcm",
         "MR_small_RLE.dcm",
         "image_dfl.dcm",
-        "JPGExtended.dcm",
     ],
 )
 def test_single_files_decode_like_pydicom(shared_scan: ScanShared, name: str) -> None:
@@ -388,6 +388,20 @@ def test_single_files_decode_like_pydicom(shared_scan: ScanShared, name: str) ->
     volume = load_series(candidate)
     assert volume.unreadable_slices == {}
     assert np.array_equal(all_slices(volume), modality_values(candidate.frames[0].path))
+
+
+def test_lossy_jpeg_loads_as_gdcm_shows_it(shared_scan: ScanShared) -> None:
+    """Lossy JPEG has libjpeg-turbo's values: GDCM's (SimpleITK's), not pylibjpeg's."""
+    import SimpleITK as sitk
+
+    (candidate,) = shared_scan(f"{EDGE}/JPGExtended.dcm").series
+    volume = load_series(candidate)
+    assert volume.unreadable_slices == {}
+    path = candidate.frames[0].path
+    gdcm = sitk.GetArrayFromImage(sitk.ReadImage(str(path))).astype(np.float32)
+    assert np.array_equal(all_slices(volume).astype(np.float32), gdcm)
+    assert np.array_equal(read_frame(candidate.frames[0]), gdcm[0])
+    assert np.abs(all_slices(volume) - modality_values(path)).max() <= 1
 
 
 def test_cr_values_apply_slope_0_684_and_intercept_200(shared_scan: ScanShared) -> None:

@@ -201,9 +201,9 @@ def test_a_changed_multiframe_file_is_opened_and_read_again_once(
     def counted(name: str) -> Callable[..., object]:
         real = getattr(decode_module, name)
 
-        def call(*args: object) -> object:
+        def call(*args: object, **kwargs: object) -> object:
             calls[name] += 1
-            return real(*args)
+            return real(*args, **kwargs)
 
         return call
 

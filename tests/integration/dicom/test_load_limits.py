@@ -352,6 +352,11 @@ def test_a_decoder_that_returns_another_shape_is_refused(
     monkeypatch.setattr(
         decode, "pydicom_frames", lambda *_args: np.zeros((1, 32, 32), np.uint16)
     )
+    monkeypatch.setattr(
+        decode,
+        "decode_frames",
+        lambda *_args, **_kwargs: (np.zeros((1, 32, 32), np.uint16), False),
+    )
     with pytest.raises(SeriesLoadError, match=r"shape \(1, 32, 32\).*\(1, 64, 64\)"):
         read_frame(candidate.frames[0])
     with pytest.raises(SeriesLoadError, match=r"shape \(1, 32, 32\)"):
