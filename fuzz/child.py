@@ -10,7 +10,12 @@ Observation classes (see ``fuzz/README.md``): ``ok``, ``refused`` (a respond
 ``escape`` (any other exception out of respond's API, or a document that is not
 valid JSON), ``memory`` (a ``MemoryError``, even wrapped in a respond error) and
 ``lie`` (a series called ready or caution that does not load or does not hold
-what the scan said, a file the scan left unexplained).
+what the scan said, a file the scan left unexplained). ``decode``: a ready
+series that does not load because a file's compressed pixel data is damaged
+while its header (every byte before the pixel data's value) is intact, and the
+load names that file and says its pixel data cannot be decoded. The scan reads
+headers and the first codestream header, never the entropy-coded data, so only
+decoding can find this damage; such a case is explained, and counted apart.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import contextlib
 import json
 import math
 import os
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -117,8 +122,54 @@ def _caused_by_memory(exc: BaseException | None) -> bool:
     return False
 
 
-def exercise(target: Path, folder: Path, damaged: list[Path], rec: Recorder) -> None:
-    """Run what a user runs on ``target`` (in ``folder``) and report each step."""
+def _pixel_description(path: Path) -> tuple[object, ...] | None:
+    """Return how a file tells a decoder what to do (syntax, pixel module, element)."""
+    import pydicom
+
+    try:
+        ds = pydicom.dcmread(path, defer_size=1024, force=True)
+        syntax = ds.file_meta.get("TransferSyntaxUID")
+        if syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
+            return None  # every byte after the file meta is compressed
+        pixels: Any = ds.get_item(0x7FE00010, keep_deferred=True)
+        module = tuple(
+            (int(tag), bytes(ds.get_item(tag, keep_deferred=True).value or b""))
+            for tag in ds.keys()  # noqa: SIM118 - iterating converts each element
+            if tag.group == 0x0028
+        )
+        where = getattr(pixels, "value_tell", None)
+        return (syntax, module, where, getattr(pixels, "length", None))
+    except Exception:  # noqa: BLE001 - damaged beyond reading: not intact
+        return None
+
+
+def pixels_only_changed(damaged: Path, original: Path | None) -> bool:
+    """Whether the damage leaves the file's pixel description as it was.
+
+    The transfer syntax, every Image Pixel module element (group 0028, as raw
+    bytes) and the Pixel Data element's position and length are the
+    original's (read with pydicom), so whatever else changed, a decoder is
+    told what it was told before; a deflated file never qualifies.
+    """
+    if original is None or not damaged.is_file():
+        return False
+    before = _pixel_description(original)
+    return before is not None and _pixel_description(damaged) == before
+
+
+def exercise(
+    target: Path,
+    folder: Path,
+    damaged: list[Path],
+    rec: Recorder,
+    *,
+    pixels_damaged: list[Path] = (),  # type: ignore[assignment]
+) -> None:
+    """Run what a user runs on ``target`` (in ``folder``) and report each step.
+
+    ``pixels_damaged``: the damaged files whose header is intact (only their
+    pixel data's value changed).
+    """
     rec.step("scan")
     try:
         result = scan(target)
@@ -133,7 +184,7 @@ def exercise(target: Path, folder: Path, damaged: list[Path], rec: Recorder) -> 
         _accounted(result, folder, rec)
     _listed(result, damaged, rec)
     for candidate in result.series:
-        _candidate(candidate, damaged, rec)
+        _candidate(candidate, damaged, rec, list(pixels_damaged))
 
 
 def _document(result: ScanResult, rec: Recorder) -> None:
@@ -202,7 +253,20 @@ def _codes(candidate: SeriesCandidate) -> str:
     return f"{candidate.readiness.value}" + (f": {', '.join(codes)}" if codes else "")
 
 
-def _candidate(candidate: SeriesCandidate, damaged: list[Path], rec: Recorder) -> None:
+def _found_by_decoding(message: str, pixels_damaged: list[Path]) -> bool:
+    """Whether a load error names a file whose header is intact as undecodable."""
+    return "pixel data cannot be decoded" in message and any(
+        f"{path.name}: pixel data cannot be decoded" in message
+        for path in pixels_damaged
+    )
+
+
+def _candidate(
+    candidate: SeriesCandidate,
+    damaged: list[Path],
+    rec: Recorder,
+    pixels_damaged: list[Path],
+) -> None:
     claims = candidate.readiness in MEASURABLE
     where = f"load_series {candidate.key[-12:]} ({_codes(candidate)})"
     rec.step(where)
@@ -210,7 +274,14 @@ def _candidate(candidate: SeriesCandidate, damaged: list[Path], rec: Recorder) -
     try:
         volume = load_series(candidate)
     except DicomError as exc:
-        if claims or _caused_by_memory(exc):
+        if claims and _found_by_decoding(str(exc), pixels_damaged):
+            rec.observe(
+                "decode",
+                where,
+                f"{type(exc).__name__}: {exc}",
+                "compressed pixel data damaged behind an intact header",
+            )
+        elif claims or _caused_by_memory(exc):
             rec.exception(where, exc, claims=claims)
         else:
             rec.observe(
@@ -222,12 +293,17 @@ def _candidate(candidate: SeriesCandidate, damaged: list[Path], rec: Recorder) -
     except Exception as exc:  # noqa: BLE001
         rec.exception(where, exc)
     if volume is not None:
-        _volume(candidate, volume, claims, where, rec)
+        _volume(candidate, volume, claims, where, rec, pixels_damaged)
     _frame(candidate, volume, damaged, claims, rec)
 
 
 def _volume(
-    candidate: SeriesCandidate, volume: Volume, claims: bool, where: str, rec: Recorder
+    candidate: SeriesCandidate,
+    volume: Volume,
+    claims: bool,
+    where: str,
+    rec: Recorder,
+    pixels_damaged: list[Path],
 ) -> None:
     expected = (candidate.image_count, candidate.rows, candidate.columns)
     if volume.shape != expected:
@@ -241,6 +317,11 @@ def _volume(
     failed = volume.unreadable_slices
     if failed and len(failed) == candidate.image_count:
         kind = "lie" if claims else "refused"
+        if claims and all(
+            _found_by_decoding(str(reason), pixels_damaged)
+            for reason in failed.values()
+        ):
+            kind = "decode"
         rec.observe(
             kind,
             where,

@@ -140,7 +140,7 @@ def markdown(tally: Tally, info: list[str]) -> str:
         "| --- | ---: | ---: |",
     ]
     for name in CLASSES:
-        if tally.by_class[name] or name in BAD or name in ("ok", "refused"):
+        if tally.by_class[name] or name in BAD or name in ("ok", "refused", "decode"):
             count = tally.by_class[name]
             lines.append(f"| {name} | {count:,} | {100 * count / total:.1f} % |")
     lines += ["", "## Per kind of damage", "", *_table("damage", tally.by_kind)]

@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from fuzz.child import Recorder, exercise, preload
+from fuzz.child import Recorder, exercise, pixels_only_changed, preload
 from fuzz.mutate import DEFAULT_SEED, make_case
-from fuzz.seeds import REPO
+from fuzz.seeds import REPO, seed_sources
 
 CLASSES: Final = (
     "ok",
     "refused",
+    "decode",
     "lie",
     "escape",
     "memory",
@@ -46,7 +47,17 @@ BAD: Final = ("hang", "crash", "memory", "escape", "lie")
 RANK: Final = {
     name: rank
     for rank, name in enumerate(
-        ("hang", "crash", "memory", "escape", "lie", "harness error", "refused", "ok")
+        (
+            "hang",
+            "crash",
+            "memory",
+            "escape",
+            "lie",
+            "harness error",
+            "decode",
+            "refused",
+            "ok",
+        )
     )
 }
 KEEP_LIMIT: Final = 64 * 2**20
@@ -130,7 +141,11 @@ def respond_body(seed_value: int) -> Body:
         damaged = [
             folder / p for p in [mutation.file.split(" (")[0], *mutation.touched]
         ]
-        exercise(folder / mutation.scan, folder, damaged, rec)
+        sources = seed_sources(
+            mutation.seed, folder, dicomdir=mutation.dicomdir or "DICOMDIR"
+        )
+        inside = [p for p in damaged if pixels_only_changed(p, sources.get(p))]
+        exercise(folder / mutation.scan, folder, damaged, rec, pixels_damaged=inside)
 
     return body
 

@@ -140,8 +140,20 @@ def copy_seed(name: str, folder: Path, *, dicomdir: str = "DICOMDIR") -> list[Pa
     that equal names stay apart; a DICOMDIR seed keeps its layout, with the
     ``dicomdir`` variant copied as ``DICOMDIR``. Copies are writable.
     """
-    seed = SEEDS[name]
     copies = []
+    for target, source in seed_sources(name, folder, dicomdir=dicomdir).items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        copies.append(target)
+    return copies
+
+
+def seed_sources(
+    name: str, folder: Path, *, dicomdir: str = "DICOMDIR"
+) -> dict[Path, Path]:
+    """Return where each copy of seed ``name`` in ``folder`` comes from, in order."""
+    seed = SEEDS[name]
+    places = {}
     for index, relative in enumerate(seed.files):
         source = SHARED_DICOM / relative
         if seed.base:
@@ -151,7 +163,5 @@ def copy_seed(name: str, folder: Path, *, dicomdir: str = "DICOMDIR") -> list[Pa
             target = folder / inside
         else:
             target = folder / f"{index:02d}" / source.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        copies.append(target)
-    return copies
+        places[target] = source
+    return places

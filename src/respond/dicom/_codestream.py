@@ -54,6 +54,16 @@ _HEADER_TAGS: Final = (
 _JP2_SIGNATURE: Final = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 # JPEG baseline, extended, lossless (14, 14 SV1) and JPEG-LS (lossless, near)
 _JPEG: Final = frozenset(f"1.2.840.10008.1.2.4.{n}" for n in (50, 51, 57, 70, 80, 81))
+# The frame headers each JPEG syntax may hold: baseline SOF0 (in extended
+# too, and some encoders mark baseline data SOF1), lossless SOF3, JPEG-LS SOF55
+_FRAME_HEADERS: Final = {
+    "1.2.840.10008.1.2.4.50": frozenset({0xC0, 0xC1}),
+    "1.2.840.10008.1.2.4.51": frozenset({0xC0, 0xC1}),
+    "1.2.840.10008.1.2.4.57": frozenset({0xC3}),
+    "1.2.840.10008.1.2.4.70": frozenset({0xC3}),
+    "1.2.840.10008.1.2.4.80": frozenset({0xF7}),
+    "1.2.840.10008.1.2.4.81": frozenset({0xF7}),
+}
 # JPEG 2000 (part 1 and 2, lossless or not) and HTJ2K
 _J2K: Final = frozenset(
     f"1.2.840.10008.1.2.4.{n}" for n in (90, 91, 92, 93, 201, 202, 203)
@@ -284,8 +294,13 @@ def _be16(data: bytes, at: int) -> int:
     return int.from_bytes(data[at : at + 2], "big")
 
 
-def _jpeg(data: bytes) -> Codestream:
-    """Parse a JPEG / JPEG-LS stream up to its frame header (SOFn / SOF55)."""
+def _jpeg(data: bytes, syntax: str) -> Codestream:
+    """Parse a JPEG / JPEG-LS stream up to its frame header (SOFn / SOF55).
+
+    The frame header must be one the transfer syntax allows: JPEG-LS data
+    under a JPEG syntax (or the reverse) is a wrong transfer syntax, which
+    the decoder chosen for the syntax cannot read.
+    """
     if data[:2] != b"\xff\xd8":
         raise ValueError(f"no JPEG start of image (the data starts {data[:4].hex()})")
     at = 2
@@ -307,6 +322,13 @@ def _jpeg(data: bytes) -> Codestream:
         if length < 2:
             raise ValueError(f"a JPEG marker segment of length {length}")
         if marker in _SOF_MARKERS:
+            allowed = _FRAME_HEADERS.get(syntax)
+            if allowed is not None and marker not in allowed:
+                raise ValueError(
+                    f"the data holds a {_frame_header_name(marker)} frame header, "
+                    f"which {UID(syntax).name} does not use: the file's transfer "
+                    "syntax does not match its pixel data"
+                )
             if at + 8 > len(data):
                 raise _NeedMore
             lines, samples = _be16(data, at + 3), _be16(data, at + 5)
@@ -318,6 +340,13 @@ def _jpeg(data: bytes) -> Codestream:
                 precision=data[at + 2],
             )
         at += length
+
+
+def _frame_header_name(marker: int) -> str:
+    if marker == 0xF7:
+        return "JPEG-LS (SOF55)"
+    kind = "lossless " if marker in (0xC3, 0xC7, 0xCB, 0xCF) else ""
+    return f"{kind}JPEG (SOF{marker - 0xC0})"
 
 
 def _jp2_codestream(data: bytes) -> bytes:
@@ -390,7 +419,7 @@ def parse_codestream(syntax: str, data: bytes) -> Codestream | None:
         The bytes are not a codestream of that syntax (the message says why).
     """
     if syntax in _JPEG:
-        return _jpeg(data)
+        return _jpeg(data, syntax)
     if syntax in _J2K:
         return _j2k(data)
     if syntax == _RLE:

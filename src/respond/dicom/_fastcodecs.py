@@ -292,7 +292,7 @@ def _layout(data: bytes, syntax: str, pos: int) -> _Layout:
     module leaves to pydicom.
     """
     native = syntax == DeflatedExplicitVRLittleEndian
-    values: dict[int, bytes] = {}
+    values: dict[int, tuple[bytes, bytes]] = {}
     while True:
         tag, vr, length, start = _element(data, pos, True)
         if tag == _PIXEL_DATA:
@@ -303,25 +303,33 @@ def _layout(data: bytes, syntax: str, pos: int) -> _Layout:
             pos = _skip_undefined(data, start, vr != b"UN", 1)
             continue
         if tag >> 16 == 0x0028 or tag in (_EXTENDED_OFFSETS, _EXTENDED_LENGTHS):
-            values[tag] = data[start : start + length]
+            if tag in values:
+                raise _NotHere  # an element given twice: pydicom decides
+            values[tag] = (vr, data[start : start + length])
         pos = start + length
         if pos + 8 > len(data):
             raise _NotHere
 
 
 def _checked(
-    syntax: str, values: dict[int, bytes], pixels: int, native_length: int | None
+    syntax: str,
+    values: dict[int, tuple[bytes, bytes]],
+    pixels: int,
+    native_length: int | None,
 ) -> _Layout:
     def us(element: int, default: int | None = None) -> int:
-        raw = values.get(0x00280000 | element)
-        if raw is None or len(raw) < 2:
+        vr, raw = values.get(0x00280000 | element, (b"US", b""))
+        if vr != b"US" or len(raw) not in (0, 2):
+            raise _NotHere  # another VR or several values: pydicom decides
+        if not raw:
             if default is None:
                 raise _NotHere
             return default
-        return int.from_bytes(raw[:2], "little")
+        return int.from_bytes(raw, "little")
 
     def text(element: int) -> str:
-        return values.get(0x00280000 | element, b"").decode("ascii").strip(" \x00")
+        _vr, raw = values.get(0x00280000 | element, (b"", b""))
+        return raw.decode("ascii").strip(" \x00")
 
     bits_allocated = us(0x0100)
     layout = _Layout(
@@ -347,9 +355,9 @@ def _checked(
     return layout
 
 
-def _extended(values: dict[int, bytes]) -> tuple[bytes, bytes] | None:
-    offsets = values.get(_EXTENDED_OFFSETS)
-    lengths = values.get(_EXTENDED_LENGTHS)
+def _extended(values: dict[int, tuple[bytes, bytes]]) -> tuple[bytes, bytes] | None:
+    _vr, offsets = values.get(_EXTENDED_OFFSETS, (b"", b""))
+    _vr, lengths = values.get(_EXTENDED_LENGTHS, (b"", b""))
     if offsets and lengths:
         return offsets, lengths
     return None

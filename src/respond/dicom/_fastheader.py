@@ -333,6 +333,8 @@ def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:  # noq
                 return None if complete else _MORE
             continue
         if tag in _WANTED:
+            if tag in _US_TAGS and (length != 2 or (explicit and vr != b"US")):
+                return None  # another VR or several values: pydicom reads it
             values[tag] = data[start : start + length]
         pos = start + length
     if complete and pos == size:

@@ -48,6 +48,7 @@ from respond.dicom._pixelcheck import (
     module_problem,
     shown,
     to_int,
+    vr_problem,
 )
 from respond.dicom._rescale import MAX_RESCALE
 from respond.dicom.model import (
@@ -464,7 +465,9 @@ def _pixels(path: Path, ds: Dataset, tsyntax: str, stamp: FileStamp | None) -> _
     claimed = max(1, to_int(raw_frames) or 1)
     problem = None
     if tag is not None:
-        problem = module_problem(values, photometric, tag, path, uid)
+        problem = vr_problem(ds, path, uid) or module_problem(
+            values, photometric, tag, path, uid
+        )
     if problem is None and shown(raw_frames) and (to_int(raw_frames) or 0) < 1:
         problem = error_finding(
             "frame_count",
@@ -543,13 +546,19 @@ def _parse(path: Path, *, whole: bool = True) -> Dataset:
     A file padded with zeros (a damaged copy, a sparse file of gigabytes) reads
     as endless empty elements of group 0000, which only network commands use:
     the parse stops at the first of them, and after :data:`MAX_ELEMENTS`
-    top-level elements in any case.
+    top-level elements in any case. Nothing after the pixel data is read, as
+    the fast path reads nothing after it: a damaged copy that repeats Rows
+    there must not describe another image than the one the decoders see.
     """
     count = 0
+    past_pixels = False
 
     def stop(tag: BaseTag, _vr: str | None, _length: int) -> bool:
-        nonlocal count
+        nonlocal count, past_pixels
         count += 1
+        if past_pixels:
+            return True
+        past_pixels = int(tag) in PIXEL_TAGS
         return tag.group == 0 or count > MAX_ELEMENTS
 
     with open(path, "rb") as stream:
@@ -557,7 +566,7 @@ def _parse(path: Path, *, whole: bool = True) -> Dataset:
         if deflated is not None:
             return deflated
         stream.seek(0)
-        count = 0
+        count, past_pixels = 0, False
         return read_partial(stream, stop_when=stop, defer_size=DEFER_BYTES, force=True)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "module_problem",
     "shown",
     "to_int",
+    "vr_problem",
 ]
 
 # A damaged header can claim any number of frames; no real series has more.
@@ -158,6 +159,32 @@ def lut_finding(group: Dataset, name: str, uid: str) -> DicomFinding:
         Severity.INFO,
         "values come from the Modality LUT (0028,3000) in the files, not from a "
         "rescale slope and intercept",
+        uid,
+    )
+
+
+def vr_problem(ds: Any, path: Path, uid: str) -> DicomFinding | None:
+    """Return the finding for Image Pixel module numbers stored with another VR.
+
+    Rows, Columns, bits and sign are unsigned shorts (US). A damaged copy that
+    stores one as text or as a float is read one way by respond's header
+    reader and another way, or not at all, by the decoders, so it is refused.
+    """
+    if not isinstance(ds, pydicom.Dataset):
+        return None  # the fast reader reads US elements only (else pydicom does)
+    wrong = []
+    for keyword in PIXEL_MODULE:
+        if keyword in ds:
+            vr = ds.data_element(keyword).VR  # type: ignore[union-attr]
+            if vr not in ("US", "US or SS"):
+                wrong.append(f"{keyword} as {vr}")
+    if not wrong:
+        return None
+    return error_finding(
+        "bad_pixel_format",
+        path.name,
+        f"the Image Pixel module stores {', '.join(wrong)} where DICOM stores an "
+        "unsigned short (US): the header is damaged, so the image cannot be shown",
         uid,
     )
 

@@ -106,7 +106,9 @@ def plan_dtype(
     (:data:`~respond.dicom._modality_lut.LUT_RANGE`), so the volume holds their
     table values exactly; their rescale is not used.
     """
-    fmt = frames[0].pixel_format
+    # Files without pixel data are not read (the loader lists them unreadable)
+    frames = [frame for frame in frames if frame.has_pixels] or list(frames)
+    fmt = next((f.pixel_format for f in frames if f.pixel_format is not None), None)
     if fmt is None:
         raise UnsupportedSeriesError("no Image Pixel module: nothing to display")
     if fmt.samples_per_pixel != 1:

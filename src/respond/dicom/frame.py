@@ -54,6 +54,13 @@ def read_frame(frame: FrameRef) -> NDArray[np.float32]:
         header is damaged (no image size, a frame that is not in the file, a
         malformed Modality LUT). Nothing else leaves this function.
     """
+    if not frame.has_pixels:
+        # as the loader: a file the scan found without pixel data is not decoded
+        raise SeriesLoadError(
+            f"{frame.path.name}: no pixel data in the file; the image must be sent "
+            "again in full",
+            path=frame.path,
+        )
     try:
         return _modality_values(frame)
     except SeriesLoadError as exc:

@@ -12,17 +12,37 @@ Whatever the positions hold, the work and every message stay bounded by the
 number of slices, never by the size of a gap: a hole is reported as a count and a
 range, and a slice at an absurd distance as displaced or separated, never as
 millions of missing slices.
+
+The gap checks live in :mod:`respond.dicom._stack_gaps` and the findings with
+their messages in :mod:`respond.dicom._stack_findings`; their public names are
+re-exported here.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from respond.dicom._stack_findings import GeometryFinding, _finding, _mm
+from respond.dicom._stack_gaps import (
+    DUPLICATE_TOLERANCE_MM,
+    FAR_GAP_MM,
+    FAR_GAP_MULTIPLE,
+    MAX_COORDINATE_MM,
+    MISSING_FRACTION,
+    UNEVEN_FRACTION,
+    FloatArray,
+    IntArray,
+    _duplicates,
+    _main_block,
+    _outside,
+    _spacing,
+    _typical,
+)
 from respond.dicom.errors import GeometryError
 
 __all__ = [
@@ -43,116 +63,14 @@ __all__ = [
     "slice_offsets",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 _ArrayT = TypeVar("_ArrayT", bound="np.ndarray[Any, Any]")
 
-# Orientation: |length - 1| and |row . column| must stay below 1e-3. Gaps: below
-# DUPLICATE_TOLERANCE_MM is one position; off the median by more than 1 % and
-# 0.01 mm is uneven; within 10 % of the median of a multiple >= 2 is a hole.
+# Orientation: |length - 1| and |row . column| must stay below 1e-3.
 DIRECTION_TOLERANCE: Final = 1e-3
-DUPLICATE_TOLERANCE_MM: Final = 0.01
-UNEVEN_FRACTION: Final = 0.01
-MISSING_FRACTION: Final = 0.1
 TILT_THRESHOLD_DEG: Final = 0.1
 THICK_SLICE_MM: Final = 5.0  # RECIST 1.1 section 3.1.1 assumes CT slices <= 5 mm
-# Off the stack: a coordinate beyond MAX_COORDINATE_MM (100 m) is no place in any
-# scanner, so that position is damaged (displaced); a gap over FAR_GAP_MULTIPLE
-# typical gaps and over FAR_GAP_MM cuts the stack, and only its largest part is
-# taken as the stack (the rest is separated). Neither is a hole of missing slices.
-FAR_GAP_MM: Final = 100.0
-FAR_GAP_MULTIPLE: Final = 10.0
-MAX_COORDINATE_MM: Final = 1e5
-# Values above this are written with 3 significant digits in messages.
-_FIXED_LIMIT_MM: Final = 1e6
 # At most this many values of an array are quoted in an error's detail.
 _PREVIEW: Final = 6
-
-_MESSAGES: Final = {
-    "duplicate_positions": "Sorted slices {listed} are at the same position, "
-    "{offset} mm along the slice normal (within 0.01 mm): one plane is repeated "
-    "(another acquisition, time point or series mixed in). Keep one of them; with "
-    "zero slice spacing nothing can be measured across slices.",
-    "displaced_slices": "{subject} {lie} at {at} mm from the scanner's origin, "
-    "farther than any scanner reaches: {whose} damaged. respond cannot tell where "
-    "{they}, so distances across slices and views through the stack would "
-    "be wrong; measure on another series, or leave the damaged images out (or have "
-    "the series sent again) and scan again.",
-    "separated_slices": "{subject} {lie} {distance} mm away from the rest of the "
-    "stack, {multiple} times its typical gap of {typical} mm: the images in between "
-    "are missing, or {whose} damaged. Measure within one part of the stack only: "
-    "distances across the gap and views through the stack would be wrong.",
-    "uneven_spacing": "Slice gaps along the normal are uneven: min {low} mm, max "
-    "{high} mm, median {typical} mm. respond keeps each slice's own "
-    "position, so distances stay exact, but views that reformat through the stack "
-    "(sagittal, coronal) assume even spacing and look distorted.",
-    "missing_slices": "{count} missing between sorted slices {k} and {k1}: the gap "
-    "there is {gap} mm, {multiple} times the typical {typical} mm (expected "
-    "{expected} along the normal). Distances stay exact, but a lesion in the "
-    "hole may be cut short or missed: check that the series is complete.",
-    "gantry_tilt": "The slices are stacked {tilt:.1f} degrees off the slice normal "
-    "(gantry tilt): the stack is sheared, not stacked along the normal. respond "
-    "maps each slice at its own position, so distances stay exact; a plain voxel "
-    "grid would misplace the last slice by {shear} mm.",
-    "single_slice": "The series has one slice: in-plane distances are exact, but "
-    "there is no slice spacing, so nothing can be measured across slices.",
-    "thick_slices": "Slices are {thickness} mm thick (over 5 mm): partial volume "
-    "blurs lesion edges, and under RECIST 1.1 (section 3.1.1) a lesion must be at "
-    "least twice the thickness, {twice} mm, to be measurable.",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class GeometryFinding:
-    """A problem (or fact) about a slice stack that matters for measuring.
-
-    Parameters
-    ----------
-    code : str
-        ``duplicate_positions``, ``displaced_slices``, ``separated_slices``,
-        ``uneven_spacing``, ``missing_slices``, ``gantry_tilt``, ``single_slice``
-        or ``thick_slices``.
-    message : str
-        What was found, in mm, and what it means for measuring; its length is
-        bounded whatever the positions hold.
-    slices : tuple of int
-        Sorted slice indices concerned; empty when it concerns the whole stack.
-    severity : {"error", "warning", "info"}
-        ``error`` (displaced slices) when the stack cannot be measured across as
-        it is; ``info`` (single slice, thick slices) when measuring is unaffected.
-    """
-
-    code: str
-    message: str
-    slices: tuple[int, ...]
-    severity: Literal["info", "warning", "error"] = "warning"
-
-
-_SEVERITY: Final[dict[str, Literal["info", "warning", "error"]]] = {
-    "displaced_slices": "error",
-    "single_slice": "info",
-    "thick_slices": "info",
-}
-
-
-def _finding(code: str, slices: tuple[int, ...], **values: object) -> GeometryFinding:
-    severity = _SEVERITY.get(code, "warning")
-    return GeometryFinding(code, _MESSAGES[code].format(**values), slices, severity)
-
-
-def _mm(value: float, decimals: int = 2) -> str:
-    """Write a length for a message: fixed decimals, 3 digits when it is huge."""
-    if abs(value) < _FIXED_LIMIT_MM:
-        return f"{value:.{decimals}f}"
-    return f"{value:.3g}"
-
-
-def _listed(slices: npt.ArrayLike) -> str:
-    """Name sorted slice indices briefly: a few of them, or the first to the last."""
-    indices = [int(k) for k in np.asarray(slices).reshape(-1)]
-    if len(indices) > 8:
-        return f"{indices[0]} to {indices[-1]}"
-    return ", ".join(map(str, indices))
 
 
 def _preview(values: npt.ArrayLike) -> str:
@@ -301,146 +219,6 @@ def slice_offsets(positions_mm: npt.ArrayLike, normal: npt.ArrayLike) -> FloatAr
     """
     positions = np.asarray(positions_mm, dtype=np.float64)
     return np.asarray(positions @ np.asarray(normal, dtype=np.float64))
-
-
-def _duplicates(offsets: FloatArray, gaps: FloatArray) -> list[GeometryFinding]:
-    same = np.flatnonzero(gaps < DUPLICATE_TOLERANCE_MM)
-    runs = np.split(same, np.flatnonzero(np.diff(same) > 1) + 1) if len(same) else []
-    findings = []
-    for run in runs:
-        slices = tuple(range(int(run[0]), int(run[-1]) + 2))
-        findings.append(
-            _finding(
-                "duplicate_positions",
-                slices,
-                listed=_listed(slices),
-                offset=_mm(offsets[run[0]]),
-            )
-        )
-    return findings
-
-
-def _typical(gaps: FloatArray) -> float | None:
-    """Return the lower median of the gaps that are not duplicates, or None."""
-    real = np.sort(gaps[gaps >= DUPLICATE_TOLERANCE_MM])
-    return float(real[(len(real) - 1) // 2]) if len(real) else None
-
-
-def _main_block(
-    offsets: FloatArray, is_physical: npt.NDArray[np.bool_]
-) -> tuple[IntArray, float]:
-    """Return the sorted indices of the stack proper, and the typical gap.
-
-    Slices at a non-physical coordinate are left out, and the rest is cut at every
-    gap over ``FAR_GAP_MULTIPLE`` typical gaps and over ``FAR_GAP_MM``: the largest
-    part (the first of equals) is the stack.
-    """
-    kept = np.flatnonzero(is_physical)
-    typical = _typical(np.diff(offsets[kept]))
-    if typical is None:
-        return kept, 0.0
-    limit = max(FAR_GAP_MM, FAR_GAP_MULTIPLE * typical)
-    runs = np.split(kept, np.flatnonzero(np.diff(offsets[kept]) > limit) + 1)
-    return max(runs, key=len), typical
-
-
-def _subject(slices: IntArray, is_all: bool) -> dict[str, str]:
-    """Words for a group of sorted slices: who, and the verbs that agree."""
-    count, listed = len(slices), _listed(slices)
-    if count == 1:
-        who = "The image" if is_all else f"An image (sorted slice {listed})"
-        return {
-            "subject": who,
-            "lie": "lies",
-            "whose": "its position is",
-            "they": "it belongs",
-        }
-    who = (
-        f"All {count} images" if is_all else f"{count} images (sorted slices {listed})"
-    )
-    return {
-        "subject": who,
-        "lie": "lie",
-        "whose": "their positions are",
-        "they": "they belong",
-    }
-
-
-def _outside(
-    offsets: FloatArray, positions: FloatArray, main: IntArray, typical: float
-) -> list[GeometryFinding]:
-    """Report slices off the stack: at a non-physical place, or beyond a far gap."""
-    outside = np.setdiff1d(np.arange(len(offsets)), main)
-    far_off = np.abs(positions[outside]).max(axis=1) > MAX_COORDINATE_MM
-    findings = []
-    if np.any(far_off):
-        damaged = outside[far_off]
-        extreme = float(np.abs(positions[damaged]).max())
-        findings.append(
-            _finding(
-                "displaced_slices",
-                tuple(int(k) for k in damaged),
-                at=_mm(extreme),
-                **_subject(damaged, len(damaged) == len(offsets)),
-            )
-        )
-    if np.any(~far_off):
-        apart = outside[~far_off]
-        before = np.maximum(offsets[main[0]] - offsets[apart], 0)
-        beyond = np.maximum(offsets[apart] - offsets[main[-1]], 0)
-        distance = float((before + beyond).max())
-        words = _subject(apart, is_all=False)
-        findings.append(
-            _finding(
-                "separated_slices",
-                tuple(int(k) for k in apart),
-                distance=("up to " if len(apart) > 1 else "") + _mm(distance),
-                multiple=f"{distance / typical:.0f}",
-                typical=_mm(typical),
-                **words,
-            )
-        )
-    return findings
-
-
-def _expected(start: float, typical: float, count: int) -> str:
-    """Where the missing slices of one hole belong: a position, or a range."""
-    first, last = start + typical, start + typical * count
-    if count == 1:
-        return f"at {_mm(first)} mm"
-    return f"at {count} positions from {_mm(first)} to {_mm(last)} mm"
-
-
-def _spacing(
-    offsets: FloatArray, gaps: FloatArray, typical: float, slices: IntArray
-) -> tuple[list[GeometryFinding], int]:
-    """Check the gaps of the main block; ``slices`` maps its indices to sorted ones."""
-    real = gaps >= DUPLICATE_TOLERANCE_MM
-    limit = max(UNEVEN_FRACTION * typical, DUPLICATE_TOLERANCE_MM)
-    odd = np.flatnonzero(real & (np.abs(gaps - typical) > limit))
-    if not len(odd):
-        return [], 0
-    low, high = _mm(gaps[real].min()), _mm(gaps[real].max())
-    concerned = tuple(int(slices[k]) for k in np.union1d(odd, odd + 1))
-    findings = [
-        _finding("uneven_spacing", concerned, low=low, high=high, typical=_mm(typical))
-    ]
-    missing = 0
-    for k in (int(k) for k in odd):
-        times = round(float(gaps[k]) / typical)
-        if times < 2 or abs(gaps[k] - times * typical) > MISSING_FRACTION * typical:
-            continue
-        missing += times - 1
-        k0, k1 = int(slices[k]), int(slices[k + 1])
-        values = {
-            "count": f"{times - 1} slice{'s' if times > 2 else ''}",
-            "gap": _mm(gaps[k]),
-            "multiple": times,
-            "typical": _mm(typical),
-            "expected": _expected(float(offsets[k]), typical, times - 1),
-        }
-        findings.append(_finding("missing_slices", (k0, k1), k=k0, k1=k1, **values))
-    return findings, missing
 
 
 def _tilt(sorted_positions: FloatArray, normal: FloatArray) -> tuple[float, float]:

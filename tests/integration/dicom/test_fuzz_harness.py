@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from fuzz.child import Recorder
+from fuzz.child import Recorder, pixels_only_changed
 from fuzz.mutate import BY_NAME, KINDS, make_case
 from fuzz.runner import Body, Limits, keep, run_cases
-from fuzz.seeds import SEEDS, copy_seed
+from fuzz.seeds import SEEDS, copy_seed, seed_sources
 from fuzz.target import Target
 
 # A seed each kind applies to (and a file in it that kind can damage).
@@ -165,3 +165,43 @@ def test_real_cases_run_in_children_and_bad_ones_are_kept(tmp_path: Path) -> Non
     assert description["mutation"]["what"] == results[0].mutation["what"]
     assert description["reproduce"].startswith("python -m fuzz --case 0 --seed ")
     assert (kept / "data" / str(results[0].mutation["file"])).is_file()
+
+
+@pytest.mark.usefixtures("shared_dicom")
+def test_damage_behind_an_intact_header_is_told_apart(tmp_path: Path) -> None:
+    (copy,) = copy_seed("rle", tmp_path)
+    (original,) = seed_sources("rle", tmp_path).values()
+    data = bytearray(copy.read_bytes())
+    data[-200] ^= 0xFF  # inside the RLE segments
+    name = data.index(b"TOSHIBA_MEC")  # Manufacturer: not read to decode
+    data[name] ^= 0x20
+    copy.write_bytes(bytes(data))
+    assert pixels_only_changed(copy, original)
+    rows = data.index(b"\x28\x00\x10\x00US\x02\x00") + 8
+    data[rows] ^= 0x01  # Rows 64 becomes 65
+    copy.write_bytes(bytes(data))
+    assert not pixels_only_changed(copy, original)
+    assert not pixels_only_changed(copy, None)
+
+
+@pytest.mark.usefixtures("shared_dicom")
+def test_a_ready_series_whose_compressed_data_is_damaged_is_found_by_decoding(
+    tmp_path: Path,
+) -> None:
+    # case 435: eight bytes flipped inside the only RLE fragment; the header
+    # and the segment table are intact, so only decoding can see it
+    (result,) = run_cases([435], tmp_path, workers=1)
+    assert result.mutation["kind"] == "corrupt codestream"
+    assert result.outcome == "decode", result.line()
+    assert "MR_small_RLE.dcm: pixel data cannot be decoded" in result.message
+
+
+@pytest.mark.usefixtures("shared_dicom")
+def test_damage_in_a_private_value_and_the_pixels_is_found_by_decoding(
+    tmp_path: Path,
+) -> None:
+    # case 120: bytes flipped in a Siemens private header (0029,1020), which
+    # respond does not read, and in the JPEG-LS codestream
+    (result,) = run_cases([120], tmp_path, workers=1)
+    assert result.mutation["kind"] == "flipped bytes"
+    assert result.outcome == "decode", result.line()
