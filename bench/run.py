@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=["engine", "dicom", "decoders", "store", "ui"],
         help="one benchmark",
     )
+    parser.add_argument(
+        "--syntax",
+        action="append",
+        default=[],
+        help="decoders: only this copy (rle, jpeg_ll14, j2k, deflate, ...); repeatable",
+    )
     args = parser.parse_args(argv)
     for name, module in (
         ("engine", engine),
@@ -31,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         ("ui", ui),
     ):
         if args.only in (None, name):
-            module.run(quick=args.quick)
+            if module is decoders:
+                decoders.run(quick=args.quick, keys=args.syntax)
+            else:
+                module.run(quick=args.quick)
     return 0
 
 

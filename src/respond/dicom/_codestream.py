@@ -15,17 +15,18 @@ from __future__ import annotations
 import itertools
 import struct
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
-from pydicom.uid import UID
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 
+from respond.dicom._deflated import read_deflated, read_deflated_fast
 from respond.dicom._fastheader import FIRST_READ, read_fast_from, read_fully
 from respond.dicom._rescale import Declared
 from respond.dicom.errors import SeriesLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
 __all__ = [
     "Codestream",
@@ -130,6 +131,10 @@ def _damaged(path: Path, reason: str) -> SeriesLoadError:
     )
 
 
+def _never(*_element: object) -> bool:
+    return False
+
+
 def _header(stream: BinaryIO, size: int) -> tuple[Any, str, int | None]:
     """Read the header up to Pixel Data: values, syntax, the pixel value's offset.
 
@@ -141,6 +146,10 @@ def _header(stream: BinaryIO, size: int) -> tuple[Any, str, int | None]:
     stream.seek(0)
     head = read_fully(stream, FIRST_READ)
     fast = read_fast_from(stream, head, size) if head[128:132] == b"DICM" else None
+    if fast is None:  # a deflated file: its pixels are native, no offset needed
+        deflated = read_deflated_fast(stream, head, whole=False)
+        if deflated is not None:
+            return deflated, DeflatedExplicitVRLittleEndian, None
     if fast is not None:
         syntax = str(fast.file_meta.get("TransferSyntaxUID", ""))
         elements = (fast.get_item(tag) for tag in _PIXEL_TAGS)
@@ -148,6 +157,12 @@ def _header(stream: BinaryIO, size: int) -> tuple[Any, str, int | None]:
         return fast, syntax, None if element is None else element.file_tell
     import pydicom
 
+    stream.seek(0)
+    # a deflated header inflated only as far as its pixels (its pixels are native)
+    name = Path(str(getattr(stream, "name", "")))
+    ds = read_deflated(stream, name, _never, whole=False)
+    if ds is not None:
+        return ds, str(ds.file_meta.TransferSyntaxUID), None
     stream.seek(0)
     ds = pydicom.dcmread(
         stream, stop_before_pixels=True, force=True, specific_tags=list(_HEADER_TAGS)

@@ -34,6 +34,13 @@ from pydicom.filereader import (
 from pydicom.tag import Tag
 from pydicom.uid import DeflatedExplicitVRLittleEndian
 
+from respond.dicom._fastheader import (
+    HEAD_BYTES,
+    MORE,
+    deflated_data_set_start,
+    parse_inflated,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -41,7 +48,9 @@ if TYPE_CHECKING:
 
     from pydicom.tag import BaseTag
 
-__all__ = ["MAX_INFLATED", "read_deflated"]
+    from respond.dicom._fastheader import RawDataset
+
+__all__ = ["MAX_INFLATED", "read_deflated", "read_deflated_fast"]
 
 MAX_INFLATED: Final = 64 * 1024 * 1024
 """How many inflated bytes a header may take before its pixel data."""
@@ -155,6 +164,51 @@ def read_deflated(
     ds = FileDataset(str(path), body, preamble, meta, False, True)
     ds.set_original_encoding(False, True, body._character_set)
     return ds
+
+
+def read_deflated_fast(
+    stream: BinaryIO, head: bytes, *, whole: bool = True
+) -> RawDataset | None:
+    """Read an ordinary deflated file's header with the fast parser, or ``None``.
+
+    ``head`` is the start of the file (its meta at least); ``stream`` is the
+    file. The data set is inflated in growing steps until the fast parser
+    reaches the pixel data. ``None``: not deflated, or a header the fast
+    parser leaves to pydicom (:func:`read_deflated`).
+
+    Raises
+    ------
+    ValueError
+        As :func:`read_deflated`.
+    """
+    meta_end = deflated_data_set_start(head)
+    if meta_end is None:
+        return None
+    stream.seek(meta_end)
+    inflating = _Inflating(stream, "")
+    prefix = head[:meta_end]
+    want = HEAD_BYTES
+    while True:
+        inflating.seek(0)
+        body = inflating.read(want)
+        done = len(body) < want
+        result = parse_inflated(prefix + body, complete=done)
+        if result is not MORE:
+            break
+        if done or want >= MAX_INFLATED:
+            return None
+        want = min(MAX_INFLATED, want * 4)
+    if result is None:
+        return None
+    header: RawDataset = result  # type: ignore[assignment]
+    if whole:
+        pixel = header.get_item(0x7FE00010) or header.get_item(0x7FE00008)
+        needed = None
+        if pixel is not None and pixel.length != 0xFFFFFFFF:
+            needed = pixel.file_tell - meta_end + pixel.length
+        stream.seek(meta_end)
+        _check_whole(stream.read(), needed)
+    return header
 
 
 def _check_whole(compressed: bytes, needed: int | None) -> None:

@@ -27,9 +27,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "MORE",
     "PIXEL_TAGS",
     "count_fragments",
+    "deflated_data_set_start",
     "element_span",
+    "parse_inflated",
     "read_fast",
     "read_fast_from",
     "read_fully",
@@ -222,10 +225,14 @@ def _skip_undefined(data: bytes, pos: int, explicit: bool, depth: int = 0) -> in
             pos = start + length
 
 
-def _file_meta(data: bytes) -> tuple[_FileMeta | None, int, bool]:
+def _file_meta(
+    data: bytes, *, inflated: bool = False
+) -> tuple[_FileMeta | None, int, bool]:
     """Return the file meta, where the data set starts, and whether explicit VR.
 
-    The meta is ``None`` for a transfer syntax the fast path does not read.
+    The meta is ``None`` for a transfer syntax the fast path does not read;
+    ``inflated``: the data set after a deflated file's meta is given inflated,
+    and is read as the explicit VR little endian it then is.
     """
     if len(data) < 132 or data[128:132] != b"DICM":
         raise _Stop
@@ -235,6 +242,8 @@ def _file_meta(data: bytes) -> tuple[_FileMeta | None, int, bool]:
         group = struct.unpack_from("<H", data, pos)[0]
         if group != 0x0002:
             tsyntax = meta.get("TransferSyntaxUID", "")
+            if inflated and tsyntax == DeflatedExplicitVRLittleEndian:
+                return meta, pos, True
             if not tsyntax or tsyntax in _NOT_FAST:
                 return None, pos, False
             return meta, pos, tsyntax != ImplicitVRLittleEndian
@@ -289,9 +298,37 @@ def read_fast_from(stream: BinaryIO, head: bytes, size: int) -> RawDataset | Non
 
 
 _MORE = object()
+MORE = _MORE
+"""What :func:`parse_inflated` returns when it needs more of the data set."""
 
 
-def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:  # noqa: C901
+def deflated_data_set_start(head: bytes) -> int | None:
+    """Return where a deflated file's data set starts, or ``None`` if not deflated."""
+    try:
+        meta, pos, _explicit = _file_meta(head, inflated=True)
+    except (_Stop, struct.error, UnicodeDecodeError, ValueError):
+        return None
+    if meta is None or meta.get("TransferSyntaxUID") != DeflatedExplicitVRLittleEndian:
+        return None
+    return pos
+
+
+def parse_inflated(data: bytes, *, complete: bool) -> RawDataset | object | None:
+    """Parse a deflated file's meta followed by its data set, inflated.
+
+    Returns the header, ``None`` to fall back to pydicom, or :data:`MORE` when
+    the pixel data lies beyond ``data``. The pixel element's offset is one in
+    ``data``, not in the file.
+    """
+    try:
+        return _parse(data, complete=complete, inflated=True)
+    except (_Stop, struct.error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _parse(  # noqa: C901
+    data: bytes, *, complete: bool, inflated: bool = False
+) -> RawDataset | object | None:
     """Parse the head of a file; ``_MORE`` when the pixel data lies beyond it.
 
     The element walk is written out inline rather than calling
@@ -299,7 +336,7 @@ def _parse(data: bytes, *, complete: bool) -> RawDataset | object | None:  # noq
     hundred elements per file, and the call made the parse of the 89 liver
     headers 5.2 ms instead of 4.3 ms (timeit, best of 5).
     """
-    meta, pos, explicit = _file_meta(data)
+    meta, pos, explicit = _file_meta(data, inflated=inflated)
     if meta is None:
         return None
     values: dict[int, bytes] = {}

@@ -27,7 +27,7 @@ from pydicom.filereader import read_partial
 from pydicom.uid import UID
 
 from respond.dicom._codecs import NATIVE
-from respond.dicom._deflated import read_deflated
+from respond.dicom._deflated import read_deflated, read_deflated_fast
 from respond.dicom._fastheader import (
     FIRST_READ,
     PIXEL_TAGS,
@@ -526,6 +526,8 @@ def read_header(path: Path, *, whole: bool = True) -> Header | Unreadable:
             head = read_fully(stream, FIRST_READ)
             has_preamble = head[128:132] == b"DICM"
             fast = read_fast_from(stream, head, stamp[1]) if has_preamble else None
+            if fast is None and has_preamble:
+                fast = read_deflated_fast(stream, head, whole=whole)
         if fast is not None:
             return _header(path, fast, stamp)  # type: ignore[arg-type]
         ds = _parse(path, whole=whole)

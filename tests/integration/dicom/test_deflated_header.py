@@ -174,3 +174,37 @@ def test_the_loader_leaves_the_whole_check_to_its_decoder(tmp_path: Path) -> Non
     path.write_bytes(raw[: int(len(raw) * 0.9)])
     assert isinstance(read_header(path, whole=False), Header)
     assert isinstance(read_header(path), Unreadable)
+
+
+def test_the_fast_reader_gives_the_header_pydicom_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import respond.dicom._header as header_module
+
+    rng = np.random.default_rng(9)
+    paths = [
+        _deflated_ct(tmp_path / "a.dcm", rng.integers(-1024, 2000, (64, 48))),
+        _deflated_ct(
+            tmp_path / "b.dcm",
+            rng.integers(-1024, 2000, (32, 32)),
+            private_bytes=300_000,
+        ),
+    ]
+    fast = [read_header(path) for path in paths]
+    monkeypatch.setattr(header_module, "read_deflated_fast", lambda *_a, **_k: None)
+    slow = [read_header(path) for path in paths]
+    assert all(isinstance(h, Header) for h in fast)
+    assert fast == slow
+
+
+def test_a_cut_deflated_file_is_refused_by_the_fast_reader_too(tmp_path: Path) -> None:
+    from respond.dicom._deflated import read_deflated_fast
+
+    noise = np.random.default_rng(5).integers(-1024, 3000, (128, 128))
+    path = _deflated_ct(tmp_path / "cut.dcm", noise)
+    path.write_bytes(path.read_bytes()[:-500])
+    with open(path, "rb") as stream:
+        head = stream.read(8192)
+        with pytest.raises(ValueError, match="cut short"):
+            read_deflated_fast(stream, head)
+        assert read_deflated_fast(stream, head, whole=False) is not None
