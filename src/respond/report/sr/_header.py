@@ -12,9 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from highdicom.sr.utils import collect_evidence
+from pydicom import dcmread
 from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import highdicom as hd
 
     from respond.criteria import PatientRead
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LO_LENGTH",
+    "copy_from_image",
     "evidence_item",
     "mark_deidentified",
     "one_value",
@@ -62,7 +67,7 @@ def study_attributes(
     ds.PatientName = person_name(read.patient.name or "")
     birth = read.patient.birth_date
     ds.PatientBirthDate = "" if birth is None else birth.strftime("%Y%m%d")
-    ds.PatientSex = ""
+    ds.PatientSex = read.patient.sex or ""
     ds.StudyInstanceUID = study_uid
     ds.StudyDate = record.date.strftime("%Y%m%d")
     ds.StudyTime = ""
@@ -70,6 +75,54 @@ def study_attributes(
     ds.AccessionNumber = ""
     ds.ReferringPhysicianName = ""
     return ds
+
+
+_STUDY_MODULE: Final = (
+    "StudyTime",
+    "StudyID",
+    "AccessionNumber",
+    "ReferringPhysicianName",
+    "StudyDescription",
+)
+_PATIENT_MODULE: Final = (
+    "PatientName",
+    "PatientBirthDate",
+    "PatientSex",
+    "IssuerOfPatientID",
+)
+
+
+def copy_from_image(study: Dataset, refs: Sequence[ImageRef]) -> None:
+    """Take the study's (and the patient's) attributes from its images.
+
+    A PACS lists a study by what its objects say: an SR with empty Study
+    Time, Accession Number or Patient's Sex next to images that hold them
+    makes the study's entries disagree. So the general study module comes
+    from the first referenced image of the report's study; the patient
+    module too, when that image names the same Patient ID (otherwise the
+    images are another patient's). Only what the read leaves empty is taken:
+    a name or birth date the read holds is what respond shows and imports by,
+    and stays. An image that cannot be read any more leaves the values as
+    they are.
+    """
+    same_study = [ref for ref in refs if ref.study_uid == study.StudyInstanceUID]
+    if not same_study:
+        return
+    try:
+        image = dcmread(
+            same_study[0].frame.path,
+            stop_before_pixels=True,
+            specific_tags=["PatientID", *_STUDY_MODULE, *_PATIENT_MODULE],
+        )
+    except (OSError, InvalidDicomError, ValueError, TypeError):
+        return
+    keywords = list(_STUDY_MODULE)
+    if str(image.get("PatientID", "")) == study.PatientID:
+        keywords += _PATIENT_MODULE
+    for keyword in keywords:
+        value = image.get(keyword)
+        if value not in (None, "") and not study.get(keyword):
+            setattr(study, keyword, value)
 
 
 def evidence_item(study: Dataset, ref: ImageRef) -> Dataset:

@@ -363,9 +363,11 @@ def parse(ds: Dataset) -> Document:
     """
     root = t.children(ds)
     measurements = t.first(root, _IMAGING_MEASUREMENTS, "CONTAINER")
+    evaluations = list(t.find(root, c.key(c.QUALITATIVE_EVALUATIONS), "CONTAINER"))
     template = ds.get("ContentTemplateSequence")
     is_1500 = bool(template) and str(template[0].get("TemplateIdentifier")) == "1500"
-    if measurements is None or not (is_1500 or t.concept(ds) == c.key(c.TITLE)):
+    titled = t.concept(ds) in (c.key(c.TITLE), c.key(c.FORMER_TITLE))
+    if (measurements is None and not evaluations) or not (is_1500 or titled):
         raise ParseError("is an SR but not a TID 1500 measurement report")
     date = _date(ds, "StudyDate")
     if date is None:
@@ -376,12 +378,20 @@ def parse(ds: Dataset) -> Document:
         study_uid=str(ds.get("StudyInstanceUID", "")),
         date=date,
     )
-    groups = list(t.find(t.children(measurements), _GROUP, "CONTAINER"))
-    if groups:
-        _time_point(document, groups[0])
+    # Groups with a caliper are in "Imaging Measurements"; those without one
+    # are set apart in "Qualitative Evaluations" (see the writer).
+    containers = ([] if measurements is None else [measurements]) + evaluations
+    groups = [
+        group
+        for container in containers
+        for group in t.find(t.children(container), _GROUP, "CONTAINER")
+    ]
+    if not groups:
+        raise ParseError("is a measurement report without a measurement group")
+    _time_point(document, groups[0])
     document.label = document.label or date.isoformat()
     document.groups = [_group(item, n) for n, item in enumerate(groups, start=1)]
     _check_tracking(document.groups)
-    for container in t.find(root, c.key(c.QUALITATIVE_EVALUATIONS), "CONTAINER"):
+    for container in evaluations:
         _evaluations(document, container)
     return document

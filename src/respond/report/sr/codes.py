@@ -60,7 +60,9 @@ def reverse(mapping: Mapping[V, Code]) -> dict[Key, V]:
 
 
 # -- document and context ------------------------------------------------------
-TITLE: Final[Code] = codes.DCM.OncologyMeasurementReport
+TITLE: Final[Code] = codes.DCM.ImagingMeasurementReport
+FORMER_TITLE: Final[Code] = codes.DCM.OncologyMeasurementReport
+"""The title respond wrote before (still read on import)."""
 QUALITATIVE_EVALUATIONS: Final[Code] = Code(
     "C0034375", "UMLS", "Qualitative Evaluations"
 )

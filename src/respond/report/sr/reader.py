@@ -11,6 +11,7 @@ image's pixel grid); otherwise only the length is restored, and
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -322,6 +323,14 @@ class _CaliperBuilder:
         return tuple(calipers)
 
 
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Return a sort key that orders ``X2`` before ``X10``."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.findall(r"\d+|\D+", text)
+    )
+
+
 def _record(document: Document, builder: _CaliperBuilder) -> TimePointRecord:
     targets: dict[LesionId, TargetMeasurement] = {}
     non_targets: dict[LesionId, NonTargetObservation] = {}
@@ -348,7 +357,9 @@ def _record(document: Document, builder: _CaliperBuilder) -> TimePointRecord:
             slice_thickness_mm=document.slice_thickness_mm,
             targets=targets,
             non_targets=non_targets,
-            new_lesions=tuple(new_lesions),
+            # measured findings come first in a report (see the writer): the
+            # reader's order is the order of their ids (X1, X2, ... X10)
+            new_lesions=tuple(sorted(new_lesions, key=lambda n: _natural(n.id))),
         ),
         study_uid=document.study_uid,
         series_uid=document.series_uid,

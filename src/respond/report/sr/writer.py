@@ -51,6 +51,7 @@ from respond.report.sr._groups import (
 )
 from respond.report.sr._header import (
     LO_LENGTH,
+    copy_from_image,
     evidence_item,
     mark_deidentified,
     one_value,
@@ -58,6 +59,7 @@ from respond.report.sr._header import (
     set_evidence,
     study_attributes,
 )
+from respond.report.sr._tree import concept
 from respond.report.sr.errors import SRExportError
 from respond.session import new_tracking_uid
 
@@ -352,13 +354,49 @@ def _evaluations(
     return container
 
 
+def _has_region(item: Dataset) -> bool:
+    """Whether an item or any item below it is a spatial coordinate."""
+    if item.get("ValueType") in ("SCOORD", "SCOORD3D"):
+        return True
+    return any(_has_region(child) for child in item.get("ContentSequence", []))
+
+
+def _set_apart_groups_without_region(
+    content: Dataset, evaluations: ContainerContentItem
+) -> None:
+    """Move the measurement groups without a caliper into the evaluations.
+
+    Viewers draw the groups of "Imaging Measurements" on their images, and
+    OHIF's SR loader fails on a group there that has no spatial coordinates
+    (non-targets, lesions too small to measure, lengths recorded without a
+    caliper). Those groups go, whole and in order, into the "Qualitative
+    Evaluations" container (TID 1500 is extensible); an "Imaging Measurements"
+    left empty is left out.
+    """
+    sequence = content.ContentSequence
+    measurements = next(
+        item
+        for item in sequence
+        if item.ValueType == "CONTAINER"
+        and concept(item) == c.key(dicom_codes.DCM.ImagingMeasurements)
+    )
+    kept = [g for g in measurements.ContentSequence if _has_region(g)]
+    moved = [g for g in measurements.ContentSequence if not _has_region(g)]
+    measurements.ContentSequence = hd.sr.ContentSequence(kept)
+    evaluations.ContentSequence.extend(moved)
+    if not kept:
+        sequence.remove(measurements)
+
+
 def _document(
     read: PatientRead, order: int, record: TimePointRecord, context: _Context
 ) -> hd.sr.Comprehensive3DSR:
+    # No Time Point Order: TID 1502 makes it a NUM, which viewers (OHIF,
+    # dcmqi, highdicom) list as a measurement of every lesion. Reports are
+    # ordered by their study date on import.
     time_point = hd.sr.TimePointContext(
         time_point=record.label or record.date.isoformat(),
         time_point_type=c.BASELINE if order == 0 else c.POSTTREATMENT,
-        time_point_order=order + 1,
         subject_time_point_identifier=record.uid or None,
     )
     ctx = GroupContext(context.images, time_point)
@@ -377,11 +415,15 @@ def _document(
         title=c.TITLE,
     )
     content = report[0]
-    content.ContentSequence.append(_evaluations(record, context.results))
+    evaluations = _evaluations(record, context.results)
+    content.ContentSequence.append(evaluations)
+    _set_apart_groups_without_region(content, evaluations)
     study_uid = record.study_uid or next(
         (ref.study_uid for ref in referenced), hd.UID()
     )
     study = study_attributes(read, record, study_uid)
+    if not context.deidentified:
+        copy_from_image(study, referenced)
     evidence = [evidence_item(study, ref) for ref in referenced]
     # The first evidence item gives the SR its patient and study; this one stands
     # for the time point's study and is not referenced, so it is left out below.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import highdicom as hd
 import pytest
 from pydicom import dcmread
+from pydicom.sr.codedict import codes
 from tests.integration.report.sr.srbuild import (  # noqa: F401 (fixtures)
     demo_srs_fixture,
     sr_demo_fixture,
@@ -46,9 +48,17 @@ def test_a_file_cut_in_its_content_says_so(
 def test_an_infinite_time_point_order_is_refused(
     demo_srs: list[Path], tmp_path: Path
 ) -> None:
+    # Reports before this version carried a Time Point Order NUM in each group
     ds = dcmread(demo_srs[0])
-    for item in named(ds, "126073", "DCM"):
-        item.MeasuredValueSequence[0].NumericValue = "Infinity"
+    order = hd.sr.NumContentItem(
+        name=codes.DCM.TimePointOrder,
+        value=1,
+        unit=codes.UCUM.NoUnits,
+        relationship_type=hd.sr.RelationshipTypeValues.HAS_OBS_CONTEXT,
+    )
+    order.MeasuredValueSequence[0].NumericValue = "Infinity"
+    for group in named(ds, "125007", "DCM"):
+        group.ContentSequence.insert(0, order)
     path = tmp_path / "odd.dcm"
     ds.save_as(path)
     with pytest.raises(SRImportError, match="Infinity") as caught:

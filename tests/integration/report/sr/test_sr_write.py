@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import highdicom as hd
 import pytest
 from pydicom import dcmread
+from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
 from tests.integration.report.sr.srbuild import (  # noqa: F401 (fixtures)
     demo_srs_fixture,
@@ -32,6 +33,7 @@ from respond.criteria import (
 from respond.report.images import ImageIndex, ImageNotFoundError
 from respond.report.sr import codes as c
 from respond.report.sr import write_sr
+from respond.report.sr._header import person_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,8 +66,14 @@ def test_highdicom_finds_groups_tracking_and_lengths(
         report = hd.sr.srread(path).content
         assert isinstance(report, hd.sr.MeasurementReport)
         groups = report.get_image_measurement_groups()
-        expected: list[str] = [les.id for les in sr_demo.read.lesions]
-        expected += [n.id for n in tp.timepoint.new_lesions]
+        # the groups a viewer draws: those with a caliper at this time point
+        expected: list[str] = [
+            les.id for les in sr_demo.read.lesions if tp.calipers.get(les.id)
+        ]
+        expected += [
+            n.id for n in tp.timepoint.new_lesions if tp.calipers.get(LesionId(n.id))
+        ]
+        assert expected
         assert [g.tracking_identifier for g in groups] == expected
         for group in groups:
             lesion_id = LesionId(group.tracking_identifier or "")
@@ -95,10 +103,51 @@ def test_time_point_context(sr_demo: Demo, demo_srs: list[Path]) -> None:
         (kind, *_) = named(root, "126072", "DCM")
         expected = c.BASELINE if order == 0 else c.POSTTREATMENT
         assert code_of(kind) == c.key(expected)
-        (number, *_) = named(root, "126073", "DCM")
-        assert int(number.MeasuredValueSequence[0].NumericValue) == order + 1
+        # no Time Point Order: viewers list that NUM as a lesion's measurement
+        assert named(root, "126073", "DCM") == []
         (ident, *_) = named(root, "126070", "DCM")
         assert ident.TextValue == tp.uid
+
+
+def test_the_title_is_imaging_measurement_report(demo_srs: list[Path]) -> None:
+    for path in demo_srs:
+        root = dcmread(path)
+        assert concept_of(root) == ("DCM", "126000")
+        assert root.ContentTemplateSequence[0].TemplateIdentifier == "1500"
+
+
+def concept_of(item: Dataset) -> tuple[str, str]:
+    name = item.ConceptNameCodeSequence[0]
+    return (name.CodingSchemeDesignator, name.CodeValue)
+
+
+def _has_scoord(item: Dataset) -> bool:
+    return any(i.ValueType in ("SCOORD", "SCOORD3D") for i in items(item))
+
+
+def test_every_drawn_group_has_a_region_and_the_others_are_set_apart(
+    rich: PatientRead, rich_srs: list[Path]
+) -> None:
+    """OHIF's SR loader fails on a measurement group without coordinates."""
+    set_apart = 0
+    for path, tp in zip(rich_srs, rich.timepoints, strict=True):
+        root = dcmread(path)
+        containers = {
+            concept_of(i): i for i in root.ContentSequence if i.ValueType == "CONTAINER"
+        }
+        drawn = containers.get(("DCM", "126010"))
+        evaluations = containers[("UMLS", "C0034375")]
+        in_measurements = [] if drawn is None else named(drawn, "125007", "DCM")
+        assert all(_has_scoord(g) for g in in_measurements)
+        apart = named(evaluations, "125007", "DCM")
+        assert not any(_has_scoord(g) for g in apart)
+        groups = in_measurements + apart
+        ids = {named(g, "112039", "DCM")[0].TextValue for g in groups}
+        every = {les.id for les in rich.lesions}
+        every |= {n.id for n in tp.timepoint.new_lesions}
+        assert ids == every
+        set_apart += len(apart)
+    assert set_apart  # the rich read has lesions without a caliper
 
 
 def test_scoords_map_back_to_caliper_end_points(
@@ -351,3 +400,23 @@ def test_deidentified_reports_are_dated_by_their_shifted_study_date(
         for equipment in ds.get("ContributingEquipmentSequence", []):
             assert str(equipment.ContributionDateTime).startswith(ds.StudyDate)
         assert not [v for v in all_values(ds) if today in v]
+
+
+def test_patient_and_study_attributes_come_from_the_images(
+    sr_demo: Demo, demo_srs: list[Path]
+) -> None:
+    """A PACS lists the study by what its objects say: the SR agrees with its images."""
+    for path, tp in zip(demo_srs, sr_demo.read.timepoints, strict=True):
+        sr = dcmread(path)
+        image = next(
+            dcmread(ref.frame.path, stop_before_pixels=True)
+            for drawn in tp.calipers.values()
+            for caliper in drawn
+            if (ref := sr_demo.images.require(caliper.sop_instance_uid)).study_uid
+            == sr.StudyInstanceUID
+        )
+        for keyword in ("PatientID", "PatientSex", "StudyTime", "StudyID"):
+            assert sr.get(keyword) == image.get(keyword), keyword
+        assert sr.AccessionNumber == image.AccessionNumber != ""
+        # the read's own name stays (what respond shows and imports by)
+        assert sr.PatientName == person_name(sr_demo.read.patient.name or "")
