@@ -183,7 +183,7 @@ def sr_report(read: PatientRead, folders: Sequence[Path], outdir: Path) -> list[
 
 
 def csv_report(reads: Sequence[PatientRead], path: Path) -> list[Path]:
-    """Write the lesions CSV (CDISC TR/TU) and, beside it, the responses CSV (RS).
+    """Write the SDTM TU, TR and RS tables beside ``path`` (``OUT-tu.csv``, ...).
 
     A read that cannot be assessed yet is left out of an export of several
     patients (and refused when it is the only one).
@@ -199,8 +199,7 @@ def csv_report(reads: Sequence[PatientRead], path: Path) -> list[Path]:
         except CriteriaError:
             if len(reads) == 1:
                 raise
-    (lesions, _), (responses, _) = write_csv_files(reports, path)
-    return [lesions, responses]
+    return [table.path for table in write_csv_files(reports, path)]
 
 
 EXIT_INTERNAL_ERROR = 70

@@ -46,10 +46,14 @@ def test_this_patients_csv_and_sr(window: MainWindow, tmp_path: Path) -> None:
     prompts.save_file = lambda *_a: target  # type: ignore[method-assign]
     menu = {a.text(): a for a in window.export_menu.actions()}
     menu["CSV of this patient…"].trigger()
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
-    assert rows
-    assert {r["USUBJID"] for r in rows} == {"DEMO-0001"}
-    assert (tmp_path / "out" / "demo-response.csv").is_file()
+    assert not target.exists()  # the tables are named by their SDTM domain
+    for domain in ("tu", "tr", "rs"):
+        table = tmp_path / "out" / f"demo-{domain}.csv"
+        rows = list(csv.DictReader(table.open(encoding="utf-8")))
+        assert rows
+        assert {r["USUBJID"] for r in rows} == {"DEMO-0001"}
+        assert {r["DOMAIN"] for r in rows} == {domain.upper()}
+        assert str(table) in window.statusBar().currentMessage()
     prompts.folders.append(tmp_path / "sr")
     menu["DICOM SR of this patient…"].trigger()
     written = sorted((tmp_path / "sr").glob("*.dcm"))

@@ -59,7 +59,10 @@ def add_report_command(
     report.add_argument(
         "--csv",
         metavar="OUT.csv",
-        help="write lesions per time point here and responses to OUT-response.csv",
+        help=(
+            "write SDTM TU, TR and RS tables beside OUT.csv: OUT-tu.csv, "
+            "OUT-tr.csv and OUT-rs.csv"
+        ),
     )
     report.add_argument(
         "--images",
@@ -119,11 +122,10 @@ def _write_csv(
 ) -> None:
     from respond.report.csv_export import write_csv_files
 
-    (lesions, count), (responses, rows) = write_csv_files(
-        reports, Path(args.csv), study_id=args.study_id
-    )
-    out.write(f"wrote {terminal_text(lesions)} ({count} lesion rows)\n")
-    out.write(f"wrote {terminal_text(responses)} ({rows} response rows)\n")
+    for table in write_csv_files(reports, Path(args.csv), study_id=args.study_id):
+        out.write(
+            f"wrote {terminal_text(table.path)} ({table.rows} {table.domain} rows)\n"
+        )
 
 
 def _write_pdf(report: ReportData, path: str, out: TextIO) -> None:

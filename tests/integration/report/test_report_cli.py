@@ -54,13 +54,22 @@ def test_pdf_and_csv_of_one_patient(demo: DemoSetup, db: Path, tmp_path: Path) -
         [which("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert demo.patient_id in text
-    lesions = list(csv.DictReader(table.open(encoding="utf-8")))
-    responses = list(
-        csv.DictReader((tmp_path / "demo-response.csv").open(encoding="utf-8"))
-    )
-    assert {row["USUBJID"] for row in lesions} == {demo.patient_id}
-    assert {row["STUDYID"] for row in responses} == {"S1"}
-    assert len(responses) == 6
+    assert not table.exists()  # the three tables are named by their domain
+    tables = {
+        domain: list(
+            csv.DictReader((tmp_path / f"demo-{domain}.csv").open(encoding="utf-8"))
+        )
+        for domain in ("tu", "tr", "rs")
+    }
+    for domain, rows in tables.items():
+        assert {row["USUBJID"] for row in rows} == {demo.patient_id}
+        assert {row["STUDYID"] for row in rows} == {"S1"}
+        assert {row["DOMAIN"] for row in rows} == {domain.upper()}
+        path = tmp_path / f"demo-{domain}.csv"
+        assert f"wrote {path} ({len(rows)} {domain.upper()} rows)" in result.stdout
+    # two criteria at two follow-ups: an overall response each
+    overall = [r for r in tables["rs"] if r["RSTESTCD"] == "OVRLRESP"]
+    assert len(overall) == 4
 
 
 def test_all_patients_csv(db: Path, tmp_path: Path) -> None:
@@ -68,8 +77,10 @@ def test_all_patients_csv(db: Path, tmp_path: Path) -> None:
         "report", "--all", "--db", str(db), "--csv", str(tmp_path / "all.csv")
     )
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader((tmp_path / "all-response.csv").open(encoding="utf-8")))
-    assert {row["USUBJID"] for row in rows} == {"DEMO-0001", "HCC-0001"}
+    for domain in ("tu", "tr", "rs"):
+        path = tmp_path / f"all-{domain}.csv"
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        assert {row["USUBJID"] for row in rows} == {"DEMO-0001", "HCC-0001"}
 
 
 def test_deidentified_csv_has_no_identity(db: Path, tmp_path: Path) -> None:
@@ -79,9 +90,10 @@ def test_deidentified_csv_has_no_identity(db: Path, tmp_path: Path) -> None:
         env={"RESPOND_DEID_SALT": "trial-7"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    written = out.read_text(encoding="utf-8") + (
-        tmp_path / "anon-response.csv"
-    ).read_text(encoding="utf-8")
+    written = "".join(
+        (tmp_path / f"anon-{domain}.csv").read_text(encoding="utf-8")
+        for domain in ("tu", "tr", "rs")
+    )
     assert "HCC-0001" not in written
     assert "ANON-" in written
     original = respond("export-case", "HCC-0001", "--db", str(db)).stdout
@@ -93,7 +105,10 @@ def test_deidentified_csv_has_no_identity(db: Path, tmp_path: Path) -> None:
         "report", "HCC-0001", "--db", str(db), "--csv", str(again), "--deidentify",
         "--salt", "trial-7",
     )  # fmt: skip
-    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+    for domain in ("tu", "tr", "rs"):
+        assert (tmp_path / f"again-{domain}.csv").read_bytes() == (
+            tmp_path / f"anon-{domain}.csv"
+        ).read_bytes()
 
 
 def test_pdf_without_images_says_so(demo: DemoSetup, db: Path, tmp_path: Path) -> None:
@@ -147,7 +162,7 @@ def test_all_patients_skips_one_without_a_baseline(db: Path, tmp_path: Path) -> 
     )
     assert result.returncode == 0, result.stderr
     assert "skipped NEW-1" in result.stdout
-    rows = list(csv.DictReader((tmp_path / "a-response.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((tmp_path / "a-rs.csv").open(encoding="utf-8")))
     assert {row["USUBJID"] for row in rows} == {"DEMO-0001", "HCC-0001"}
 
 
@@ -174,13 +189,16 @@ def test_without_a_salt_the_salt_file_beside_the_database_keeps_exports_stable(
     second = export("b.csv")
     assert second.returncode == 0, second.stderr
     assert "note:" not in second.stdout
-    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    for domain in ("tu", "tr", "rs"):
+        assert (tmp_path / f"a-{domain}.csv").read_bytes() == (
+            tmp_path / f"b-{domain}.csv"
+        ).read_bytes()
 
     salt.write_text("not a salt\n", encoding="ascii")
     damaged = export("c.csv")
     assert damaged.returncode == 2
     assert "does not hold a de-identification salt" in damaged.stderr
-    assert not (tmp_path / "c.csv").exists()
+    assert not list(tmp_path.glob("c*.csv"))
 
 
 def test_a_salt_that_cannot_be_kept_is_random_and_said_so(

@@ -1,31 +1,14 @@
-"""Key images, plot data and the CSV tables, against the engine's assessment."""
+"""Key images and plot data, against the engine's assessment (CSV: test_sdtm_csv)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
-from decimal import Decimal
 
 import numpy as np
 import pytest
 from tests.integration.report.conftest import LIVER
 
-from respond.criteria import (
-    Lesion,
-    LesionId,
-    LesionKind,
-    NonTargetObservation,
-    NonTargetStatus,
-    Role,
-)
 from respond.criteria.record import Caliper, CaliperKind, PatientRead
-from respond.report.csv_export import (
-    LESION_COLUMNS,
-    RESPONSE_COLUMNS,
-    write_lesions_csv,
-    write_response_csv,
-)
 from respond.report.document import build_report, image_attributions
 from respond.report.images import ImageIndex
 from respond.report.plotdata import change_curves, waterfall
@@ -85,97 +68,6 @@ def test_spider_and_waterfall_follow_the_viable_sum(demo_read: PatientRead) -> N
     bars = dict(waterfall(demo_read, "mRECIST"))
     assert bars["sum"] == min(p for d, p in curves["sum"].points if d > 0)
     assert list(bars.values()) == sorted(bars.values(), reverse=True)
-
-
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def test_lesion_csv_one_row_per_lesion_per_time_point(demo_read: PatientRead) -> None:
-    report = build_report(demo_read)
-    out = io.StringIO()
-    count = write_lesions_csv([report], out, study_id="HCC-SORA-01")
-    rows = _rows(out.getvalue())
-    assert tuple(rows[0]) == LESION_COLUMNS
-    new = sum(len(tp.timepoint.new_lesions) for tp in demo_read.timepoints)
-    assert (
-        count == len(rows) == len(demo_read.lesions) * len(demo_read.timepoints) + new
-    )
-    for row in rows:
-        assert row["STUDYID"] == "HCC-SORA-01"
-        assert row["USUBJID"] == demo_read.patient.id
-        if row["TRLNKGRP"] == "TARGET":
-            tp = next(t for t in demo_read.timepoints if t.label == row["VISIT"])
-            target = tp.target(row["TRLNKID"])  # type: ignore[arg-type]
-            assert target is not None
-            assert Decimal(row["LDIAM"]) == target.long_axis_mm
-            assert row["VLDIAM"] == str(target.viable_mm)  # exact decimal text
-            assert row["TRUID"] == demo_read.tracking_uids[row["TRLNKID"]]  # type: ignore[index]
-
-
-def test_lesion_csv_gives_a_non_target_nodes_short_axis(
-    demo_read: PatientRead,
-) -> None:
-    node = Lesion(
-        LesionId("N9"),
-        Role.NON_TARGET,
-        "lymph node",
-        is_node=True,
-        kind=LesionKind.NODE,
-        site="porta hepatis",
-    )
-    axes = (Decimal("22.0"), Decimal("9.5"), None)
-    timepoints = tuple(
-        replace(
-            tp,
-            timepoint=replace(
-                tp.timepoint,
-                non_targets={
-                    **tp.timepoint.non_targets,
-                    node.id: NonTargetObservation(
-                        NonTargetStatus.PRESENT, short_axis_mm=axis
-                    ),
-                },
-            ),
-        )
-        for tp, axis in zip(demo_read.timepoints, axes, strict=True)
-    )
-    read = replace(demo_read, lesions=(*demo_read.lesions, node), timepoints=timepoints)
-    out = io.StringIO()
-    write_lesions_csv([build_report(read)], out)
-    rows = [r for r in _rows(out.getvalue()) if r["TRLNKID"] == "N9"]
-    assert [
-        (r["TRLNKGRP"], r["TUNODE"], r["TUMSTATE"], r["SAXIS"], r["TRORRESU"])
-        for r in rows
-    ] == [
-        ("NON-TARGET", "Y", "PRESENT", "22.0", "mm"),
-        ("NON-TARGET", "Y", "PRESENT", "9.5", "mm"),
-        ("NON-TARGET", "Y", "PRESENT", "", "mm"),
-    ]
-    assert {r["LDIAM"] for r in rows} == {""}
-
-
-def test_response_csv_matches_the_assessment(demo_read: PatientRead) -> None:
-    report = build_report(demo_read)
-    out = io.StringIO()
-    write_response_csv([report], out)
-    rows = _rows(out.getvalue())
-    assert tuple(rows[0]) == RESPONSE_COLUMNS
-    assert len(rows) == 2 * len(demo_read.timepoints)
-    doc = report.assessment
-    for row in rows:
-        key = "RECIST1.1" if row["RSCAT"] == "RECIST 1.1" else "mRECIST"
-        tp = next(t for t in doc["timepoints"] if t["label"] == row["VISIT"])  # type: ignore[attr-defined]
-        block = tp[key]
-        assert row["OVRLRESP"] == (block["overall"] or "")
-        assert row["TRGRESP"] == (block["target"] or "")
-        assert row["SUMDIAM"] == str(block["sum_mm"])
-        assert row["BESTRESP"] == doc["best_overall"][key]  # type: ignore[index]
-        for reason in block["reasons"]:
-            assert reason["text"] in row["RSREASON"]
-    fu2 = [r for r in rows if r["VISIT"] == "FU2"]
-    assert {r["OVRLRESP"] for r in fu2} == {"PD"}
-    assert {r["NEWLPROG"] for r in fu2} == {"Y"}
 
 
 def test_attribution_found_in_tcia_images(demo_read: PatientRead) -> None:

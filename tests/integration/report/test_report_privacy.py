@@ -3,7 +3,7 @@
 Synthetic identifiers (a name, an MRN, a hospital, the birth date, the study
 dates, the original UIDs) are planted in every free-text field a reader can
 fill and in the DICOM headers of the images the calipers were drawn on. The PDF
-(as text, and its bytes), both CSV files, every element of every SR and every
+(as text, and its bytes), the three CSV files, every element of every SR and every
 file name are then searched for them. The files are written under umask 022
 and must be readable by the user only.
 """
@@ -312,8 +312,10 @@ def test_the_search_finds_the_identifiers_in_identified_outputs(
     assert result.returncode == 0, result.stderr
     found = _leaks(out, secrets)
     assert {NAME, MRN} <= found["file names"]
-    for output in ("table.csv", "table-response.csv", "PDF text"):
+    for output in ("table-tu.csv", "table-tr.csv", "PDF text"):
         assert {NAME, MRN, HOSPITAL} <= found[output], output
+    # RS has no lesion ids and no baseline: the subject and a follow-up label
+    assert {MRN, HOSPITAL} <= found["table-rs.csv"]
     srs = [key for key in found if key.startswith("SR ") and "bytes" not in key]
     assert srs
     for key in srs:
@@ -338,7 +340,7 @@ def test_deidentified_outputs_hold_no_planted_identifier(
     srs = sorted(sr_folder.glob("*.dcm"))
     assert len(srs) == len(read.timepoints)
     files = [p for p in out.rglob("*") if p.is_file()]
-    assert len(files) == 3 + len(srs)  # no temporary file left behind
+    assert len(files) == 4 + len(srs)  # no temporary file left behind
     for path in out.rglob("*"):
         mode = stat.S_IMODE(path.stat().st_mode)
         if path.is_dir():
@@ -348,18 +350,22 @@ def test_deidentified_outputs_hold_no_planted_identifier(
             assert mode == 0o600, path
 
     # what is left is controlled: pseudonym, labels, organs, sites, readers
-    rows = list(csv.DictReader((out / "table.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((out / "table-tr.csv").open(encoding="utf-8")))
     pseudonym = rows[0]["USUBJID"]
     assert pseudonym.startswith("ANON-")
-    assert [r["VISIT"] for r in rows if r["TRLNKID"] == "T1"] == ["BL", "FU1", "FU2"]
-    targets = [r for r in rows if r["TRLNKGRP"] == "TARGET"]
-    assert {r["TULOC"] for r in targets} == {"other"}
-    assert {r["TULAT"] for r in targets} == {"segment VI"}
-    vein = [r for r in rows if r["TRLNKGRP"] == "NON-TARGET"]
-    assert {(r["TRLNKID"], r["TULOC"], r["TULAT"]) for r in vein} == {
-        ("N1", "other", "porta hepatis")
-    }
+    measured = [r for r in rows if r["TRLNKID"] == "T1" and r["TRTESTCD"] == "LDIAM"]
+    assert [r["VISIT"] for r in measured] == ["BL", "FU1", "FU2"]
     assert {r["TREVALID"][:7] for r in rows} == {"READER-"}
+    tu = list(csv.DictReader((out / "table-tu.csv").open(encoding="utf-8")))
+    assert {r["USUBJID"] for r in tu} == {pseudonym}
+    targets = [r for r in tu if r["TUORRES"] == "TARGET"]
+    assert {r["TULOC"] for r in targets} == {"OTHER"}
+    assert {r["TULOCDTL"] for r in targets} == {"segment VI"}
+    vein = [r for r in tu if r["TUORRES"] == "NON-TARGET"]
+    assert {(r["TULNKID"], r["TULOC"], r["TULOCDTL"]) for r in vein} == {
+        ("N1", "OTHER", "porta hepatis")
+    }
+    assert {r["TUEVALID"][:7] for r in tu} == {"READER-"}
     text = subprocess.run(
         [which("pdftotext"), str(out / "report.pdf"), "-"],
         capture_output=True, text=True, check=True,
@@ -369,7 +375,7 @@ def test_deidentified_outputs_hold_no_planted_identifier(
 
     # one patient's outputs still refer to each other: the CSV's tracking UIDs
     # and the SRs' are the same, and so are their studies in every SR
-    tracking = {r["TRUID"] for r in rows if r["TRUID"]}
+    tracking = {r["TUREFID"] for r in tu if r["TUREFID"]}
     seen: set[str] = set()
     for path in srs:
         ds = pydicom.dcmread(path)

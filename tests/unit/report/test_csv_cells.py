@@ -25,12 +25,18 @@ from respond.criteria.model import (
 from respond.criteria.record import PatientRead, TimePointRecord
 from respond.report.csv_export import (
     csv_cell,
-    write_lesions_csv,
-    write_response_csv,
+    write_rs_csv,
+    write_tr_csv,
+    write_tu_csv,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import TextIO
+
     from respond.report.document import ReportData
+
+    Writer = Callable[[Iterable[ReportData], TextIO], int]
 
 
 @dataclass(frozen=True)
@@ -46,23 +52,24 @@ class _Report:
     [
         ("VISIT", '=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
         ("TULOC", "+1+2", "'+1+2"),
-        ("TULAT", "-2+3", "'-2+3"),
+        ("TULOCDTL", "-2+3", "'-2+3"),
         ("TREVALID", "@SUM(A1)", "'@SUM(A1)"),
         ("USUBJID", "\t=1", "'\t=1"),
         ("USUBJID", "\r=1", "'\r=1"),
         ("VISIT", "\uff1d1+1", "'\uff1d1+1"),
         ("VISIT", "BL", "BL"),
         ("VISIT", "", ""),
-        ("RSREASON", "a = b", "a = b"),
+        ("TRREASND", "a = b", "a = b"),
         # number columns keep their numbers, signs included
-        ("PCBSD", "-12.5", "-12.5"),
-        ("PCNSD", "-30.0", "-30.0"),
-        ("LDIAM", "40.0", "40.0"),
-        ("FRAGDIAM", "6.0;4.5", "6.0;4.5"),
+        ("TRSTRESN", "-12.5", "-12.5"),
+        ("TRSTRESN", "40.0", "40.0"),
         ("VISITNUM", "2", "2"),
+        ("TRSEQ", "12", "12"),
         # ... and only numbers: text in a number column is escaped like any text
-        ("PCBSD", "-1+cmd", "'-1+cmd"),
-        ("LDIAM", "=1", "'=1"),
+        ("TRSTRESN", "-1+cmd", "'-1+cmd"),
+        ("RSSEQ", "=1", "'=1"),
+        # a text column never keeps a leading minus, even before a number
+        ("TRORRES", "-12.5", "'-12.5"),
     ],
 )
 def test_cells(column: str, value: str, written: str) -> None:
@@ -96,23 +103,23 @@ def _report() -> ReportData:
     return cast("ReportData", report)
 
 
-def test_tables_escape_text_and_keep_negative_numbers() -> None:
+def _table(write: Writer, report: ReportData) -> list[dict[str, str]]:
+    out = io.StringIO()
+    write([report], out)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def test_tables_escape_text_and_keep_numbers() -> None:
     report = _report()
-    lesions, responses = io.StringIO(), io.StringIO()
-    write_lesions_csv([report], lesions)
-    write_response_csv([report], responses)
-    rows = list(csv.DictReader(io.StringIO(lesions.getvalue())))
-    assert {r["USUBJID"] for r in rows} == {"'=cmd|' /C calc'!A0"}
-    assert [r["VISIT"] for r in rows] == ["'-BL", "'=FU1"]
-    assert {r["TULOC"] for r in rows} == {"'+liver"}
-    assert {r["TULAT"] for r in rows} == {"'@segment VI"}
-    assert {r["TREVALID"] for r in rows} == {"'@reader"}
-    assert [r["LDIAM"] for r in rows] == ["40.0", "35.0"]
-    changes = [
-        r["PCBSD"]
-        for r in csv.DictReader(io.StringIO(responses.getvalue()))
-        if r["PCBSD"]
-    ]
-    assert changes
-    assert all(c.startswith("-") for c in changes)
-    assert float(changes[0]) == pytest.approx(-12.5)
+    tu, tr, rs = (_table(w, report) for w in (write_tu_csv, write_tr_csv, write_rs_csv))
+    for rows in (tu, tr, rs):
+        assert {r["USUBJID"] for r in rows} == {"'=cmd|' /C calc'!A0"}
+    assert [r["TULOC"] for r in tu] == ["'+LIVER"]
+    assert [r["TULOCDTL"] for r in tu] == ["'@segment VI"]
+    assert {r["TUEVALID"] for r in tu} == {"'@reader"}
+    lengths = [r for r in tr if r["TRTESTCD"] == "LDIAM"]
+    assert [r["VISIT"] for r in lengths] == ["'-BL", "'=FU1"]
+    assert [r["TRSTRESN"] for r in lengths] == ["40.0", "35.0"]
+    assert [r["TRSEQ"] for r in tr] == [str(n) for n in range(1, len(tr) + 1)]
+    assert {r["VISIT"] for r in rs} == {"'=FU1"}
+    assert {r["RSEVALID"] for r in rs} == {"'@reader"}
