@@ -186,6 +186,15 @@ RESPONSE_CONCEPTS: Final[dict[tuple[str, str], Code]] = {
     ("mRECIST", "new_lesions"): private("MRECIST-NEW", "mRECIST new lesions"),
     ("mRECIST", "overall"): private("MRECIST-OVERALL", "mRECIST overall response"),
 }
+RESPONSE_METHOD: Final[Code] = codes.DCM.ResponseEvaluationMethod
+"""(112021, DCM): the criterion each response item was judged by (CID 6147)."""
+RESPONSE_METHODS: Final[dict[str, Code]] = {
+    "RECIST1.1": Code("126081", "DCM", "RECIST 1.1"),
+    "mRECIST": private("MRECIST", "mRECIST (modified RECIST for HCC)"),
+}
+"""DICOM's code for RECIST 1.1; mRECIST is not in DICOM (private)."""
+CURRENT_RESPONSE: Final[Code] = codes.DCM.CurrentResponse
+"""(112048, DCM): the overall response of the time point, per criterion."""
 OVERALL_RESPONSES: Final[dict[Response, Code]] = {
     Response.CR: private("CR", "Complete response"),
     Response.PR: private("PR", "Partial response"),

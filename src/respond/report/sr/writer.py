@@ -26,7 +26,11 @@ from typing import TYPE_CHECKING
 
 import highdicom as hd
 from highdicom.coding_schemes import CodingSchemeIdentificationItem
-from highdicom.sr import ContainerContentItem, RelationshipTypeValues
+from highdicom.sr import (
+    CodeContentItem,
+    ContainerContentItem,
+    RelationshipTypeValues,
+)
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes as dicom_codes
 from pydicom.uid import CTImageStorage
@@ -321,15 +325,37 @@ def _response_items(
             ("non_target", result.non_target, c.NON_TARGET_RESPONSES),
             ("overall", result.overall, c.OVERALL_RESPONSES),
         )
+        coded: list[hd.sr.QualitativeEvaluation] = []
         for level, response, vocabulary in levels:
             if response is not None:
-                concept = c.RESPONSE_CONCEPTS[(criterion.value, level)]
-                items.append(evaluation(concept, vocabulary[response]))
+                # the overall response is DICOM's Current Response; DICOM has
+                # no concept for the target and non-target levels (their
+                # values, CID 6144, say the level)
+                concept = (
+                    c.CURRENT_RESPONSE
+                    if level == "overall"
+                    else c.RESPONSE_CONCEPTS[(criterion.value, level)]
+                )
+                coded.append(evaluation(concept, vocabulary[response]))
         if result.new_lesions is not None:
             concept = c.RESPONSE_CONCEPTS[(criterion.value, "new_lesions")]
             present = c.NEW_LESIONS_PRESENT[result.new_lesions]
-            items.append(evaluation(concept, present))
+            coded.append(evaluation(concept, present))
+        method = c.RESPONSE_METHODS[criterion.value]
+        for template in coded:
+            _judged_by(template[0], method)
+        items.extend(coded)
     return items
+
+
+def _judged_by(item: Dataset, method: Code) -> None:
+    """Say which criterion a response item was judged by (HAS CONCEPT MOD)."""
+    modifier = CodeContentItem(
+        name=c.RESPONSE_METHOD,
+        value=method,
+        relationship_type=RelationshipTypeValues.HAS_CONCEPT_MOD,
+    )
+    item.ContentSequence = hd.sr.ContentSequence([modifier])
 
 
 def _evaluations(

@@ -233,23 +233,38 @@ def test_a_non_target_nodes_short_axis_is_a_length_in_its_group(
         assert code_of(status) == c.key(codes.SCT.Present)
 
 
+def _method(item: Dataset) -> tuple[str, str]:
+    """The criterion a response item was judged by (its one concept modifier)."""
+    (modifier,) = item.ContentSequence
+    assert modifier.RelationshipType == "HAS CONCEPT MOD"
+    assert concept_of(modifier) == ("DCM", "112021")  # Response Evaluation Method
+    return code_of(modifier)
+
+
 def test_categories_are_coded_for_follow_ups(
     rich: PatientRead, rich_srs: list[Path]
 ) -> None:
     assessment = assess(rich.to_case())
     baseline = dcmread(rich_srs[0])
-    assert not named(baseline, "RECIST-OVERALL", c.PRIVATE)
+    assert not named(baseline, "112048", "DCM")
+    methods = {
+        Criterion.RECIST11: ("DCM", "126081"),  # RECIST 1.1 (CID 6147)
+        Criterion.MRECIST: (c.PRIVATE, "MRECIST"),
+    }
     for path, tp in zip(rich_srs[1:], assessment.timepoints[1:], strict=True):
         root = dcmread(path)
+        overall_by_method = {_method(i): i for i in named(root, "112048", "DCM")}
+        assert set(overall_by_method) == set(methods.values())
         for criterion, prefix in (
             (Criterion.RECIST11, "RECIST"),
             (Criterion.MRECIST, "MRECIST"),
         ):
             result = tp.results[criterion]
-            (overall,) = named(root, f"{prefix}-OVERALL", c.PRIVATE)
+            overall = overall_by_method[methods[criterion]]
             assert result.overall is not None
             assert code_of(overall) == c.key(c.OVERALL_RESPONSES[result.overall])
             (target,) = named(root, f"{prefix}-T", c.PRIVATE)
+            assert _method(target) == methods[criterion]
             assert result.target is not None
             assert code_of(target) == c.key(c.TARGET_RESPONSES[result.target])
             (non_target,) = named(root, f"{prefix}-NT", c.PRIVATE)
@@ -257,6 +272,7 @@ def test_categories_are_coded_for_follow_ups(
             expected = c.NON_TARGET_RESPONSES[result.non_target]
             assert code_of(non_target) == c.key(expected)
             (new,) = named(root, f"{prefix}-NEW", c.PRIVATE)
+            assert _method(new) == methods[criterion]
             assert code_of(new) == c.key(
                 c.NEW_LESIONS_PRESENT[bool(result.new_lesions)]
             )
