@@ -193,6 +193,8 @@ RESPONSE_METHODS: Final[dict[str, Code]] = {
     "mRECIST": private("MRECIST", "mRECIST (modified RECIST for HCC)"),
 }
 """DICOM's code for RECIST 1.1; mRECIST is not in DICOM (private)."""
+BEST_OVERALL_RESPONSE: Final[Code] = codes.DCM.BestOverallResponse
+"""(112049, DCM): the best overall response up to the report's time point."""
 CURRENT_RESPONSE: Final[Code] = codes.DCM.CurrentResponse
 """(112048, DCM): the overall response of the time point, per criterion."""
 OVERALL_RESPONSES: Final[dict[Response, Code]] = {

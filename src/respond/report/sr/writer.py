@@ -40,7 +40,9 @@ from respond.criteria import (
     Criterion,
     CriterionResult,
     LesionId,
+    Response,
     assess,
+    best_overall_response,
 )
 from respond.report._files import private_binary, private_folder
 from respond.report.deid import caliper_images, deidentify
@@ -147,10 +149,14 @@ def write_sr(
         )
     _check_patient_id(read.patient.id)
     results = _results(read)
+    best = _best_to_date(read, results)
     tracking = _TrackingUids.of(read)
     documents = [
         _document(
-            read, order, record, _Context(index, tracking, results[order], deidentified)
+            read,
+            order,
+            record,
+            _Context(index, tracking, results[order], best[order], deidentified),
         )
         for order, record in enumerate(read.timepoints)
     ]
@@ -252,6 +258,7 @@ class _Context:
     images: ImageIndex
     tracking: _TrackingUids
     results: Mapping[Criterion, CriterionResult] | None
+    best: Mapping[Criterion, Response]
     deidentified: bool
 
 
@@ -262,6 +269,41 @@ def _results(read: PatientRead) -> list[Mapping[Criterion, CriterionResult] | No
     except CriteriaError:
         return [None] * len(read.timepoints)
     return [tp.results for tp in assessment.timepoints]
+
+
+def _best_to_date(
+    read: PatientRead, results: Sequence[Mapping[Criterion, CriterionResult] | None]
+) -> list[dict[Criterion, Response]]:
+    """Return each time point's best overall response so far, per criterion.
+
+    As the engine finds it for the whole read (confirmation and minimum SD
+    duration from the read's settings), with the follow-ups up to that time
+    point only: what the board knew when that report was written.
+    """
+    if any(r is None for r in results):
+        return [{} for _ in results]
+    settings = read.to_case().settings
+    baseline = read.timepoints[0].date
+    best: list[dict[Criterion, Response]] = []
+    for k in range(len(results)):
+        now: dict[Criterion, Response] = {}
+        for criterion, first in (results[0] or {}).items():
+            rows = [
+                (read.timepoints[i].date, read.timepoints[i].label, r)
+                for i in range(1, k + 1)
+                if (r := (results[i] or {})[criterion].overall) is not None
+            ]
+            targets = first.baseline_sum_mm is not None or any(
+                (results[i] or {})[criterion].target is not None
+                for i in range(1, k + 1)
+            )
+            response, _ = best_overall_response(
+                baseline, rows, settings, has_targets=targets
+            )
+            if response is not None:
+                now[criterion] = response
+        best.append(now)
+    return best
 
 
 def _groups(
@@ -358,13 +400,28 @@ def _judged_by(item: Dataset, method: Code) -> None:
     item.ContentSequence = hd.sr.ContentSequence([modifier])
 
 
+def _best_items(
+    best: Mapping[Criterion, Response],
+) -> list[hd.sr.QualitativeEvaluation]:
+    """Return the best overall response so far (DCM 112049), per criterion."""
+    items = []
+    for criterion, response in best.items():
+        item = evaluation(c.BEST_OVERALL_RESPONSE, c.OVERALL_RESPONSES[response])
+        _judged_by(item[0], c.RESPONSE_METHODS[criterion.value])
+        items.append(item)
+    return items
+
+
 def _evaluations(
-    record: TimePointRecord, results: Mapping[Criterion, CriterionResult] | None
+    record: TimePointRecord,
+    results: Mapping[Criterion, CriterionResult] | None,
+    best: Mapping[Criterion, Response],
 ) -> ContainerContentItem:
     """Return the TID 1500 "Qualitative Evaluations" of the time point."""
     timepoint = record.timepoint
     coded = [
         *_response_items(results),
+        *_best_items(best),
         evaluation(c.ARTERIAL_PHASE, c.YES if timepoint.arterial_phase else c.NO),
     ]
     items: list[ContentItem] = [item for template in coded for item in template]
@@ -441,7 +498,7 @@ def _document(
         title=c.TITLE,
     )
     content = report[0]
-    evaluations = _evaluations(record, context.results)
+    evaluations = _evaluations(record, context.results, context.best)
     content.ContentSequence.append(evaluations)
     _set_apart_groups_without_region(content, evaluations)
     study_uid = record.study_uid or next(

@@ -436,3 +436,37 @@ def test_patient_and_study_attributes_come_from_the_images(
         assert sr.AccessionNumber == image.AccessionNumber != ""
         # the read's own name stays (what respond shows and imports by)
         assert sr.PatientName == person_name(sr_demo.read.patient.name or "")
+
+
+def test_the_best_overall_response_so_far_is_in_every_follow_up(
+    rich: PatientRead, rich_srs: list[Path]
+) -> None:
+    assessment = assess(rich.to_case())
+    assert not named(dcmread(rich_srs[0]), "112049", "DCM")
+    methods = {
+        ("DCM", "126081"): Criterion.RECIST11,
+        (c.PRIVATE, "MRECIST"): Criterion.MRECIST,
+    }
+    last = {
+        methods[_method(item)]: code_of(item)
+        for item in named(dcmread(rich_srs[-1]), "112049", "DCM")
+    }
+    expected = {
+        criterion: c.key(c.OVERALL_RESPONSES[response])
+        for criterion, response in assessment.best_overall.items()
+        if response is not None
+    }
+    assert expected
+    assert last == expected  # the last report's is the read's best response
+    # each report: the best response of the read as it stood at that time point
+    for k, path in enumerate(rich_srs[1:], start=2):
+        then = assess(replace(rich, timepoints=rich.timepoints[:k]).to_case())
+        got = {
+            methods[_method(item)]: code_of(item)
+            for item in named(dcmread(path), "112049", "DCM")
+        }
+        assert got == {
+            criterion: c.key(c.OVERALL_RESPONSES[response])
+            for criterion, response in then.best_overall.items()
+            if response is not None
+        }
