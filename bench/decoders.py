@@ -38,7 +38,6 @@ import statistics
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -293,18 +292,6 @@ def _paths(case: Case, files: list[Path]) -> dict[str, Callable[[int], object]]:
     return methods
 
 
-def _threaded(function: Callable[[int], object], count: int, workers: int) -> float:
-    start = time.perf_counter()
-    if workers == 1:
-        for i in range(count):
-            function(i)
-    else:
-        with ThreadPoolExecutor(workers) as pool:
-            for _ in pool.map(function, range(count)):
-                pass
-    return time.perf_counter() - start
-
-
 def paths_case(case: Case, sample: int) -> None:
     files = sorted(p for p in case.folder.iterdir() if p.is_file())
     middle = len(files) // 2
@@ -319,8 +306,8 @@ def _one_and_two(function: Callable[[int], object], count: int) -> tuple[float, 
         function(i)  # warm up: imports, caches
     one, two = [], []
     for _ in range(3):
-        one.append(_threaded(function, count, 1))
-        two.append(_threaded(function, count, 2))
+        one.append(dicom._threaded(function, count, 1))
+        two.append(dicom._threaded(function, count, 2))
     return statistics.median(one) / count * 1000, statistics.median(two) / count * 1000
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,6 @@ from respond.criteria import (
     LesionId,
     Response,
     assess,
-    best_overall_response,
 )
 from respond.report._files import private_binary, private_folder
 from respond.report.deid import caliper_images, deidentify
@@ -149,7 +148,7 @@ def write_sr(
         )
     _check_patient_id(read.patient.id)
     results = _results(read)
-    best = _best_to_date(read, results)
+    best = _best_to_date(read)
     tracking = _TrackingUids.of(read)
     documents = [
         _document(
@@ -271,38 +270,21 @@ def _results(read: PatientRead) -> list[Mapping[Criterion, CriterionResult] | No
     return [tp.results for tp in assessment.timepoints]
 
 
-def _best_to_date(
-    read: PatientRead, results: Sequence[Mapping[Criterion, CriterionResult] | None]
-) -> list[dict[Criterion, Response]]:
+def _best_to_date(read: PatientRead) -> list[dict[Criterion, Response]]:
     """Return each time point's best overall response so far, per criterion.
 
-    As the engine finds it for the whole read (confirmation and minimum SD
-    duration from the read's settings), with the follow-ups up to that time
-    point only: what the board knew when that report was written.
+    The engine's own answer for the read cut at that time point: what the
+    board knew when that report was written. Empty where that part of the
+    read cannot be assessed.
     """
-    if any(r is None for r in results):
-        return [{} for _ in results]
-    settings = read.to_case().settings
-    baseline = read.timepoints[0].date
     best: list[dict[Criterion, Response]] = []
-    for k in range(len(results)):
-        now: dict[Criterion, Response] = {}
-        for criterion, first in (results[0] or {}).items():
-            rows = [
-                (read.timepoints[i].date, read.timepoints[i].label, r)
-                for i in range(1, k + 1)
-                if (r := (results[i] or {})[criterion].overall) is not None
-            ]
-            targets = first.baseline_sum_mm is not None or any(
-                (results[i] or {})[criterion].target is not None
-                for i in range(1, k + 1)
-            )
-            response, _ = best_overall_response(
-                baseline, rows, settings, has_targets=targets
-            )
-            if response is not None:
-                now[criterion] = response
-        best.append(now)
+    for count in range(1, len(read.timepoints) + 1):
+        try:
+            so_far = assess(replace(read, timepoints=read.timepoints[:count]).to_case())
+        except CriteriaError:
+            best.append({})
+            continue
+        best.append({c: r for c, r in so_far.best_overall.items() if r is not None})
     return best
 
 
