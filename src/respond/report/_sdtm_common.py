@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 from respond.criteria.record import TimePointRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from respond.criteria.record import PatientRead
 
@@ -27,6 +27,7 @@ __all__ = [
     "Row",
     "Visit",
     "is_number",
+    "method",
     "number_text",
     "numbered",
     "upper",
@@ -53,10 +54,13 @@ class Visit:
         ``VISITNUM``: 1 for the baseline, then 2, 3, ...
     record
         The time point as read.
+    modality
+        The DICOM Modality of its images (``CT``, ``MR``), empty when unknown.
     """
 
     number: int
     record: TimePointRecord
+    modality: str = ""
 
     @property
     def name(self) -> str:
@@ -82,11 +86,33 @@ class Visit:
         }
 
 
-def visits(read: PatientRead) -> tuple[Visit, ...]:
-    """Return the read's time points as visits, baseline first."""
+def visits(
+    read: PatientRead, modalities: Mapping[str, str] | None = None
+) -> tuple[Visit, ...]:
+    """Return the read's time points as visits, baseline first.
+
+    ``modalities`` gives each time point's modality by time point UID.
+    """
+    known = modalities or {}
     return tuple(
-        Visit(number, record) for number, record in enumerate(read.timepoints, 1)
+        Visit(number, record, known.get(record.uid, ""))
+        for number, record in enumerate(read.timepoints, 1)
     )
+
+
+_METHODS: Final = {
+    "CT": "CT SCAN",
+    "MR": "MRI",
+    "PT": "PET SCAN",
+    "US": "ULTRASOUND",
+    "CR": "X-RAY",
+    "DX": "X-RAY",
+}
+
+
+def method(modality: str) -> str:
+    """Return ``--METHOD`` (CDISC METHOD codelist) of a DICOM Modality, or empty."""
+    return _METHODS.get(modality.strip().upper(), "")
 
 
 def number_text(value: object) -> str:

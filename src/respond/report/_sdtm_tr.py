@@ -35,6 +35,7 @@ from respond.report._sdtm_common import (
     Row,
     Visit,
     is_number,
+    method,
     number_text,
     numbered,
     visits,
@@ -214,11 +215,11 @@ def _visit_rows(
 def _subject_rows(report: ReportData) -> Iterator[Row]:
     read = report.read
     blocks = cast("Sequence[Mapping[str, object]]", report.assessment["timepoints"])
-    for visit, block in zip(visits(read), blocks, strict=True):
+    for visit, block in zip(visits(read, report.modalities), blocks, strict=True):
         common = {
             "USUBJID": read.patient.id,
             "TRLNKGRP": visit.link_group,
-            "TRMETHOD": "",
+            "TRMETHOD": method(visit.modality),
             "TREVAL": EVALUATOR,
             "TREVALID": read.reader or "",
             **visit.columns("TR"),

@@ -13,10 +13,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from respond.criteria.categories import Role
-from respond.report._sdtm_common import EVALUATOR, Row, numbered, upper, visits
+from respond.report._sdtm_common import (
+    EVALUATOR,
+    Row,
+    method,
+    numbered,
+    upper,
+    visits,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from respond.criteria.model import Lesion, NewLesion
     from respond.criteria.record import PatientRead
@@ -58,7 +65,7 @@ def _identified(read: PatientRead, visit: Visit, group: str, reference: str) -> 
         "TUTEST": "Tumor Identification",
         "TUORRES": group,
         "TUSTRESC": group,
-        "TUMETHOD": "",
+        "TUMETHOD": method(visit.modality),
         "TUEVAL": EVALUATOR,
         "TUEVALID": read.reader or "",
         **visit.columns("TU"),
@@ -87,8 +94,8 @@ def _new_row(read: PatientRead, visit: Visit, finding: NewLesion) -> Row:
     return row
 
 
-def _subject_rows(read: PatientRead) -> Iterator[Row]:
-    every = visits(read)
+def _subject_rows(read: PatientRead, modalities: Mapping[str, str]) -> Iterator[Row]:
+    every = visits(read, modalities)
     if not every:
         return
     for lesion in read.lesions:
@@ -101,7 +108,12 @@ def _subject_rows(read: PatientRead) -> Iterator[Row]:
                 yield _new_row(read, visit, finding)
 
 
-def tu_rows(reads: Iterable[PatientRead], *, study_id: str) -> Iterator[Row]:
+def tu_rows(
+    reads: Iterable[PatientRead],
+    *,
+    study_id: str,
+    modalities: Mapping[str, str] | None = None,
+) -> Iterator[Row]:
     """Return the TU rows of every read, ``TUSEQ`` numbered per subject.
 
     Parameters
@@ -110,6 +122,9 @@ def tu_rows(reads: Iterable[PatientRead], *, study_id: str) -> Iterator[Row]:
         The reads, in the order their rows are written.
     study_id
         ``STUDYID`` of every row.
+    modalities
+        Each time point's modality by time point UID (``TUMETHOD``).
     """
-    rows = (row for read in reads for row in _subject_rows(read))
+    known = modalities or {}
+    rows = (row for read in reads for row in _subject_rows(read, known))
     return numbered(rows, study_id=study_id, domain="TU")

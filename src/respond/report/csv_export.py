@@ -109,8 +109,12 @@ def write_tu_csv(
     reports: Iterable[ReportData], out: TextIO, *, study_id: str = ""
 ) -> int:
     """Write TU (one row per lesion identified) for every report; return the rows."""
-    reads = (report.read for report in reports)
-    return _write(out, TU_COLUMNS, tu_rows(reads, study_id=study_id))
+    every = list(reports)
+    modalities = {uid: m for report in every for uid, m in report.modalities.items()}
+    rows = tu_rows(
+        (report.read for report in every), study_id=study_id, modalities=modalities
+    )
+    return _write(out, TU_COLUMNS, rows)
 
 
 def write_tr_csv(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from respond import __version__
@@ -46,6 +46,9 @@ class ReportData:
         Texts the images' licences require.
     deid
         How the read was de-identified, None for an identified report.
+    modalities
+        Each time point's modality (``CT``, ``MR``...) by time point UID, as its
+        series' images say; absent when the images were not found.
     generated
         When the report was made (ISO 8601, local time, minutes).
     version
@@ -57,6 +60,7 @@ class ReportData:
     key_images: tuple[KeyImage, ...] = ()
     attributions: tuple[str, ...] = ()
     deid: Deidentification | None = None
+    modalities: Mapping[str, str] = field(default_factory=dict)
     generated: str = ""
     version: str = __version__
 
@@ -142,5 +146,22 @@ def build_report(
         key_images=keys,
         attributions=tuple(dict.fromkeys(attributions)),
         deid=deid,
+        modalities=_modalities(read, index),
         generated=generated,
     )
+
+
+def _modalities(read: PatientRead, index: ImageIndex) -> dict[str, str]:
+    """Each time point's modality from its series' (or its calipers') images."""
+    found: dict[str, str] = {}
+    for tp in read.timepoints:
+        modality = index.series_modality(tp.series_uid)
+        drawn = (c for calipers in tp.calipers.values() for c in calipers)
+        for caliper in drawn:
+            if modality:
+                break
+            ref = index.find(caliper.sop_instance_uid, caliper.frame)
+            modality = ref.modality if ref is not None else None
+        if modality:
+            found[tp.uid] = modality
+    return found

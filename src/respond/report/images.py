@@ -264,6 +264,13 @@ class ImageIndex:
             images[(renamed.sop_instance_uid, frame)] = renamed
         return ImageIndex(images, self.folders)
 
+    def series_modality(self, series_uid: str) -> str | None:
+        """Return the Modality of an indexed series (``CT``, ``MR``...), if any."""
+        return next(
+            (r.modality for r in self._images.values() if r.series_uid == series_uid),
+            None,
+        )
+
     def find(self, sop_instance_uid: str, frame: int | None = None) -> ImageRef | None:
         """Return the image with this UID (and 0-based frame), if indexed."""
         ref = self._images.get((sop_instance_uid, frame))

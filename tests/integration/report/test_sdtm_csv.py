@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from respond.criteria.record import PatientRead
     from respond.report.document import ReportData
+    from respond.report.images import ImageIndex
 
 Rows = list[dict[str, str]]
 
@@ -425,3 +426,16 @@ def test_a_folder_that_cannot_be_written_names_the_file(
     with pytest.raises(CsvWriteError, match=r"missing[/\\]out-tu\.csv"):
         write_csv_files([build_report(demo_read)], tmp_path / "missing" / "out.csv")
     assert not (tmp_path / "missing").exists()
+
+
+def test_method_is_the_modality_of_each_visits_images(
+    demo_read: PatientRead, demo_images: ImageIndex, tmp_path: Path
+) -> None:
+    """TUMETHOD/TRMETHOD say CT SCAN when the CT images were found, else empty."""
+    with_images = _write([build_report(demo_read, images=demo_images)], tmp_path)
+    assert {row["TUMETHOD"] for row in with_images["TU"]} == {"CT SCAN"}
+    assert {row["TRMETHOD"] for row in with_images["TR"]} == {"CT SCAN"}
+    (tmp_path / "none").mkdir()
+    without = _write([build_report(demo_read)], tmp_path / "none")
+    assert {row["TUMETHOD"] for row in without["TU"]} == {""}
+    assert {row["TRMETHOD"] for row in without["TR"]} == {""}

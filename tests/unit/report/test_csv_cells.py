@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
@@ -45,6 +45,7 @@ class _Report:
 
     read: PatientRead
     assessment: Mapping[str, object]
+    modalities: Mapping[str, str] = field(default_factory=dict)
 
 
 @pytest.mark.parametrize(
