@@ -24,11 +24,13 @@ from respond.report import terminal_text
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
     from typing import TextIO
 
     from respond.criteria.record import PatientRead
     from respond.report.document import ReportData
     from respond.report.images import ImageIndex
+    from respond.session.ports import ImageCatalog
 
 __all__ = ["ReportOptionsError", "add_report_command"]
 
@@ -115,6 +117,28 @@ def _images(args: argparse.Namespace) -> ImageIndex:
     if not args.images:
         return ImageIndex.empty()
     return ImageIndex.from_folders(args.images)
+
+
+def _indexed_folders(store: ImageCatalog, reads: Sequence[PatientRead]) -> list[str]:
+    """Return the folders where the database's image index found the reads' studies."""
+    folders: dict[str, None] = {}
+    for read in reads:
+        for record in read.timepoints:
+            if record.study_uid:
+                for image in store.study_images(record.study_uid):
+                    folders.setdefault(os.path.dirname(image.path), None)
+    return list(folders)
+
+
+def _images_of(
+    args: argparse.Namespace, read: PatientRead, folders: Sequence[str]
+) -> ImageIndex:
+    """``--images`` when given; else the indexed folders of the read's studies."""
+    from respond.report.images import ImageIndex
+
+    if args.images:
+        return _images(args)
+    return ImageIndex.for_read(read, folders=[f for f in folders if os.path.isdir(f)])
 
 
 def _write_csv(
@@ -212,7 +236,6 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     from respond.report.document import build_report
 
     _check(args)
-    images = _images(args)
     with open_database(args, read_only=True) as store:
         ids = (
             [s.patient_id for s in store.list_patients()]
@@ -224,15 +247,20 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
             reads, left_out = load_readable(store, ids)
         else:
             reads, left_out = [store.load(args.patient_id)], []
+        folders = [] if args.images else _indexed_folders(store, reads)
     salt = _salt(args, out)
     reports = []
+    images = _images(args) if args.images else None
     for read in reads:
         try:
             reports.append(
                 build_report(
                     read,
+                    images=images
+                    if images is not None
+                    else _images_of(args, read, folders),
                     # only the PDF shows key images: the CSV and SR read no pixels
-                    images=images if args.pdf else None,
+                    with_key_images=bool(args.pdf),
                     deidentified=args.deidentify,
                     salt=salt,
                     extra_attributions=args.attribution,
@@ -252,7 +280,8 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     if args.pdf:
         _write_pdf(reports[0], args.pdf, out)
     if args.sr:
-        _write_sr(reads[0], images, args, salt, out)
+        index = images if images is not None else _images_of(args, reads[0], folders)
+        _write_sr(reads[0], index, args, salt, out)
     if left_out:
         raise PatientsLeftOutError(left_out, len(reports), "the CSV")
     return 0

@@ -104,6 +104,7 @@ def build_report(
     salt: str = "",
     extra_attributions: Iterable[str] = (),
     now: dt.datetime | None = None,
+    with_key_images: bool = True,
 ) -> ReportData:
     """Gather a patient's report.
 
@@ -124,6 +125,9 @@ def build_report(
         Attribution texts to print besides the ones found in the images.
     now
         The time to print as generated (default: now).
+    with_key_images
+        Read the key images' pixels (the PDF shows them); False for the CSV,
+        which takes only each time point's modality from ``images``.
     """
     deid = None
     index = images if images is not None else ImageIndex.empty()
@@ -132,7 +136,7 @@ def build_report(
         # the read now names its images by de-identified UIDs: so must the index
         index = deid.images(index)
     assessment = assessment_document(assess(read.to_case()))
-    keys = key_images(read, index)
+    keys = key_images(read, index) if with_key_images else ()
     # the collection is a property of the series: one header per series
     one_per_series = {k.series_uid: k.image_path for k in keys if k.image_path}
     attributions = image_attributions(one_per_series.values()) + tuple(

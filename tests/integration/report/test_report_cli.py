@@ -119,6 +119,29 @@ def test_pdf_without_images_says_so(demo: DemoSetup, db: Path, tmp_path: Path) -
     assert "6 of 6 key images are not shown" in result.stdout
 
 
+def test_the_images_are_found_through_the_database_index(
+    demo: DemoSetup, db: Path, tmp_path: Path
+) -> None:
+    """A read made in the app needs no --images: the database knows its folders."""
+    from respond.dicom import scan
+    from respond.dicom.facts import indexed_images
+    from respond.store import open_store
+
+    with open_store(db) as store:
+        folder = demo.dicom_root.absolute()
+        store.index_images(str(folder), indexed_images(scan(folder)))
+    pdf, table = tmp_path / "r.pdf", tmp_path / "t.csv"
+    result = respond(
+        "report", demo.patient_id, "--db", str(db), "--pdf", str(pdf),
+        "--csv", str(table), "--sr", str(tmp_path / "sr"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "key images are not shown" not in result.stdout
+    assert len(list((tmp_path / "sr").glob("*.dcm"))) == 3
+    with (tmp_path / "t-tu.csv").open(encoding="utf-8", newline="") as stream:
+        assert {row["TUMETHOD"] for row in csv.DictReader(stream)} == {"CT SCAN"}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -119,10 +119,30 @@ def copy_from_image(study: Dataset, refs: Sequence[ImageRef]) -> None:
     keywords = list(_STUDY_MODULE)
     if str(image.get("PatientID", "")) == study.PatientID:
         keywords += _PATIENT_MODULE
+        _same_name_as_written(study, str(image.get("PatientName", "")))
     for keyword in keywords:
         value = image.get(keyword)
         if value not in (None, "") and not study.get(keyword):
             setattr(study, keyword, value)
+
+
+def _components(name: str) -> tuple[str, ...]:
+    """A PN value's components, trailing empty ones dropped (``A^`` is ``A``)."""
+    parts = [part.strip() for part in name.split("=")[0].split("^")]
+    while parts and not parts[-1]:
+        parts.pop()
+    return tuple(parts)
+
+
+def _same_name_as_written(study: Dataset, image_name: str) -> None:
+    """Write the name as the images do when it is the same name.
+
+    ``Patient_01^`` and ``Patient_01`` are one name, but a PACS matching by
+    text lists them apart: the report then spells it as its images.
+    """
+    own = str(study.get("PatientName", ""))
+    if own and image_name and _components(own) == _components(image_name):
+        study.PatientName = image_name
 
 
 def evidence_item(study: Dataset, ref: ImageRef) -> Dataset:

@@ -438,6 +438,22 @@ def test_patient_and_study_attributes_come_from_the_images(
         assert sr.PatientName == person_name(sr_demo.read.patient.name or "")
 
 
+def test_the_same_name_is_spelt_as_the_images_spell_it(
+    sr_demo: Demo, tmp_path: Path
+) -> None:
+    """``Demo^Synthetic^`` is the images' ``Demo^Synthetic``: one entry in a PACS."""
+    patient = replace(sr_demo.read.patient, name="Demo^Synthetic^")
+    (path, *_) = write_sr(
+        replace(sr_demo.read, patient=patient), sr_demo.images, tmp_path
+    )
+    assert dcmread(path).PatientName == "Demo^Synthetic"
+    other = replace(sr_demo.read.patient, name="Demo^Other")
+    (path, *_) = write_sr(
+        replace(sr_demo.read, patient=other), sr_demo.images, tmp_path / "o"
+    )
+    assert dcmread(path).PatientName == "Demo^Other"
+
+
 def test_the_best_overall_response_so_far_is_in_every_follow_up(
     rich: PatientRead, rich_srs: list[Path]
 ) -> None:
