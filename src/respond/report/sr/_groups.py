@@ -1,16 +1,24 @@
-"""Measurement groups (TID 1501) for one time point: one per lesion or new finding.
+"""Measurement groups (TID 1501) for one time point: a lesion's, and one per caliper.
 
-A group holds the lesion's tracking identifier and UID (TID 4108), the time
-point context (TID 1502), the finding and finding site, its lengths as TID 300
-measurements (each INFERRED FROM a two-point SCOORD POLYLINE on the image the
-caliper was drawn on, TID 320), and its status as qualitative evaluations. A
-non-target node's short axis, when measured, is a TID 300 length like a
-target's (with a SCOORD when a short-axis caliper was drawn for it).
+Each lesion or new finding has one **lesion group**: its tracking identifier
+(the lesion id) and UID (TID 4108), the time point context (TID 1502), the
+finding and finding site, its status as qualitative evaluations, and the
+lengths recorded without a caliper as TID 300 measurements without
+coordinates. It has no SCOORD (the writer sets it apart in "Qualitative
+Evaluations").
+
+Each **caliper** (a line the reader drew) is a group of its own, named as
+:mod:`respond.report.sr._caliper` says: the same time point context, finding
+and finding site, a Comment with its label, and exactly one TID 300 length
+INFERRED FROM a two-point SCOORD POLYLINE on the image it was drawn on (TID
+320). A non-target node's short axis, when measured, is a length like a
+target's (in a caliper group when a short-axis caliper was drawn for it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import highdicom as hd
@@ -23,13 +31,13 @@ from highdicom.sr import (
 from pydicom.sr.coding import Code
 
 from respond.criteria.categories import Role
-from respond.criteria.record import CaliperKind
+from respond.criteria.record import Caliper, CaliperKind
 from respond.report.images import ImageIndex, ImageRef
+from respond.report.sr import _caliper
 from respond.report.sr import codes as c
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from decimal import Decimal
 
     from respond.criteria.categories import Cytology
     from respond.criteria.model import (
@@ -38,7 +46,6 @@ if TYPE_CHECKING:
         NonTargetObservation,
         TargetMeasurement,
     )
-    from respond.criteria.record import Caliper
 
 
 @dataclass
@@ -100,27 +107,33 @@ def _scoord(caliper: Caliper, ctx: GroupContext) -> hd.sr.CoordinatesForMeasurem
     )
 
 
-def _length(
-    kind: CaliperKind,
-    value: Decimal | None,
-    caliper: Caliper | None,
-    ctx: GroupContext,
-) -> hd.sr.Measurement:
+@dataclass(frozen=True, slots=True)
+class _Length:
+    """One length of a lesion: its value, its caliper, its place among its kind."""
+
+    kind: CaliperKind
+    value: Decimal | None
+    caliper: Caliper | None
+    position: int
+
+
+def _measurement(length: _Length, ctx: GroupContext) -> hd.sr.Measurement:
     """Return one TID 300 length; a caliper without a value keeps its own length."""
+    caliper = length.caliper
     coordinates = None if caliper is None else [_scoord(caliper, ctx)]
-    if value is not None:
-        number = value
+    if length.value is not None:
+        number = length.value
     elif caliper is not None:
         number = caliper.length_mm
     else:
         raise ValueError("a length needs a value or a caliper")
     measurement = hd.sr.Measurement(
-        name=c.LENGTHS[kind],
+        name=c.LENGTHS[length.kind],
         value=float(number),
         unit=c.MM,
         referenced_coordinates=coordinates,
     )
-    if value is None:
+    if length.value is None:
         item = CodeContentItem(
             name=c.CALIPER_ONLY,
             value=c.YES,
@@ -131,25 +144,31 @@ def _length(
 
 
 def _lengths(
-    values: list[tuple[CaliperKind, Decimal | None]],
-    calipers: tuple[Caliper, ...],
-    ctx: GroupContext,
-) -> list[hd.sr.Measurement]:
-    """Pair each value with its caliper (by kind, fragments by index)."""
+    values: list[tuple[CaliperKind, Decimal | None]], calipers: tuple[Caliper, ...]
+) -> list[_Length]:
+    """Pair each value with its caliper (by kind, fragments by index).
+
+    The values come first, in order, then the calipers no value was paired
+    with; each length's position counts the lengths of its kind before it.
+    """
     unused = list(calipers)
-    measurements = []
-    fragment = 0
+    lengths: list[_Length] = []
+    seen: dict[CaliperKind, int] = {}
     for kind, value in values:
-        index = fragment if kind is CaliperKind.FRAGMENT else 0
-        fragment += kind is CaliperKind.FRAGMENT
+        position = seen.get(kind, 0)
+        seen[kind] = position + 1
+        index = position if kind is CaliperKind.FRAGMENT else 0
         match = next(
             (k for k in unused if k.kind is kind and k.index == index), None
         ) or next((k for k in unused if k.kind is kind), None)
         if match is not None:
             unused.remove(match)
-        measurements.append(_length(kind, value, match, ctx))
-    measurements.extend(_length(k.kind, None, k, ctx) for k in unused)
-    return measurements
+        lengths.append(_Length(kind, value, match, position))
+    for caliper in unused:
+        position = seen.get(caliper.kind, 0)
+        seen[caliper.kind] = position + 1
+        lengths.append(_Length(caliper.kind, None, caliper, position))
+    return lengths
 
 
 def _recorded(
@@ -198,14 +217,18 @@ class _Finding:
     note: str
 
 
-def _group(
+def _sites(finding: _Finding) -> list[hd.sr.FindingSite] | None:
+    site = c.SITES.get(finding.organ.strip().lower())
+    return None if site is None else [hd.sr.FindingSite(site)]
+
+
+def _lesion_group(
     finding: _Finding,
     ctx: GroupContext,
     measurements: list[hd.sr.Measurement],
     evaluations: list[hd.sr.QualitativeEvaluation],
     texts: list[TextContentItem],
 ) -> hd.sr.MeasurementsAndQualitativeEvaluations:
-    site = c.SITES.get(finding.organ.strip().lower())
     head = [
         evaluation(c.BASELINE_CATEGORY, finding.role),
         evaluation(c.NODAL, _yes_no(finding.is_node)),
@@ -218,7 +241,7 @@ def _group(
         ),
         time_point_context=ctx.time_point,
         finding_type=finding.kind,
-        finding_sites=None if site is None else [hd.sr.FindingSite(site)],
+        finding_sites=_sites(finding),
         measurements=measurements or None,
         qualitative_evaluations=head + evaluations,
     )
@@ -233,15 +256,53 @@ def _group(
     return group
 
 
-def lesion_group(
+def _caliper_group(
+    finding: _Finding, length: _Length, ctx: GroupContext
+) -> hd.sr.MeasurementsAndQualitativeEvaluations:
+    """Return the group of one caliper: one length, its SCOORD, its label."""
+    lesion_id, kind, position = finding.lesion_id, length.kind, length.position
+    group = hd.sr.MeasurementsAndQualitativeEvaluations(
+        tracking_identifier=hd.sr.TrackingIdentifier(
+            uid=_caliper.uid(finding.tracking_uid, kind, position),
+            identifier=_caliper.tracking_identifier(lesion_id),
+        ),
+        time_point_context=ctx.time_point,
+        finding_type=finding.kind,
+        finding_sites=_sites(finding),
+        measurements=[_measurement(length, ctx)],
+    )
+    label = _caliper.label(lesion_id, kind, position)
+    group[0].ContentSequence.append(text_item(c.COMMENT, label))
+    return group
+
+
+Groups = list[hd.sr.MeasurementsAndQualitativeEvaluations]
+
+
+def _groups(
+    finding: _Finding,
+    ctx: GroupContext,
+    lengths: list[_Length],
+    evaluations: list[hd.sr.QualitativeEvaluation],
+    texts: list[TextContentItem],
+) -> Groups:
+    """Return the lesion group, then one group per caliper, in length order."""
+    without = [_measurement(k, ctx) for k in lengths if k.caliper is None]
+    drawn = [_caliper_group(finding, k, ctx) for k in lengths if k.caliper]
+    return [_lesion_group(finding, ctx, without, evaluations, texts), *drawn]
+
+
+def lesion_groups(
     lesion: Lesion,
     tracking_uid: str,
     target: TargetMeasurement | None,
     non_target: NonTargetObservation | None,
     calipers: tuple[Caliper, ...],
     ctx: GroupContext,
-) -> hd.sr.MeasurementsAndQualitativeEvaluations:
-    """Return the group of a baseline lesion (target or non-target) at one time point.
+) -> Groups:
+    """Return the groups of a baseline lesion (target or non-target) at one time point.
+
+    The lesion group first, then one group per caliper.
 
     Raises
     ------
@@ -276,17 +337,18 @@ def lesion_group(
         evaluations.extend(_cytology(non_target.cytology))
         texts.extend(_note(non_target.note))
     values = [*_target_values(target), *_non_target_values(non_target)]
-    measurements = _lengths(values, calipers, ctx)
-    return _group(finding, ctx, measurements, evaluations, texts)
+    return _groups(finding, ctx, _lengths(values, calipers), evaluations, texts)
 
 
-def new_lesion_group(
+def new_lesion_groups(
     finding: NewLesion,
     tracking_uid: str,
     calipers: tuple[Caliper, ...],
     ctx: GroupContext,
-) -> hd.sr.MeasurementsAndQualitativeEvaluations:
-    """Return the group of a new finding at the time point it is recorded.
+) -> Groups:
+    """Return the groups of a new finding at the time point it is recorded.
+
+    The finding's group first, then one group per caliper.
 
     Raises
     ------
@@ -314,5 +376,5 @@ def new_lesion_group(
             (CaliperKind.SHORT_AXIS, finding.short_axis_mm),
         )
     )
-    measurements = _lengths(values, calipers, ctx)
-    return _group(common, ctx, measurements, evaluations, _note(finding.note))
+    lengths = _lengths(values, calipers)
+    return _groups(common, ctx, lengths, evaluations, _note(finding.note))

@@ -127,7 +127,7 @@ def copy_from_image(study: Dataset, refs: Sequence[ImageRef]) -> None:
 
 
 def _components(name: str) -> tuple[str, ...]:
-    """A PN value's components, trailing empty ones dropped (``A^`` is ``A``)."""
+    """Return a PN value's components, trailing empty ones dropped (``A^`` is ``A``)."""
     parts = [part.strip() for part in name.split("=")[0].split("^")]
     while parts and not parts[-1]:
         parts.pop()

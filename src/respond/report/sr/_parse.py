@@ -4,7 +4,10 @@ Standard content is read whatever wrote it: tracking identifier and UID, time
 point context (TID 1502), finding and finding site, lengths in mm or cm with a
 SCOORD on their image (TID 300/320). respond's private items (``99RESPOND``)
 restore what DICOM has no code for; a private code respond does not know, or a
-coded value it cannot map, is an error rather than a guess.
+coded value it cannot map, is an error rather than a guess. The groups of a
+lesion's calipers are merged into its lesion group
+(:mod:`respond.report.sr._assemble`); reports of earlier versions, one group
+per lesion, are read as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from respond.criteria.model import Patient
 from respond.criteria.record import CaliperKind
 from respond.report.sr import _tree as t
 from respond.report.sr import codes as c
+from respond.report.sr._assemble import assemble
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -93,7 +97,7 @@ class Length:
 
 @dataclass
 class Group:
-    """One measurement group: a lesion or new finding at this time point."""
+    """A lesion or new finding at this time point (its group and its calipers')."""
 
     lesion_id: str
     tracking_uid: str
@@ -270,8 +274,8 @@ def _check_tracking(groups: list[Group]) -> None:
     for group in groups:
         if group.lesion_id in seen:
             raise ParseError(
-                f"tracking identifier {group.lesion_id} names two measurement "
-                "groups; each lesion has one group per report"
+                f"tracking identifier {group.lesion_id} names two lesion groups; "
+                "each lesion has one lesion group per report"
             )
         seen.add(group.lesion_id)
 
@@ -379,7 +383,8 @@ def parse(ds: Dataset) -> Document:
         date=date,
     )
     # Groups with a caliper are in "Imaging Measurements"; those without one
-    # are set apart in "Qualitative Evaluations" (see the writer).
+    # (the lesion groups) are set apart in "Qualitative Evaluations" (see the
+    # writer).
     containers = ([] if measurements is None else [measurements]) + evaluations
     groups = [
         group
@@ -390,7 +395,8 @@ def parse(ds: Dataset) -> Document:
         raise ParseError("is a measurement report without a measurement group")
     _time_point(document, groups[0])
     document.label = document.label or date.isoformat()
-    document.groups = [_group(item, n) for n, item in enumerate(groups, start=1)]
+    parsed = [_group(item, n) for n, item in enumerate(groups, start=1)]
+    document.groups = assemble(parsed)
     _check_tracking(document.groups)
     for container in evaluations:
         _evaluations(document, container)

@@ -139,6 +139,8 @@ KIND_OF_LENGTH: Final[dict[Key, CaliperKind]] = reverse(LENGTHS)
 CALIPER_ONLY: Final[Code] = private(
     "CALIPER-ONLY", "Caliper drawn, length not recorded"
 )
+COMMENT: Final[Code] = codes.DCM.Comment
+"""(121106, DCM): a caliper group's label, which viewers (OHIF) show."""
 
 # -- status at a time point ----------------------------------------------------
 TARGET_STATUS: Final[Code] = private("TARGET-STATUS", "Target lesion status")

@@ -2,8 +2,9 @@
 
 The reports are grouped by Patient ID and ordered by their time point order
 (TID 1502), else by study date. Lesions keep their tracking identifier as id and
-their tracking UID; lengths keep the value written, to 0.1 mm (a non-target
-node's short axis too). A length's
+their tracking UID (those of their lesion group; the groups of their calipers
+are merged into it, see :mod:`respond.report.sr._assemble`); lengths keep the
+value written, to 0.1 mm (a non-target node's short axis too). A length's
 caliper comes back when its image is in the images given (the SCOORD needs the
 image's pixel grid); otherwise only the length is restored, and
 :func:`load_sr` counts the calipers left behind.

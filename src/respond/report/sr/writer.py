@@ -3,14 +3,17 @@
 Each document is a Comprehensive 3D SR in the study of its time point. Its
 content tree (DICOM PS3.16):
 
-- TID 1500 Measurement Report, titled "Oncology Measurement Report", with the
+- TID 1500 Measurement Report, titled "Imaging Measurement Report", with the
   reader as person observer (TID 1001) and the imaging procedure;
-- one TID 1501 measurement group per baseline lesion and per new finding
-  (see :mod:`respond.report.sr._groups`), each with the TID 1502 time point
-  context: label, Baseline or Posttreatment, order, respond's time point id;
+- "Imaging Measurements": one TID 1501 measurement group per caliper, tracked
+  as OHIF's Length tool tracks its own (see :mod:`respond.report.sr._caliper`),
+  with the TID 1502 time point context: label, Baseline or Posttreatment,
+  respond's time point id;
 - a "Qualitative Evaluations" container with the time point's RECIST 1.1 and
-  mRECIST categories (target, non-target, new lesions, overall) and how it was
-  read (arterial phase, slice thickness, series).
+  mRECIST categories (target, non-target, new lesions, overall), how it was
+  read (arterial phase, slice thickness, series), and one TID 1501 lesion group
+  per baseline lesion and per new finding, which ties its calipers' groups to
+  the lesion (see :mod:`respond.report.sr._groups`).
 
 The codes are in :mod:`respond.report.sr.codes` and docs/sr.md.
 """
@@ -26,11 +29,6 @@ from typing import TYPE_CHECKING
 
 import highdicom as hd
 from highdicom.coding_schemes import CodingSchemeIdentificationItem
-from highdicom.sr import (
-    CodeContentItem,
-    ContainerContentItem,
-    RelationshipTypeValues,
-)
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes as dicom_codes
 from pydicom.uid import CTImageStorage
@@ -47,12 +45,11 @@ from respond.report._files import private_binary, private_folder
 from respond.report.deid import caliper_images, deidentify
 from respond.report.images import ImageIndex
 from respond.report.sr import codes as c
+from respond.report.sr._evaluations import evaluations as qualitative_evaluations
 from respond.report.sr._groups import (
     GroupContext,
-    evaluation,
-    lesion_group,
-    new_lesion_group,
-    text_item,
+    lesion_groups,
+    new_lesion_groups,
 )
 from respond.report.sr._header import (
     LO_LENGTH,
@@ -71,7 +68,7 @@ from respond.session import new_tracking_uid
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from highdicom.sr import ContentItem
+    from highdicom.sr import ContainerContentItem
     from pydicom.sr.coding import Code
 
     from respond.criteria import PatientRead
@@ -291,8 +288,11 @@ def _best_to_date(read: PatientRead) -> list[dict[Criterion, Response]]:
 def _groups(
     read: PatientRead, record: TimePointRecord, uids: _TrackingUids, ctx: GroupContext
 ) -> list[hd.sr.MeasurementsAndQualitativeEvaluations]:
+    """Return every lesion's and new finding's group, each followed by its calipers'."""
     groups = [
-        lesion_group(
+        group
+        for lesion in read.lesions
+        for group in lesion_groups(
             lesion,
             uids.lesions[lesion.id],
             record.target(lesion.id),
@@ -300,16 +300,16 @@ def _groups(
             tuple(record.calipers.get(lesion.id, ())),
             ctx,
         )
-        for lesion in read.lesions
     ]
     groups.extend(
-        new_lesion_group(
+        group
+        for finding in record.timepoint.new_lesions
+        for group in new_lesion_groups(
             finding,
             record.new_lesion_uids.get(finding.id) or uids.findings[finding.id],
             tuple(record.calipers.get(LesionId(finding.id), ())),
             ctx,
         )
-        for finding in record.timepoint.new_lesions
     )
     return groups
 
@@ -337,88 +337,6 @@ def _procedure(referenced: Sequence[ImageRef]) -> Code:
     return c.PROCEDURE_OTHER
 
 
-def _response_items(
-    results: Mapping[Criterion, CriterionResult] | None,
-) -> list[hd.sr.QualitativeEvaluation]:
-    items: list[hd.sr.QualitativeEvaluation] = []
-    for criterion, result in (results or {}).items():
-        if result.is_baseline:
-            continue
-        levels = (
-            ("target", result.target, c.TARGET_RESPONSES),
-            ("non_target", result.non_target, c.NON_TARGET_RESPONSES),
-            ("overall", result.overall, c.OVERALL_RESPONSES),
-        )
-        coded: list[hd.sr.QualitativeEvaluation] = []
-        for level, response, vocabulary in levels:
-            if response is not None:
-                # the overall response is DICOM's Current Response; DICOM has
-                # no concept for the target and non-target levels (their
-                # values, CID 6144, say the level)
-                concept = (
-                    c.CURRENT_RESPONSE
-                    if level == "overall"
-                    else c.RESPONSE_CONCEPTS[(criterion.value, level)]
-                )
-                coded.append(evaluation(concept, vocabulary[response]))
-        if result.new_lesions is not None:
-            concept = c.RESPONSE_CONCEPTS[(criterion.value, "new_lesions")]
-            present = c.NEW_LESIONS_PRESENT[result.new_lesions]
-            coded.append(evaluation(concept, present))
-        method = c.RESPONSE_METHODS[criterion.value]
-        for template in coded:
-            _judged_by(template[0], method)
-        items.extend(coded)
-    return items
-
-
-def _judged_by(item: Dataset, method: Code) -> None:
-    """Say which criterion a response item was judged by (HAS CONCEPT MOD)."""
-    modifier = CodeContentItem(
-        name=c.RESPONSE_METHOD,
-        value=method,
-        relationship_type=RelationshipTypeValues.HAS_CONCEPT_MOD,
-    )
-    item.ContentSequence = hd.sr.ContentSequence([modifier])
-
-
-def _best_items(
-    best: Mapping[Criterion, Response],
-) -> list[hd.sr.QualitativeEvaluation]:
-    """Return the best overall response so far (DCM 112049), per criterion."""
-    items = []
-    for criterion, response in best.items():
-        item = evaluation(c.BEST_OVERALL_RESPONSE, c.OVERALL_RESPONSES[response])
-        _judged_by(item[0], c.RESPONSE_METHODS[criterion.value])
-        items.append(item)
-    return items
-
-
-def _evaluations(
-    record: TimePointRecord,
-    results: Mapping[Criterion, CriterionResult] | None,
-    best: Mapping[Criterion, Response],
-) -> ContainerContentItem:
-    """Return the TID 1500 "Qualitative Evaluations" of the time point."""
-    timepoint = record.timepoint
-    coded = [
-        *_response_items(results),
-        *_best_items(best),
-        evaluation(c.ARTERIAL_PHASE, c.YES if timepoint.arterial_phase else c.NO),
-    ]
-    items: list[ContentItem] = [item for template in coded for item in template]
-    if timepoint.slice_thickness_mm is not None:
-        items.append(text_item(c.SLICE_THICKNESS, str(timepoint.slice_thickness_mm)))
-    if record.series_uid:
-        items.append(text_item(c.TIMEPOINT_SERIES, record.series_uid))
-    container = ContainerContentItem(
-        name=c.QUALITATIVE_EVALUATIONS,
-        relationship_type=RelationshipTypeValues.CONTAINS,
-    )
-    container.ContentSequence = hd.sr.ContentSequence(items)
-    return container
-
-
 def _has_region(item: Dataset) -> bool:
     """Whether an item or any item below it is a spatial coordinate."""
     if item.get("ValueType") in ("SCOORD", "SCOORD3D"):
@@ -432,11 +350,11 @@ def _set_apart_groups_without_region(
     """Move the measurement groups without a caliper into the evaluations.
 
     Viewers draw the groups of "Imaging Measurements" on their images, and
-    OHIF's SR loader fails on a group there that has no spatial coordinates
-    (non-targets, lesions too small to measure, lengths recorded without a
-    caliper). Those groups go, whole and in order, into the "Qualitative
-    Evaluations" container (TID 1500 is extensible); an "Imaging Measurements"
-    left empty is left out.
+    OHIF's SR loader fails on a group there that has no spatial coordinates.
+    The lesion groups have none (each caliper is a group of its own), so they
+    go, whole and in order, into the "Qualitative Evaluations" container (TID
+    1500 is extensible), and "Imaging Measurements" holds the caliper groups
+    only; left empty (no caliper at this time point), it is left out.
     """
     sequence = content.ContentSequence
     measurements = next(
@@ -480,7 +398,7 @@ def _document(
         title=c.TITLE,
     )
     content = report[0]
-    evaluations = _evaluations(record, context.results, context.best)
+    evaluations = qualitative_evaluations(record, context.results, context.best)
     content.ContentSequence.append(evaluations)
     _set_apart_groups_without_region(content, evaluations)
     study_uid = record.study_uid or next(

@@ -13,7 +13,7 @@ from tests.integration.report.sr.srbuild import (  # noqa: F401 (fixtures)
     rich_srs_fixture,
     sr_demo_fixture,
 )
-from tests.integration.report.sr.srtree import named
+from tests.integration.report.sr.srtree import lesion_groups, named
 
 from respond.criteria import Clinical, PatientRead
 from respond.report.deid import REMOVED
@@ -206,7 +206,8 @@ def test_a_tracking_identifier_twice_in_one_report_is_refused(
     demo_srs: list[Path], tmp_path: Path
 ) -> None:
     ds = dcmread(demo_srs[0])
-    first, second, *_ = named(ds, "112039", "DCM")
+    # the lesion groups (a lesion's calipers share its id, in their own groups)
+    first, second, *_ = (named(g, "112039", "DCM")[0] for g in lesion_groups(ds))
     second.TextValue = first.TextValue
     path = tmp_path / "twice.dcm"
     ds.save_as(path)
@@ -221,7 +222,7 @@ def test_organ_text_wins_over_the_finding_site_in_any_order(
     demo_srs: list[Path], tmp_path: Path
 ) -> None:
     ds = dcmread(demo_srs[0])
-    group = named(ds, "125007", "DCM")[0]
+    group = lesion_groups(ds)[0]
     (organ,) = named(group, "ORGAN", c.PRIVATE)
     organ.TextValue = "liver, left lobe"
     content = group.ContentSequence

@@ -19,7 +19,17 @@ from tests.integration.report.sr.srbuild import (  # noqa: F401 (fixtures)
     rich_srs_fixture,
     sr_demo_fixture,
 )
-from tests.integration.report.sr.srtree import all_values, code_of, items, named
+from tests.integration.report.sr.srtree import (
+    CALIPER,
+    all_values,
+    code_of,
+    container,
+    identifier,
+    items,
+    lesion_groups,
+    named,
+    tracking_uid,
+)
 
 import respond.report.sr
 from respond.criteria import (
@@ -59,39 +69,44 @@ def test_one_report_per_time_point(sr_demo: Demo, demo_srs: list[Path]) -> None:
         assert isinstance(sr.content, hd.sr.MeasurementReport)
 
 
-def test_highdicom_finds_groups_tracking_and_lengths(
+def test_highdicom_finds_each_caliper_as_a_group_with_its_length(
     sr_demo: Demo, demo_srs: list[Path]
 ) -> None:
     for path, tp in zip(demo_srs, sr_demo.read.timepoints, strict=True):
         report = hd.sr.srread(path).content
         assert isinstance(report, hd.sr.MeasurementReport)
         groups = report.get_image_measurement_groups()
-        # the groups a viewer draws: those with a caliper at this time point
-        expected: list[str] = [
-            les.id for les in sr_demo.read.lesions if tp.calipers.get(les.id)
-        ]
-        expected += [
-            n.id for n in tp.timepoint.new_lesions if tp.calipers.get(LesionId(n.id))
-        ]
+        # the groups a viewer draws: one per caliper at this time point
+        expected = sorted(
+            (CALIPER + lesion_id, caliper.kind.value)
+            for lesion_id, drawn in tp.calipers.items()
+            for caliper in drawn
+        )
         assert expected
-        assert [g.tracking_identifier for g in groups] == expected
+        kinds = {c.key(code): kind for kind, code in c.LENGTHS.items()}
+        found = []
         for group in groups:
-            lesion_id = LesionId(group.tracking_identifier or "")
-            uid = sr_demo.read.tracking_uids.get(lesion_id) or tp.new_lesion_uids.get(
+            (measurement,) = group.get_measurements()
+            kind = kinds[(measurement.name.scheme_designator, measurement.name.value)]
+            found.append((group.tracking_identifier or "", kind.value))
+            lesion_id = LesionId((group.tracking_identifier or "")[len(CALIPER) :])
+            lesion_uid = sr_demo.read.tracking_uids.get(
                 lesion_id
-            )
-            assert group.tracking_uid == uid
+            ) or tp.new_lesion_uids.get(lesion_id)
+            assert group.tracking_uid not in (None, lesion_uid)
             assert [s.value.value for s in group.finding_sites] == [
                 codes.SCT.Liver.value
             ]
+            assert measurement.unit == codes.UCUM.Millimeter
+            assert measurement.referenced_coordinates is not None
             target = tp.target(lesion_id)
-            if target is None:
-                continue
-            (long_axis,) = group.get_measurements(name=codes.SCT.LongAxis)
-            assert long_axis.value == pytest.approx(float(target.long_axis_mm or 0))
-            assert long_axis.unit == codes.UCUM.Millimeter
-            (viable,) = group.get_measurements(name=c.LENGTHS[CaliperKind.VIABLE])
-            assert viable.value == pytest.approx(float(target.viable_mm or 0))
+            assert target is not None
+            recorded = {
+                CaliperKind.LONG_AXIS: target.long_axis_mm,
+                CaliperKind.VIABLE: target.viable_mm,
+            }[kind]
+            assert measurement.value == pytest.approx(float(recorded or 0))
+        assert sorted(found) == expected
 
 
 def test_time_point_context(sr_demo: Demo, demo_srs: list[Path]) -> None:
@@ -129,25 +144,21 @@ def test_every_drawn_group_has_a_region_and_the_others_are_set_apart(
     rich: PatientRead, rich_srs: list[Path]
 ) -> None:
     """OHIF's SR loader fails on a measurement group without coordinates."""
-    set_apart = 0
     for path, tp in zip(rich_srs, rich.timepoints, strict=True):
         root = dcmread(path)
-        containers = {
-            concept_of(i): i for i in root.ContentSequence if i.ValueType == "CONTAINER"
-        }
-        drawn = containers.get(("DCM", "126010"))
-        evaluations = containers[("UMLS", "C0034375")]
+        drawn = container(root, "126010", "DCM")
+        evaluations = container(root, "C0034375", "UMLS")
+        assert evaluations is not None
         in_measurements = [] if drawn is None else named(drawn, "125007", "DCM")
         assert all(_has_scoord(g) for g in in_measurements)
+        assert all(identifier(g).startswith(CALIPER) for g in in_measurements)
         apart = named(evaluations, "125007", "DCM")
         assert not any(_has_scoord(g) for g in apart)
-        groups = in_measurements + apart
-        ids = {named(g, "112039", "DCM")[0].TextValue for g in groups}
-        every = {les.id for les in rich.lesions}
-        every |= {n.id for n in tp.timepoint.new_lesions}
-        assert ids == every
-        set_apart += len(apart)
-    assert set_apart  # the rich read has lesions without a caliper
+        # a lesion group for every lesion and new finding, even without content
+        every = [les.id for les in rich.lesions]
+        every += [n.id for n in tp.timepoint.new_lesions]
+        assert [identifier(g) for g in apart] == every
+        assert {identifier(g)[len(CALIPER) :] for g in in_measurements} <= set(every)
 
 
 def test_scoords_map_back_to_caliper_end_points(
@@ -350,10 +361,8 @@ def test_tracking_uids_are_made_once_per_read(sr_demo: Demo, tmp_path: Path) -> 
     paths = write_sr(read, sr_demo.images, tmp_path)
     uids: dict[str, set[str]] = {}
     for path in paths:
-        for group in hd.sr.srread(path).content.get_image_measurement_groups():
-            uids.setdefault(group.tracking_identifier or "", set()).add(
-                group.tracking_uid or ""
-            )
+        for group in lesion_groups(dcmread(path)):
+            uids.setdefault(identifier(group), set()).add(tracking_uid(group))
     lesion_ids = {lesion.id for lesion in read.lesions}
     assert lesion_ids <= set(uids)
     assert all(len(found) == 1 for found in uids.values()), uids

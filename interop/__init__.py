@@ -1,0 +1,1 @@
+"""Checks of respond against the tools hospitals use: Orthanc, OHIF (make interop)."""
