@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import decoders, dicom, engine, store, ui
+from bench import decoders, dicom, engine, pacs, store, ui
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["engine", "dicom", "decoders", "store", "ui"],
+        choices=["engine", "dicom", "decoders", "store", "ui", "pacs"],
         help="one benchmark",
     )
     parser.add_argument(
@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         ("decoders", decoders),
         ("store", store),
         ("ui", ui),
+        ("pacs", pacs),
     ):
         if args.only in (None, name):
             if module is decoders:

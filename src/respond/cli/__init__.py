@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     from respond.cli.report import add_report_command
 
     add_report_command(commands)
+    from respond.cli.pacs_commands import add_pacs_commands
+
+    add_pacs_commands(commands)
     return parser
 
 
@@ -169,6 +172,10 @@ def run(
             from respond.cli.series_command import run_series
 
             return run_series(args, out, err)
+        if args.command == "pacs":
+            from respond.cli.pacs_commands import run_pacs
+
+            return run_pacs(args, out, err)
         if args.command == "assess":
             return _assess(args, out)
         handler = getattr(args, "handler", None)

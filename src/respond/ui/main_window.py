@@ -48,6 +48,7 @@ from respond.ui.commands import (
 from respond.ui.error_reporter import ErrorReporter
 from respond.ui.export_action import add_export_menu
 from respond.ui.lesion_panel import LesionPanel
+from respond.ui.pacs_action import add_pacs_menu
 from respond.ui.pane import ViewerPane
 from respond.ui.patient_list import PatientListPanel
 from respond.ui.prior import LinkedScrolling
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from respond.dicom import ScanResult
     from respond.session import ReadingStore
     from respond.ui.export_action import CsvExport, SrExport
+    from respond.ui.pacs_dialog import PacsDialog
     from respond.ui.report_action import PdfExport
     from respond.ui.viewer import CursorInfo
 
@@ -120,6 +122,8 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
 
     pdf_export: PdfExport | None = None
     """Writes the PDF report; given by the application (see report_action)."""
+    pacs_dialog: PacsDialog | None = None
+    """File > PACS > Find on PACS (made when first opened; see pacs_action)."""
     sr_export: SrExport | None = None
     """Writes the DICOM SR; given by the application (see export_action)."""
     csv_export: CsvExport | None = None
@@ -337,6 +341,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         file_menu.addSeparator()
         self.save_report = add_report_action(self, file_menu)
         self.export_menu = add_export_menu(self, file_menu)
+        self.pacs_menu = add_pacs_menu(self, file_menu)
         file_menu.addSeparator()
         self.demo_action = file_menu.addAction(
             "Open the synthetic demo", self.open_demo

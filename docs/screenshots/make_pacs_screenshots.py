@@ -1,0 +1,104 @@
+"""Take the PACS screenshots (File > PACS > Find on PACS) at a screen size.
+
+A real Orthanc (Debian ``orthanc`` + ``orthanc-dicomweb``, see
+``interop/orthanc.py``) on 127.0.0.1 holds the shared liver CT and a copy of it
+dated eight weeks later; the window finds the patient's studies, retrieves the
+follow-up and shows it. Run from the repository under a virtual X server::
+
+    xvfb-run -s "-screen 0 1920x1080x24" .venv/bin/python \\
+        docs/screenshots/make_pacs_screenshots.py 1920x1080
+
+Writes ``pacs-find-SIZE.png`` (studies found) and ``pacs-retrieved-SIZE.png``
+(the retrieved study shown in the viewer).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def settle(app: QApplication, seconds: float) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def wait(app: QApplication, ready, seconds: float = 60) -> None:  # noqa: ANN001
+    deadline = time.time() + seconds
+    while time.time() < deadline and not ready():
+        settle(app, 0.05)
+
+
+def shoot(app: QApplication, name: str) -> None:
+    settle(app, 0.6)
+    app.primaryScreen().grabWindow(0).save(str(HERE / name))
+    print("saved", name)
+
+
+def main() -> int:
+    size = sys.argv[1] if len(sys.argv) > 1 else "1920x1080"
+    app = QApplication(sys.argv)
+    from interop.orthanc import running_orthanc
+    from tests.ui.readflow import LIVER, follow_up_copy
+
+    from respond.pacs import PacsNode, add_node
+    from respond.store import open_store
+    from respond.ui.application import configure_pyqtgraph
+    from respond.ui.main_window import MainWindow
+    from respond.ui.pacs_action import open_pacs_dialog
+
+    configure_pyqtgraph()
+    work = Path(tempfile.mkdtemp())
+    os.environ["RESPOND_PACS_CONFIG"] = str(work / "pacs.json")
+    os.environ["RESPOND_CACHE_DIR"] = str(work / "cache")
+    follow_up = follow_up_copy(LIVER, work / "fu", days=56)
+    with running_orthanc(work / "orthanc") as server:
+        for path in [*LIVER.glob("*.dcm"), *follow_up.rglob("*.dcm")]:
+            server.rest("/instances", data=path.read_bytes(), method="POST")
+        add_node(PacsNode("Hospital PACS", "dicomweb", url=server.dicomweb))
+        store = open_store(work / "reads.sqlite3")
+        window = MainWindow(store, reader="Dr A. Reader (radiologist)")
+        window.setGeometry(app.primaryScreen().availableGeometry())
+        window.show()
+        settle(app, 1.0)
+        dialog = open_pacs_dialog(window)
+        screen = app.primaryScreen().availableGeometry()
+        dialog.resize(min(1100, screen.width() - 80), min(560, screen.height() - 120))
+        dialog.move(screen.center() - dialog.rect().center())
+        dialog.find_patient("Patient_01")
+        wait(app, lambda: not dialog._busy and dialog.table.rowCount() == 2)
+        dialog.table.selectRow(0)
+        shoot(app, f"pacs-find-{size}.png")
+        dialog.retrieve()
+        wait(
+            app,
+            lambda: (
+                window.scan_result is not None
+                and window.loader.series is not None
+                and window.loader.series.image_count > 1
+                and not window.loader.loading
+            ),
+        )
+        dialog.move(
+            screen.right() - dialog.width() - 20, screen.bottom() - dialog.height() - 20
+        )
+        shoot(app, f"pacs-retrieved-{size}.png")
+        dialog.close()
+        window.close()
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
