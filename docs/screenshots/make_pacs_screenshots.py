@@ -2,14 +2,17 @@
 
 A real Orthanc (Debian ``orthanc`` + ``orthanc-dicomweb``, see
 ``interop/orthanc.py``) on 127.0.0.1 holds the shared liver CT and a copy of it
-dated eight weeks later; the window finds the patient's studies, retrieves the
-follow-up and shows it. Run from the repository under a virtual X server::
+dated eight weeks later. With no patient open, the window finds the patient's
+studies and retrieves the baseline, which becomes the patient; then it finds the
+patient's studies again (the baseline marked BL) and retrieves the follow-up,
+which becomes FU1. Run from the repository under a virtual X server::
 
     xvfb-run -s "-screen 0 1920x1080x24" .venv/bin/python \\
         docs/screenshots/make_pacs_screenshots.py 1920x1080
 
-Writes ``pacs-find-SIZE.png`` (studies found) and ``pacs-retrieved-SIZE.png``
-(the retrieved study shown in the viewer).
+Writes ``pacs-find-SIZE.png`` (the open patient's studies on the PACS, the
+follow-up's first image in the preview) and ``pacs-retrieved-SIZE.png`` (the
+follow-up read as FU1).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def settle(app: QApplication, seconds: float) -> None:
         time.sleep(0.02)
 
 
-def wait(app: QApplication, ready, seconds: float = 60) -> None:  # noqa: ANN001
+def wait(app: QApplication, ready, seconds: float = 60) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline and not ready():
         settle(app, 0.05)
@@ -50,7 +53,7 @@ def main() -> int:
     size = sys.argv[1] if len(sys.argv) > 1 else "1920x1080"
     app = QApplication(sys.argv)
     from interop.orthanc import running_orthanc
-    from tests.ui.readflow import LIVER, follow_up_copy
+    from tests.ui.readflow import LIVER, ScriptedPrompts, follow_up_copy
 
     from respond.pacs import PacsNode, add_node
     from respond.store import open_store
@@ -69,6 +72,8 @@ def main() -> int:
         add_node(PacsNode("Hospital PACS", "dicomweb", url=server.dicomweb))
         store = open_store(work / "reads.sqlite3")
         window = MainWindow(store, reader="Dr A. Reader (radiologist)")
+        prompts = ScriptedPrompts(window)
+        window.prompts = prompts
         window.setGeometry(app.primaryScreen().availableGeometry())
         window.show()
         settle(app, 1.0)
@@ -78,21 +83,23 @@ def main() -> int:
         dialog.move(screen.center() - dialog.rect().center())
         dialog.find_patient("Patient_01")
         wait(app, lambda: not dialog._busy and dialog.table.rowCount() == 2)
-        dialog.table.selectRow(0)
-        shoot(app, f"pacs-find-{size}.png")
+        dates = [dialog.table.item(r, 3).text() for r in range(2)]
+        dialog.table.selectRow(dates.index("2001-08-12"))
+        prompts.studies.append(None)
         dialog.retrieve()
-        wait(
-            app,
-            lambda: (
-                window.scan_result is not None
-                and window.loader.series is not None
-                and window.loader.series.image_count > 1
-                and not window.loader.loading
-            ),
-        )
-        dialog.move(
-            screen.right() - dialog.width() - 20, screen.bottom() - dialog.height() - 20
-        )
+        wait(app, lambda: window.session is not None and not window.loader.loading)
+        settle(app, 1.0)
+        dialog.find_patient("Patient_01")
+        wait(app, lambda: not dialog._busy and dialog.table.rowCount() == 2)
+        dates = [dialog.table.item(r, 3).text() for r in range(2)]
+        dialog.table.selectRow(dates.index("2001-10-07"))
+        prompts.studies.append(None)
+        dialog.retrieve()
+        wait(app, lambda: not dialog.preview.pixmap().isNull())
+        wait(app, lambda: len(window.session.read.timepoints) == 2)
+        shoot(app, f"pacs-find-{size}.png")
+        wait(app, lambda: not window.loader.loading and window.view.volume is not None)
+        dialog.hide()
         shoot(app, f"pacs-retrieved-{size}.png")
         dialog.close()
         window.close()

@@ -108,7 +108,7 @@ def test_a_patient_is_read_from_the_pacs_baseline_then_follow_up(
     assert first[0].parent.parent == folder
     assert not dialog.preview.pixmap().isNull()
     assert len(result.files) == len(liver.files) == 89
-    assert "89 image(s) retrieved" in dialog.status.text()
+    assert "89 images retrieved into the image cache" in dialog.status.text()
     # No patient was open: the study became one (the intake asked which study).
     qtbot.waitUntil(lambda: window.session is not None, timeout=WAIT_MS)
     session = window.session
@@ -141,6 +141,7 @@ def test_a_patient_is_read_from_the_pacs_baseline_then_follow_up(
     qtbot.waitUntil(lambda: len(session.read.timepoints) == 2, timeout=WAIT_MS)
     assert session.read.timepoints[1].label == "FU1"
     assert window.current_uid == session.read.timepoints[1].uid
+    assert dialog.table.item(rows["2001-10-07"], 8).text() == "FU1"
 
 
 def _the_study(scan: Any, study_uid: str) -> Any:

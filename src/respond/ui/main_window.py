@@ -623,6 +623,8 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             self._load_prior()
 
     def _fill_timepoints(self) -> None:
+        if self.pacs_dialog is not None:
+            self.pacs_dialog.refresh_time_points()
         if self.session is None:
             return
         self.timepoint_box.blockSignals(True)

@@ -269,10 +269,12 @@ class PacsDialog(QDialog):
 
     def _show_error(self, error: object) -> None:
         self.status.setText(str(error))
+        self.status.setToolTip("")
         self.status.setStyleSheet("color: #d9534f;")
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
+        self.status.setToolTip("")
         self.status.setStyleSheet("")
 
     # -- echo and find ------------------------------------------------------
@@ -372,6 +374,14 @@ class PacsDialog(QDialog):
         )
         self._set_busy(False)
 
+    def refresh_time_points(self) -> None:
+        """Show again which studies found are time points of the open patient."""
+        known = self.known_studies()
+        for row, hit in enumerate(self.hits):
+            item = self.table.item(row, COLUMNS.index("Time point"))
+            if item is not None:
+                item.setText(known.get(hit.study_uid, ""))
+
     # -- retrieve -----------------------------------------------------------
 
     def retrieve(self) -> RetrieveWorker | None:
@@ -443,13 +453,17 @@ class PacsDialog(QDialog):
         self._set_busy(False)
         if result.cancelled:
             self._say(
-                f"Retrieve cancelled: {len(result.files)} image(s) received are "
-                f"kept in {result.folder}"
+                f"Retrieve cancelled: {_images(len(result.files))} received are "
+                "kept in the image cache"
             )
+            self.status.setToolTip(str(result.folder))
             return
         self.progress.setValue(len(result.files))
         failed = f", {result.failed} failed" if result.failed else ""
-        self._say(f"{len(result.files)} image(s) retrieved{failed}: {result.folder}")
+        self._say(
+            f"{_images(len(result.files))} retrieved{failed} into the image cache"
+        )
+        self.status.setToolTip(str(result.folder))
         if worker is not None:
             self.retrieved.emit(result.folder, result)
 
@@ -462,3 +476,8 @@ class PacsDialog(QDialog):
         """Close the window; a retrieve in progress is cancelled."""
         self.cancel()
         super().done(code)
+
+
+def _images(count: int) -> str:
+    """``1 image``, ``89 images``."""
+    return f"{count} image" if count == 1 else f"{count} images"
