@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import decoders, dicom, engine, pacs, store, ui
+from bench import decoders, dicom, engine, measure, pacs, store, ui
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["engine", "dicom", "decoders", "store", "ui", "pacs"],
+        choices=["engine", "dicom", "decoders", "store", "ui", "pacs", "measure"],
         help="one benchmark",
     )
     parser.add_argument(
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         ("store", store),
         ("ui", ui),
         ("pacs", pacs),
+        ("measure", measure),
     ):
         if args.only in (None, name):
             if module is decoders:

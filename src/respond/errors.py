@@ -12,6 +12,9 @@ Each layer adds its own errors module::
     │   ├── CaseReadError             the file is missing, unreadable or not JSON
     │   └── CaseFormatError           the JSON breaks respond-case/1 (names each path)
     ├── dicom.errors.DicomError       (NotDicomError, SeriesLoadError, GeometryError...)
+    ├── measure.errors.MeasureError   no lesion around the click, or it leaves the box
+    ├── pacs.errors.PacsError         (PacsConfigError, RetrieveInterrupted): refused,
+    │                                  timed out, HTTP 4xx/5xx, a wrong AE title
     ├── session.errors.SessionError   (WorkflowError, SignedError, UnknownItemError)
     └── store.errors.StoreError       (CorruptDatabaseError, NewerDatabaseError,
                                        DatabaseBusyError, SignedTimePointError...)

@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     from respond.cli.series_command import add_series_command
 
     add_series_command(commands)
+    from respond.cli.measure_command import add_measure_command
+
+    add_measure_command(commands)
     from respond.cli.database import add_database_commands
 
     add_database_commands(commands)
@@ -172,6 +175,10 @@ def run(
             from respond.cli.series_command import run_series
 
             return run_series(args, out, err)
+        if args.command == "measure":
+            from respond.cli.measure_command import run_measure
+
+            return run_measure(args, out, err)
         if args.command == "pacs":
             from respond.cli.pacs_commands import run_pacs
 
