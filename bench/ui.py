@@ -174,19 +174,19 @@ def _application(settings: Path) -> QApplication:
     for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(settings))
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    _quiet_offscreen_warning()
+    quiet_offscreen_warning()
     configure_pyqtgraph()
     return app  # type: ignore[return-value]
 
 
-def _quiet_offscreen_warning() -> None:
+def quiet_offscreen_warning() -> None:
     """Drop the offscreen plugin's warning on every shown window; keep the rest."""
     from PySide6.QtCore import qInstallMessageHandler
 
     previous: Any = None
 
     def handler(mode: Any, context: Any, message: str) -> None:
-        if "propagateSizeHints" in message:
+        if "propagateSizeHints" in message or "does not support raise" in message:
             return
         if previous is not None:
             previous(mode, context, message)

@@ -9,9 +9,12 @@ run on the caller's thread, after each pending C-GET/C-MOVE response.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from io import BytesIO
+from typing import TYPE_CHECKING, Final, cast
 
 from pydicom import Dataset
+from pydicom.filereader import read_dataset
+from pydicom.uid import UID
 from pynetdicom import evt
 
 from respond.pacs._contexts import (
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     import threading
     from collections.abc import Iterator, Sequence
 
+    from pydicom.tag import BaseTag
     from pynetdicom import AE
     from pynetdicom.association import Association
     from pynetdicom.dimse_primitives import C_STORE
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
 
 _PENDING = {0xFF00, 0xFF01}
 _OUT_OF_RESOURCES = 0xA700
+_SERIES_UID: Final = 0x0020000E
 
 
 class Receiver:
@@ -65,10 +70,10 @@ class Receiver:
             self.refused += 1
             return _OUT_OF_RESOURCES
         try:
-            dataset = event.dataset
+            study_uid, series_uid = _study_and_series(event)
             self.writer.write(
-                str(dataset.StudyInstanceUID),
-                str(dataset.SeriesInstanceUID),
+                study_uid,
+                series_uid,
                 str(cast("C_STORE", event.request).AffectedSOPInstanceUID),
                 event.encoded_dataset(include_meta=True),
             )
@@ -80,6 +85,32 @@ class Receiver:
             self.refused += 1
             return 0xC000
         return 0x0000
+
+
+def _past_series_uid(tag: BaseTag, _vr: str | None, _length: int) -> bool:
+    return bool(tag > _SERIES_UID)
+
+
+def _study_and_series(event: Event) -> tuple[str, str]:
+    """Read a received data set's study and series UIDs, and nothing past them.
+
+    Decoding the whole data set (``event.dataset``) would copy the pixel data
+    once more for two UIDs near its start; a deflated one is decoded whole.
+    """
+    syntax = UID(str(event.context.transfer_syntax))
+    stream = cast("C_STORE", event.request).DataSet
+    if syntax.is_deflated or not isinstance(stream, BytesIO):
+        dataset = event.dataset
+    else:
+        stream.seek(0)
+        dataset = read_dataset(
+            stream,
+            syntax.is_implicit_VR,
+            syntax.is_little_endian,
+            stop_when=_past_series_uid,
+        )
+        stream.seek(0)
+    return str(dataset.StudyInstanceUID), str(dataset.SeriesInstanceUID)
 
 
 @dataclass
