@@ -60,7 +60,15 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         nargs="+",
         metavar="FILE",
         help="check these SR files instead of the ones respond writes (e.g. a "
-        "changed copy; they must reference the demo's images)",
+        "changed copy; they must reference the demo's images, or --images)",
+    )
+    parser.add_argument(
+        "--images",
+        type=Path,
+        nargs="+",
+        metavar="FOLDER",
+        help="with --sr: store the DICOM files under these folders instead of the "
+        "demo (a real patient's studies and respond's SRs of its read)",
     )
     parser.add_argument(
         "--timeout",
@@ -68,7 +76,10 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=60.0,
         help="seconds OHIF may take for one step (default 60)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.images and not args.sr:
+        parser.error("--images needs --sr: the SRs of a read of those images")
+    return args
 
 
 @contextlib.contextmanager
@@ -139,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     work.mkdir(parents=True)
     _say(f"OHIF {tools.ohif_package}, {tools.chromium}, Orthanc; work folder {work}")
     try:
-        data = prepare(work, args.sr)
+        data = prepare(work, args.sr, args.images)
         record = _observe(tools, data, work, args)
     except (DataError, dicomweb.StowError, BrowserError, RuntimeError, OSError) as exc:
         _say(f"interop: the check could not run: {exc}")

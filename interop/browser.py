@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ def check_input(
                 "screenshot": (
                     None
                     if screenshots is None
-                    else str(screenshots / f"ohif-{study.label}.png")
+                    else str(screenshots / f"ohif-{_file_part(study.label)}.png")
                 ),
             }
             for study in studies
@@ -87,3 +88,8 @@ def run_check(
         )
     record: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
     return record
+
+
+def _file_part(label: str) -> str:
+    """``respond measurements BL`` -> ``respond-measurements-BL``."""
+    return "-".join(re.findall(r"[A-Za-z0-9._]+", label)) or "study"

@@ -115,17 +115,27 @@ def read_study(
     )
 
 
-def prepare(work: Path, reports: Sequence[Path] | None = None) -> Data:
+def prepare(
+    work: Path,
+    reports: Sequence[Path] | None = None,
+    image_folders: Sequence[Path] | None = None,
+) -> Data:
     """Write the demo and its SRs under ``work``; read what must be drawn.
 
     ``reports``, when given, are checked instead of the SRs respond writes (a
-    changed copy of them, say); they must reference the demo's images.
+    changed copy of them, say); they must reference the demo's images, or the
+    images under ``image_folders`` (a real patient's studies; then the demo is
+    not written and each study is labelled by its SR's series description).
 
     Raises
     ------
     DataError
         The demo or its SRs could not be written.
     """
+    if image_folders:
+        if not reports:
+            raise DataError("images without the SRs of their read")
+        return _given(reports, image_folders)
     from respond.demo import prepare_demo
 
     setup = prepare_demo(work / "demo", fresh=True)
@@ -143,3 +153,28 @@ def prepare(work: Path, reports: Sequence[Path] | None = None) -> Data:
     labels = {tp.study_uid: tp.label for tp in setup.timepoints}
     studies = tuple(read_study(path, labels, planes) for path in reports)
     return Data(images, tuple(reports), studies)
+
+
+def _given(reports: Sequence[Path], image_folders: Sequence[Path]) -> Data:
+    """Return the data of SRs of a read of the DICOM files under the folders."""
+    missing = [str(p) for p in (*reports, *image_folders) if not p.exists()]
+    if missing:
+        raise DataError(f"no such file or folder: {', '.join(missing)}")
+    images = tuple(
+        sorted(
+            path
+            for folder in image_folders
+            for path in folder.rglob("*")
+            if path.is_file() and _is_dicom(path)
+        )
+    )
+    if not images:
+        raise DataError(f"no DICOM file under {', '.join(map(str, image_folders))}")
+    planes = image_planes(images)
+    studies = tuple(read_study(path, {}, planes) for path in reports)
+    return Data(images, tuple(reports), studies)
+
+
+def _is_dicom(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(132)[128:] == b"DICM"

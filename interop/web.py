@@ -12,6 +12,7 @@ import contextlib
 import http.client
 import mimetypes
 import shutil
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -126,6 +127,13 @@ class _Server(ThreadingHTTPServer):
         with self.log_lock:
             self.log.write(line + "\n")
             self.log.flush()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Log a failed request to the log file; a browser hanging up is no error."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError)):
+            return
+        self.write_log(f"error serving {client_address}: {error!r}")
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -195,3 +195,23 @@ def test_the_server_wants_a_dist(tmp_path: Path) -> None:
         serving(tmp_path, "", tmp_path / "web.log"),
     ):
         pass
+
+
+def test_a_client_hanging_up_is_no_error_but_a_fault_is_logged(
+    dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    log = tmp_path / "web.log"
+    with serving(dist, "", log) as web:
+        host, port = web.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+            sock.send(b"GET /index")  # half a request line, then a reset
+        assert _get(f"{web.url}/index.html")[1] == b"<html>index</html>"
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            web._server.handle_error(None, ("127.0.0.1", 1))
+    assert "Traceback" not in capsys.readouterr().err
+    assert "error serving ('127.0.0.1', 1): ValueError('boom')" in log.read_text()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -416,7 +417,28 @@ def _document(
     anchor.SOPClassUID = CTImageStorage
     anchor.SOPInstanceUID = hd.UID()
     description = one_value(f"respond measurements {record.label}".strip())
-    document = hd.sr.Comprehensive3DSR(
+    with warnings.catch_warnings():
+        # The name is spelled as the images spell it ("Patient_01" has one
+        # component); highdicom's doubt about it is no news to the user.
+        warnings.filterwarnings("ignore", _ONE_COMPONENT_NAME, UserWarning)
+        document = _comprehensive_sr(anchor, evidence, content, order, description)
+    set_evidence(document, evidence, content, study_uid)
+    if context.deidentified:
+        mark_deidentified(document, record)
+    return document
+
+
+_ONE_COMPONENT_NAME = ".*unlikely to represent the intended person name"
+
+
+def _comprehensive_sr(
+    anchor: Dataset,
+    evidence: list[Dataset],
+    content: Dataset,
+    order: int,
+    description: str,
+) -> hd.sr.Comprehensive3DSR:
+    return hd.sr.Comprehensive3DSR(
         evidence=[anchor, *evidence],
         content=content,
         series_instance_uid=hd.UID(),
@@ -429,7 +451,3 @@ def _document(
         coding_schemes=[_CODING_SCHEME],
         specific_character_set=_CHARACTER_SET,
     )
-    set_evidence(document, evidence, content, study_uid)
-    if context.deidentified:
-        mark_deidentified(document, record)
-    return document

@@ -150,3 +150,24 @@ def test_files_and_the_folder_made_are_private(sr_demo: Demo, tmp_path: Path) ->
     assert sorted(p.name for p in (tmp_path / "new" / "sr").iterdir()) == sorted(
         p.name for p in paths
     )
+
+
+def test_a_one_component_name_is_written_without_a_warning(
+    sr_demo: Demo, tmp_path: Path, recwarn: pytest.WarningsRecorder
+) -> None:
+    """Scanners write names such as "Patient_01"; the SR keeps it, silently."""
+    import shutil
+
+    from respond.report.images import ImageIndex
+
+    images = tmp_path / "images"
+    shutil.copytree(sr_demo.dicom_root, images)
+    for path in images.rglob("*.dcm"):
+        image = dcmread(path)
+        image.PatientName = "Patient_01"
+        image.save_as(path)
+    patient = replace(sr_demo.read.patient, name="Patient_01")
+    read = replace(sr_demo.read, patient=patient)
+    files = write_sr(read, ImageIndex.from_folders([images]), tmp_path / "sr")
+    assert str(dcmread(files[0]).PatientName) == "Patient_01"
+    assert not [w for w in recwarn if "person name" in str(w.message)]
