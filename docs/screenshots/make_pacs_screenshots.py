@@ -62,6 +62,9 @@ def main() -> int:
     from respond.ui.pacs_action import open_pacs_dialog
 
     configure_pyqtgraph()
+    from respond.ui.theme import Theme, apply_theme
+
+    apply_theme(app, Theme.DARK)  # the default look, as respond starts
     work = Path(tempfile.mkdtemp())
     os.environ["RESPOND_PACS_CONFIG"] = str(work / "pacs.json")
     os.environ["RESPOND_CACHE_DIR"] = str(work / "cache")

@@ -106,6 +106,9 @@ def main() -> int:
     from respond.ui.main_window import MainWindow
 
     configure_pyqtgraph()
+    from respond.ui.theme import Theme, apply_theme
+
+    apply_theme(app, Theme.DARK)  # the default look, as respond starts
     work = Path(tempfile.mkdtemp())
     follow_up = follow_up_copy(LIVER, work / "pacs-export-2" / "fu", days=56)
     store = open_store(work / "reads.sqlite3")

@@ -38,6 +38,9 @@ def main() -> int:
     from respond.ui.main_window import MainWindow
 
     configure_pyqtgraph()
+    from respond.ui.theme import Theme, apply_theme
+
+    apply_theme(app, Theme.DARK)  # the default look, as respond starts
     setup = prepare_demo(Path(tempfile.mkdtemp()) / "demo")
     store = open_store(setup.database)
     window = MainWindow(store, reader="demo reader")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from respond.criteria.record import PatientRead
     from respond.dicom import ScanResult
+    from respond.report.keyimages import KeyImage
     from respond.store import SqliteStore
 
 __all__ = ["main"]
@@ -147,6 +148,7 @@ def _desktop(options: DesktopArgs) -> int:
             pdf_export=pdf_report,
             sr_export=sr_report,
             csv_export=csv_report,
+            navigator_images=navigator_images,
         )
     finally:
         idle.stop()
@@ -172,6 +174,16 @@ def pdf_report(
 
     index = ImageIndex.for_read(read, scans, folders)
     return write_pdf(build_report(read, images=index), path)
+
+
+def navigator_images(
+    read: PatientRead, scans: Sequence[ScanResult], folders: Sequence[Path]
+) -> tuple[KeyImage, ...]:
+    """Cut the key images of the lesion navigator (run off the GUI thread)."""
+    from respond.report.images import ImageIndex
+    from respond.report.keyimages import key_images
+
+    return key_images(read, ImageIndex.for_read(read, scans, folders))
 
 
 def sr_report(read: PatientRead, folders: Sequence[Path], outdir: Path) -> list[Path]:

@@ -261,9 +261,13 @@ def test_the_patient_list_lists_every_patient_and_opens_one(
     assert window.pages.currentWidget() is window.patient_list
 
 
-def test_compare_opens_both_panes_at_the_lesion(qtbot, store, tmp_path: Path) -> None:
+def test_a_follow_up_opens_beside_its_prior_at_the_lesion(
+    qtbot, store, tmp_path: Path
+) -> None:
     window, prompts = window_on(qtbot, store)
     session = new_patient(qtbot, window, prompts, LIVER)
+    assert window.layout_name == "1x1"
+    assert not window.prior_pane.isVisible()
     target = window.lesions.add_target("liver")
     window.lesions.select(target)
     window.view.set_slice(40)
@@ -278,27 +282,35 @@ def test_compare_opens_both_panes_at_the_lesion(qtbot, store, tmp_path: Path) ->
     add_study(qtbot, window, prompts, follow_up_copy(LIVER, tmp_path / "fu", days=56))
     wait_shown(qtbot, window, "FU1")
     assert session.timepoint(window.current_uid).label == "FU1"
-    window.view.set_slice(70)
-    # Not measured at FU1 yet: the current pane opens where BL measured it.
-    window.lesions.select(target)
-    window.lesions.lesion_selected.emit(target)
-    assert window.view.slice_index == 40
-    window.view.set_slice(10)
-    window.compare.trigger()
+    # The hanging protocol: a follow-up opens with its prior beside it.
+    assert window.layout_name == "1x2"
+    assert window.compare.isChecked()
+    assert window.prior_pane.isVisible()
     qtbot.waitUntil(
         lambda: (
             window.prior_view.volume is not None and not window.prior_loader.loading
         ),
         timeout=WAIT_MS,
     )
-    qtbot.waitUntil(lambda: window.prior_view.slice_index == 40, timeout=WAIT_MS)
+    window.view.set_slice(70)
+    # Not measured at FU1 yet: the current pane opens where BL measured it.
+    window.lesions.select(target)
+    window.lesions.lesion_selected.emit(target)
     assert window.view.slice_index == 40
+    qtbot.waitUntil(lambda: window.prior_view.slice_index == 40, timeout=WAIT_MS)
     assert window.prior_pane.caption.text().startswith("Prior · BL · 2001-08-12 · #6")
     assert window.current_pane.caption.text().startswith("Current · FU1 · 2001-10-07")
     assert f"{target}|long_axis|0" in window.prior_view.calipers()
     # Scrolling is linked at the lesion.
     window.view.set_slice(45)
     assert window.prior_view.slice_index == 45
+    # C puts the prior away (1 x 1); C again brings it back at the same anatomy.
+    window.compare.trigger()
+    assert window.layout_name == "1x1"
+    assert not window.prior_pane.isVisible()
+    window.compare.trigger()
+    assert window.layout_name == "1x2"
+    assert window.prior_pane.isVisible()
 
 
 def test_removing_a_patient_from_the_list_is_undone(

@@ -40,10 +40,13 @@ from respond.criteria.model import (
 )
 from respond.criteria.overall import overall_response
 from respond.criteria.record import (
+    PROPOSAL_METHOD,
     Caliper,
     CaliperKind,
     Decision,
+    LesionExtent,
     PatientRead,
+    ProposalReview,
     TimePointRecord,
     length_mm,
 )
@@ -58,6 +61,7 @@ from respond.criteria.result import (
 )
 
 __all__ = [
+    "PROPOSAL_METHOD",
     "Action",
     "AdverseEvent",
     "Caliper",
@@ -75,6 +79,7 @@ __all__ = [
     "InvalidMeasurementError",
     "InvalidSettingsError",
     "Lesion",
+    "LesionExtent",
     "LesionId",
     "LesionKind",
     "MissingBaselineError",
@@ -83,6 +88,7 @@ __all__ = [
     "NonTargetStatus",
     "Patient",
     "PatientRead",
+    "ProposalReview",
     "Reason",
     "Recommendation",
     "Response",

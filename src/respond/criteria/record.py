@@ -18,6 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from respond.criteria.categories import Action
+from respond.criteria.errors import InvalidMeasurementError
 from respond.criteria.model import (
     Case,
     Clinical,
@@ -35,10 +36,13 @@ if TYPE_CHECKING:
     import datetime as dt
 
 __all__ = [
+    "PROPOSAL_METHOD",
     "Caliper",
     "CaliperKind",
     "Decision",
+    "LesionExtent",
     "PatientRead",
+    "ProposalReview",
     "TimePointRecord",
     "length_mm",
 ]
@@ -107,6 +111,88 @@ class Caliper:
         return length_mm(self.start_mm, self.end_mm)
 
 
+PROPOSAL_METHOD = "click-to-measure"
+"""How proposed calipers were made (the audit trail names it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LesionExtent:
+    """What click-to-measure found of a lesion besides its lines.
+
+    Extra figures kept with a target's measurement at one time point; neither
+    RECIST 1.1 nor mRECIST uses them.
+
+    Parameters
+    ----------
+    volume_ml
+        The lesion's volume (necrosis included), mL to 0.01.
+    enhancing_fraction
+        Share of that volume that enhances in the arterial phase, 0-1 to
+        0.001; None when no arterial phase was measured.
+
+    Raises
+    ------
+    InvalidMeasurementError
+        A volume that is negative or not finite, or a fraction outside 0-1.
+    """
+
+    volume_ml: Decimal
+    enhancing_fraction: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if not self.volume_ml.is_finite() or self.volume_ml < 0:
+            raise InvalidMeasurementError(
+                f"a lesion volume is a finite number of mL >= 0, got {self.volume_ml}"
+            )
+        fraction = self.enhancing_fraction
+        if fraction is not None and not (fraction.is_finite() and 0 <= fraction <= 1):
+            raise InvalidMeasurementError(
+                f"an enhancing fraction lies between 0 and 1, got {fraction}"
+            )
+
+    @classmethod
+    def of(cls, volume_ml: float, enhancing_fraction: float | None) -> LesionExtent:
+        """Return the extent of measured figures, rounded half up (0.01 mL, 0.001).
+
+        Raises
+        ------
+        InvalidMeasurementError
+            As the constructor.
+        """
+        volume = Decimal(repr(float(volume_ml))).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        fraction = (
+            None
+            if enhancing_fraction is None
+            else Decimal(repr(float(enhancing_fraction))).quantize(
+                Decimal("0.001"), rounding=ROUND_HALF_UP
+            )
+        )
+        return cls(volume, fraction)
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalReview:
+    """How the reader took calipers proposed by click-to-measure (for the audit).
+
+    Parameters
+    ----------
+    proposed
+        The lines as they were proposed.
+    adjusted
+        Whether the reader moved any of them before accepting.
+    """
+
+    proposed: tuple[Caliper, ...]
+    adjusted: bool
+
+    @property
+    def outcome(self) -> str:
+        """``accepted as proposed`` or ``adjusted``, as the audit trail says it."""
+        return "adjusted" if self.adjusted else "accepted as proposed"
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The clinician's decision on a recommendation.
@@ -148,6 +234,8 @@ class TimePointRecord:
     signed_by: str = ""
     signed_at: str = ""
     decision: Decision | None = None
+    extents: Mapping[LesionId, LesionExtent] = field(default_factory=dict)
+    """Targets' extra figures from click-to-measure (not used by the criteria)."""
 
     @property
     def is_signed(self) -> bool:

@@ -127,6 +127,7 @@ class Header:
     frames: tuple[FrameRef, ...]
     patient_birth_date: str = ""
     patient_sex: str = ""
+    frame_of_reference_uid: str = ""
 
     @property
     def non_image_kind(self) -> str | None:
@@ -281,4 +282,5 @@ def _header(path: Path, ds: Dataset, stamp: FileStamp | None) -> Header:
         frames=_frames(path, ds, pixels, image_type),
         patient_birth_date=_text(ds, "PatientBirthDate"),
         patient_sex=_text(ds, "PatientSex").upper(),
+        frame_of_reference_uid=_text(ds, "FrameOfReferenceUID"),
     )

@@ -216,6 +216,7 @@ def build_candidates(headers: Sequence[Header]) -> list[SeriesCandidate]:
                 series_number=header.series_number,
                 sop_class=header.sop_class_name or header.sop_class,
                 sop_class_uid=header.sop_class,
+                frame_of_reference_uid=header.frame_of_reference_uid,
                 rows=frame.rows,
                 columns=frame.columns,
                 frames=stack.frames,

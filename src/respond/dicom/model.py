@@ -176,6 +176,8 @@ class SeriesCandidate:
     transfer_syntaxes: tuple[str, ...] = ()
     sop_class_uid: str = ""
     """The SOP Class UID itself (``sop_class`` is its name, for display)."""
+    frame_of_reference_uid: str = ""
+    """Frame of Reference UID: series that share it share patient coordinates."""
 
     @property
     def image_count(self) -> int:

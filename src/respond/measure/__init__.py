@@ -62,8 +62,11 @@ Method (docs/measure.md has the details and the accuracy figures)
    largest distance between two edge points, each where the edge field
    crosses zero between an outer pixel and its outside neighbour (half-way
    between their centres without a field: a row of 10 pixels measures 10
-   pixels). The short axis is the longest chord perpendicular to it inside
-   the mask. The slice is the one where the long axis is longest.
+   pixels). Only true edges count (background for 2 mm beyond them: not the
+   seam to a vessel as bright as the lesion), and a noisy edge is first
+   fitted to the lesion's surface over the neighbouring slices. The short
+   axis is the longest chord perpendicular to it inside the mask. The slice
+   is the one where the long axis is longest.
 6. With an arterial volume, voxels of the lesion enhance when at least
    half-way from its darkest tissue up to the parenchyma around it (and up to
    its enhancing tissue); the viable diameter is the longest diameter of the

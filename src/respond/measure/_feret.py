@@ -13,7 +13,10 @@ Conventions (documented in docs/measure.md):
   Without a field (or where it does not change sign) the point is half-way
   between the two centres: a square 10 pixels across then measures 10 pixels.
 - **long axis**: the largest distance between two edge points (the maximum
-  Feret diameter of the lesion's outline on the slice).
+  Feret diameter of the lesion's outline on the slice). With a field, only
+  true edges count (background for 2 mm beyond them: not where a vessel as
+  bright as the lesion was cut off), and where the edge is noisy the points
+  are first fitted to the lesion's surface (:mod:`respond.measure._outline`).
 - **short axis**: the longest chord perpendicular to the long axis that stays
   inside the mask, its ends where the edge field, interpolated bilinearly,
   crosses zero (without a field, where the interpolated mask crosses one half:
@@ -28,7 +31,11 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from respond.measure._outline import edge_steps, outline_mm, surface_fit
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from numpy.typing import NDArray
 
 STEP_ALONG: Final = 0.5  # chord positions along the long axis (pixels)
@@ -46,21 +53,6 @@ class Chord:
     length_mm: float
 
 
-def _row_extremes(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
-    """Pixels at both ends of every row and column: the hull is theirs."""
-    points = []
-    for axis in (0, 1):
-        m = mask if axis == 0 else mask.T
-        lines = np.flatnonzero(m.any(axis=1))
-        sub = m[lines]
-        first = np.argmax(sub, axis=1)
-        last = m.shape[1] - 1 - np.argmax(sub[:, ::-1], axis=1)
-        for ends in (first, last):
-            pair = np.column_stack((lines, ends))
-            points.append(pair if axis == 0 else pair[:, ::-1])
-    return np.unique(np.concatenate(points), axis=0)
-
-
 def edge_points(
     mask: NDArray[np.bool_], edge: NDArray[np.float32] | None
 ) -> NDArray[np.float64]:
@@ -71,41 +63,36 @@ def edge_points(
     pixel centres; half-way when ``edge`` is None or does not change sign there.
     Only pixels at the ends of rows and columns are used (the hull is theirs).
     """
-    outer = _row_extremes(mask)
-    padded = np.pad(mask, 1)
-    field = None if edge is None else np.pad(edge, 1, constant_values=-np.inf)
-    points = []
-    for step in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-        a = outer + 1
-        b = a + np.asarray(step)
-        out = ~padded[b[:, 0], b[:, 1]]
-        a, b = a[out], b[out]
-        t = np.full(len(a), 0.5)
-        if field is not None:
-            fa, fb = field[a[:, 0], a[:, 1]], field[b[:, 0], b[:, 1]]
-            sign_change = (fa >= 0) & (fb < 0) & np.isfinite(fa) & np.isfinite(fb)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                t = np.where(sign_change, fa / (fa - fb), 0.5)
-            t = np.where(sign_change & (fb == -np.inf), 0.5, t)
-        points.append(a - 1 + t[:, None] * np.asarray(step))
-    return np.concatenate(points)
+    return edge_steps(mask, edge)[0]
 
 
 def long_axis(
     mask: NDArray[np.bool_],
     pixel: tuple[float, float],
     edge: NDArray[np.float32] | None = None,
+    neighbours: Sequence[tuple[float, NDArray[np.bool_], NDArray[np.float32]]] = (),
 ) -> Chord | None:
     """Return the longest diameter of a 2-D mask, between two `edge_points`.
 
-    The widths of the points' set along directions 0.5 degrees apart find the
-    longest direction; the farthest pair among the points near its two ends
-    is the diameter (exact to well under 0.01 mm for lesion-sized masks).
+    With ``edge``, only true edge points count, and with ``neighbours`` (per
+    neighbouring slice: its offset along the normal in mm, its mask and its
+    edge field) they are first fitted to the lesion's surface
+    (:mod:`respond.measure._outline`). The widths of the points' set along
+    directions 0.5 degrees apart find the longest direction; the farthest pair
+    among the points near its two ends is the diameter (exact to well under
+    0.01 mm for lesion-sized masks).
     """
     if not mask.any():
         return None
     scale = np.asarray(pixel, dtype=np.float64)
-    points = edge_points(mask, edge) * scale
+    if edge is None:
+        points = edge_points(mask, None) * scale
+    else:
+        points = outline_mm(mask, pixel, edge)
+        if neighbours:
+            points = surface_fit(
+                points, [(dz, outline_mm(m, pixel, e)) for dz, m, e in neighbours]
+            )
     projection = points @ _DIRECTIONS
     top, bottom = projection.max(axis=0), projection.min(axis=0)
     best = int(np.argmax(top - bottom))

@@ -80,6 +80,9 @@ class Lesion:
     """Per voxel, how far beyond the half-way level toward the lesion its
     (smoothed) value is: > 0 lesion side, < 0 background side; it places the
     mask's boundary between voxels (sub-voxel edge)."""
+    is_noisy: bool = False
+    """Whether the edge is noisy for its contrast (contrast/noise under
+    ``CNR_SMOOTHER[0]``): its points are then fitted to the lesion's surface."""
 
 
 class RegrowError(Exception):
@@ -253,10 +256,16 @@ def _background(state: _State, core: Core) -> float:
     return background
 
 
-def _edge_image(state: _State, contrast: float) -> NDArray[np.float32]:
+def _contrast_noise(state: _State, background: float) -> float:
+    """Return the lesion's smallest contrast to the background over the noise sd."""
+    contrast = min(abs(v - background) for v in state.levels)
+    noise = state.work.noise
+    return contrast / noise if noise > 0 else math.inf
+
+
+def _edge_image(state: _State, ratio: float) -> NDArray[np.float32]:
     """Return the smoothed image, smoothed more where the edge is noisy."""
     work = state.work
-    ratio = contrast / work.noise if work.noise > 0 else math.inf
     passes = sum(ratio < limit for limit in CNR_SMOOTHER)
     image = work.smooth
     if passes:
@@ -274,8 +283,7 @@ def _edge_field(state: _State, core: Core, background: float) -> NDArray[np.floa
     (0) toward the lesion, and no farther beyond its farthest level than half
     its contrast (fat beyond a hypodense lesion is not lesion).
     """
-    contrast = min(abs(v - background) for v in state.levels)
-    image = _edge_image(state, contrast)
+    image = _edge_image(state, _contrast_noise(state, background))
     field = np.full(image.shape, -np.inf, np.float32)
     for sign in (-1.0, 1.0):
         contrasts = [sign * (v - background) for v in state.levels]
@@ -344,4 +352,5 @@ def find_lesion(
         )
     field = _edge_field(state, core, background)
     mask = _refined(state, core, field)
-    return Lesion(core.work, mask, background, tuple(state.levels), field)
+    is_noisy = _contrast_noise(state, background) < CNR_SMOOTHER[0]
+    return Lesion(core.work, mask, background, tuple(state.levels), field, is_noisy)

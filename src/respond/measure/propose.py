@@ -71,6 +71,20 @@ def _check_click(grid: Grid, seed: Index, point: Sequence[float]) -> None:
         )
 
 
+def _neighbours(
+    lesion: Lesion, k: int
+) -> list[tuple[float, NDArray[np.bool_], NDArray[np.float32]]]:
+    """Return the slices next to ``k`` holding the lesion, to fit a noisy edge."""
+    if not lesion.is_noisy:
+        return []
+    step = lesion.work.spacing[0]
+    return [
+        (dk * step, lesion.mask[k + dk], lesion.edge[k + dk])
+        for dk in (-1, 1)
+        if 0 <= k + dk < lesion.mask.shape[0] and lesion.mask[k + dk].any()
+    ]
+
+
 def _largest_slice(
     lesion: Lesion, pixel: tuple[float, float], seed_k: int
 ) -> tuple[int, Chord]:
@@ -84,7 +98,7 @@ def _largest_slice(
     for k in sorted(bounds, key=lambda k: (-bounds[k], abs(k - seed_k))):
         if best is not None and bounds[k] < best[1].length_mm:
             break
-        chord = long_axis(lesion.mask[k], pixel, lesion.edge[k])
+        chord = long_axis(lesion.mask[k], pixel, lesion.edge[k], _neighbours(lesion, k))
         if chord is None:
             continue
         longer = best is None or chord.length_mm > best[1].length_mm + 1e-9

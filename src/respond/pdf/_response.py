@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
+from respond.criteria.wording import target_values_text
 from respond.pdf._compose import CRITERIA, Composer, Doc, category, esc, pct
 from respond.pdf._tables import Cell, Table, cell
 from respond.pdf._text import Run
-from respond.report.keyimages import target_values_text
 
 if TYPE_CHECKING:
     from respond.pdf._flow import Block

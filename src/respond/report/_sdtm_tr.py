@@ -16,6 +16,11 @@ CDISC RECIST 1.1 supplement:
   visit: the engine's sums, ``TRGRPID`` TARGET and no ``TRLNKID``.
 - ``TUMSTATE`` (Tumor State) of a non-target (PRESENT, ABSENT, UNEQUIVOCAL) and
   of a new lesion (EQUIVOCAL, UNEQUIVOCAL).
+- ``VOLUME`` (sponsor-defined: Tumor Volume, mL) and ``ENHFRAC``
+  (sponsor-defined: Enhancing Fraction, %, the share of the volume that
+  enhances in the arterial phase) of a target measured by click-to-measure at
+  that visit. Extra figures: neither criterion uses them, and a visit without
+  them has no row (not NOT DONE).
 
 A test without a result has ``TRSTAT`` NOT DONE and ``TRREASND`` (NOT
 EVALUABLE: marked not evaluated; NOT RECORDED: nothing recorded at the visit;
@@ -24,6 +29,7 @@ NOT MEASURED: that length was not measured).
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Final, cast
 
 from respond.criteria.categories import NonTargetStatus, Role, TargetStatus
@@ -43,8 +49,8 @@ from respond.report._sdtm_common import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
-    from decimal import Decimal
 
+    from respond.criteria import LesionExtent
     from respond.criteria.model import (
         Lesion,
         NewLesion,
@@ -70,8 +76,14 @@ TESTS: Final = {
     "SUMDIAM": "Sum of Diameters",
     "SUMVDIAM": "Sum of Viable Tumor Diameters",
     "TUMSTATE": "Tumor State",
+    "VOLUME": "Tumor Volume",
+    "ENHFRAC": "Enhancing Fraction",
 }
-"""``TRTESTCD`` -> ``TRTEST``; VLDIAM and SUMVDIAM are sponsor-defined."""
+"""``TRTESTCD`` -> ``TRTEST``; VLDIAM, SUMVDIAM, VOLUME and ENHFRAC are
+sponsor-defined."""
+_TENTH: Final = Decimal("0.1")
+ML: Final = "mL"
+PERCENT: Final = "%"
 
 TOO_SMALL: Final = "TOO SMALL TO MEASURE"
 _STATE: Final = {
@@ -102,6 +114,31 @@ def _length(code: str, lesion_id: str, group: str, observed: str, used: object) 
         TRSTRESU=MM,
     )
     return row
+
+
+def _figure(code: str, lesion_id: str, value: Decimal, unit: str) -> Row:
+    """Return an extra figure of a target (``VOLUME``, ``ENHFRAC``)."""
+    row = _test(code, lesion_id, "TARGET")
+    text = str(value)
+    row.update(
+        TRORRES=text,
+        TRORRESU=unit,
+        TRSTRESC=text,
+        TRSTRESN=text,
+        TRSTRESU=unit,
+    )
+    return row
+
+
+def _extent_rows(lesion_id: str, extent: LesionExtent | None) -> Iterator[Row]:
+    if extent is None:
+        return
+    yield _figure("VOLUME", lesion_id, extent.volume_ml, ML)
+    if extent.enhancing_fraction is not None:
+        percent = (extent.enhancing_fraction * 100).quantize(
+            _TENTH, rounding=ROUND_HALF_UP
+        )
+        yield _figure("ENHFRAC", lesion_id, percent, PERCENT)
 
 
 def _state(lesion_id: str, group: str, state: str) -> Row:
@@ -205,6 +242,7 @@ def _visit_rows(
     for lesion in read.lesions:
         if lesion.role is Role.TARGET:
             yield from _target_rows(lesion, tp.target(lesion.id))
+            yield from _extent_rows(lesion.id, tp.extents.get(lesion.id))
         else:
             yield from _non_target_rows(lesion, tp.non_target(lesion.id))
     yield from _sum_rows(block, bool(targets))

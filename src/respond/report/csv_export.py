@@ -8,7 +8,8 @@ long-format tables beside each other, named by their SDTM domain:
     TARGET / NON-TARGET / NEW, ``TULNKID``, ``TULOC`` (:mod:`._sdtm_tu`).
 ``OUT-tr.csv``
     TR, one row per test per lesion per visit: LDIAM, LPERP, VLDIAM, SUMDIAM,
-    SUMVDIAM, TUMSTATE; NOT DONE with a reason (:mod:`._sdtm_tr`).
+    SUMVDIAM, TUMSTATE; NOT DONE with a reason; VOLUME and ENHFRAC where
+    click-to-measure measured them (:mod:`._sdtm_tr`).
 ``OUT-rs.csv``
     RS, one row per response test per follow-up visit per criterion:
     TRGRESP, NTRGRESP, NEWLPROG, OVRLRESP with ``RSCAT`` RECIST 1.1 or mRECIST

@@ -472,6 +472,7 @@ class _Mapper:
             signed_by=self.info.person(tp.signed_by),
             signed_at=self.info.timestamp(tp.signed_at),
             decision=self.decision(tp.decision),
+            extents={self.lesion_id(k): v for k, v in tp.extents.items()},
         )
 
 

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from respond.criteria.categories import Role, TargetStatus
+from respond.criteria.categories import Role
 from respond.criteria.record import Caliper, CaliperKind
+from respond.criteria.wording import target_values_text
 from respond.errors import RespondError
 
 if TYPE_CHECKING:
-    from respond.criteria.model import LesionId, NewLesion, TargetMeasurement
+    from respond.criteria.model import LesionId, NewLesion
     from respond.criteria.record import PatientRead, TimePointRecord
     from respond.report.images import ImageIndex, ImageRef
 
@@ -93,30 +94,6 @@ class KeyImage:
         if self.slice_position_mm is not None:
             parts.append(f"slice {self.slice_position_mm:.1f} mm")
         return ", ".join(parts)
-
-
-def target_values_text(target: TargetMeasurement | None) -> str:
-    """Return a target's recorded values as a reader writes them (PDF, captions)."""
-    if target is None:
-        return "not recorded"
-    parts = [
-        f"{label} {value} mm"
-        for label, value in (
-            ("LD", target.long_axis_mm),
-            ("SA", target.short_axis_mm),
-            ("viable", target.viable_mm),
-        )
-        if value is not None
-    ]
-    if target.fragments_mm:
-        parts.append(
-            "fragments " + " + ".join(f"{f}" for f in target.fragments_mm) + " mm"
-        )
-    if target.merged_into:
-        parts.append(f"merged into {target.merged_into}")
-    if not parts or target.status is not TargetStatus.MEASURED:
-        parts.append(target.status.value.replace("_", " "))
-    return ", ".join(parts)
 
 
 def _key_caliper(calipers: tuple[Caliper, ...]) -> Caliper:

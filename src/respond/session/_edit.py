@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from decimal import Decimal
 
-    from respond.criteria import Lesion, PatientRead, TimePointRecord
+    from respond.criteria import Lesion, LesionExtent, PatientRead, TimePointRecord
 
 
 def measurement_from_calipers(
@@ -64,10 +64,16 @@ def with_target(
     lesion_id: LesionId,
     measurement: TargetMeasurement | None,
     calipers: Sequence[Caliper],
+    extent: LesionExtent | None = None,
 ) -> TimePointRecord:
-    """Return the time point with a target's measurement and calipers set."""
+    """Return the time point with a target's measurement, calipers and extent set."""
     targets = dict(record.timepoint.targets)
     all_calipers = dict(record.calipers)
+    extents = dict(record.extents)
+    if extent is None:
+        extents.pop(lesion_id, None)
+    else:
+        extents[lesion_id] = extent
     if measurement is None:
         targets.pop(lesion_id, None)
         all_calipers.pop(lesion_id, None)
@@ -78,4 +84,6 @@ def with_target(
         else:
             all_calipers.pop(lesion_id, None)
     timepoint = dataclasses.replace(record.timepoint, targets=targets)
-    return dataclasses.replace(record, timepoint=timepoint, calipers=all_calipers)
+    return dataclasses.replace(
+        record, timepoint=timepoint, calipers=all_calipers, extents=extents
+    )

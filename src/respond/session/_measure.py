@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from respond.criteria import (
     Clinical,
@@ -25,7 +25,14 @@ from respond.session.ids import new_tracking_uid
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from respond.criteria import Caliper, Lesion, PatientRead, TimePointRecord
+    from respond.criteria import (
+        Caliper,
+        Lesion,
+        LesionExtent,
+        PatientRead,
+        ProposalReview,
+        TimePointRecord,
+    )
     from respond.session.events import SessionEvents
     from respond.session.ports import ReadStore
 
@@ -69,8 +76,17 @@ class MeasureIntents:
         lesion_id: str,
         measurement: TargetMeasurement | None,
         calipers: Sequence[Caliper] = (),
+        *,
+        extent: LesionExtent | Literal["keep"] | None = "keep",
+        review: ProposalReview | None = None,
     ) -> tuple[TargetMeasurement | None, tuple[Caliper, ...]]:
-        """Set (or clear) a target's measurement; return the previous one."""
+        """Set (or clear) a target's measurement; return the previous one.
+
+        ``extent`` sets (or with None clears) the target's click-to-measure
+        volume and enhancing fraction; by default they are kept while the
+        target stays measured. ``review`` marks the calipers as an accepted
+        click-to-measure proposal (audited).
+        """
         record = self._editable(uid)
         lesion = self.lesion(lesion_id)
         if lesion.role is not Role.TARGET:
@@ -80,6 +96,11 @@ class MeasureIntents:
         before = (record.target(lesion.id), record.calipers.get(lesion.id, ()))
         if measurement is not None:
             measurement = dataclasses.replace(measurement, lesion_id=lesion.id)
+        options: dict[str, object] = {}
+        if extent != "keep":
+            options["extent"] = extent
+        if review is not None:
+            options["review"] = review
         self.store.put_target(
             self.patient_id,
             uid,
@@ -88,24 +109,40 @@ class MeasureIntents:
             calipers,
             who=self.reader,
             seen=before,
+            **options,  # type: ignore[arg-type]
         )
+        kept = record.extents.get(lesion.id) if extent == "keep" else extent
+        if measurement is None or measurement.status is not TargetStatus.MEASURED:
+            kept = None
         self._read = replace_timepoint(
-            self._read, with_target(record, lesion.id, measurement, calipers)
+            self._read, with_target(record, lesion.id, measurement, calipers, kept)
         )
         self.events.measurement_changed.emit(uid, lesion.id)
         self._changed()
         return before
 
     def set_calipers(
-        self, uid: str, lesion_id: str, calipers: Sequence[Caliper]
+        self,
+        uid: str,
+        lesion_id: str,
+        calipers: Sequence[Caliper],
+        *,
+        extent: LesionExtent | Literal["keep"] | None = "keep",
+        review: ProposalReview | None = None,
     ) -> tuple[TargetMeasurement | None, tuple[Caliper, ...]]:
-        """Measure a target with calipers (mm to 0.1); return the previous values."""
+        """Measure a target with calipers (mm to 0.1); return the previous values.
+
+        ``extent`` and ``review`` as for :meth:`set_measurement`: an accepted
+        click-to-measure proposal gives both.
+        """
         record = self.timepoint(uid)
         lesion = self.lesion(lesion_id)
         measurement = measurement_from_calipers(
             lesion, calipers, record.target(lesion.id)
         )
-        return self.set_measurement(uid, lesion_id, measurement, calipers)
+        return self.set_measurement(
+            uid, lesion_id, measurement, calipers, extent=extent, review=review
+        )
 
     def set_target_status(
         self, uid: str, lesion_id: str, status: TargetStatus

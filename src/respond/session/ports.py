@@ -8,7 +8,7 @@ audit trail; ``who`` is the reader's identity.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from respond.criteria.history import AuditEntry, PatientSummary, Revision
 from respond.criteria.record import UNSEEN
@@ -21,10 +21,12 @@ if TYPE_CHECKING:
         Clinical,
         Decision,
         Lesion,
+        LesionExtent,
         LesionId,
         NewLesion,
         NonTargetObservation,
         PatientRead,
+        ProposalReview,
         Settings,
         TargetMeasurement,
         TimePointRecord,
@@ -129,11 +131,17 @@ class ReadStore(Protocol):
         *,
         who: str,
         seen: object = UNSEEN,
+        extent: LesionExtent | Literal["keep"] | None = "keep",
+        review: ProposalReview | None = None,
     ) -> None:
         """Set (or clear, with None) a target's measurement and calipers.
 
         ``seen`` (measurement, calipers as shown): only what the edit changes is
         written; a conflicting change by another writer raises StaleEditError.
+        ``extent``: click-to-measure's volume and enhancing fraction (None
+        clears them, ``"keep"`` leaves them; a target not measured keeps
+        none). ``review``: the calipers are an accepted click-to-measure
+        proposal, audited with whether the reader adjusted them.
         """
         ...
 

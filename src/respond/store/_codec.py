@@ -25,6 +25,7 @@ from respond.criteria import (
     Decision,
     DoseForm,
     Lesion,
+    LesionExtent,
     LesionId,
     LesionKind,
     NewLesion,
@@ -188,6 +189,21 @@ def target_from(row: sqlite3.Row) -> TargetMeasurement:
         merged_into=None if merged is None else LesionId(merged),
         note=str(row["note"]),
         lesion_id=str(row["lesion_id"]),
+    )
+
+
+def extent_params(lesion_id: str, extent: LesionExtent) -> Params:
+    return {
+        "lesion_id": lesion_id,
+        "volume_ml": str(extent.volume_ml),
+        "enhancing_fraction": dec(extent.enhancing_fraction),
+    }
+
+
+def extent_from(row: sqlite3.Row) -> LesionExtent:
+    return LesionExtent(
+        volume_ml=Decimal(row["volume_ml"]),
+        enhancing_fraction=to_dec(row["enhancing_fraction"]),
     )
 
 

@@ -7,9 +7,10 @@ entry with the item before and after.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from respond.casefile import check_values
+from respond.criteria import PROPOSAL_METHOD, TargetStatus
 from respond.store import _read, _stale, _write
 from respond.store._base import StoreBase
 from respond.store._stale import UNSEEN, merged, stale
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
         Caliper,
         Clinical,
         Decision,
+        LesionExtent,
         LesionId,
         NewLesion,
         NonTargetObservation,
+        ProposalReview,
         TargetMeasurement,
     )
 
@@ -34,6 +37,23 @@ def action(before: object, after: object) -> str:
     if before is None:
         return "create"
     return "delete" if after is None else "update"
+
+
+def _target_entry(
+    measurement: TargetMeasurement | None,
+    calipers: Sequence[Caliper],
+    extent: LesionExtent | None,
+) -> dict[str, object] | None:
+    """Return a target as its audit entry shows it (None: nothing recorded)."""
+    if measurement is None and not calipers:
+        return None
+    entry: dict[str, object] = {
+        "measurement": measurement,
+        "calipers": tuple(calipers),
+    }
+    if extent is not None:
+        entry["extent"] = extent
+    return entry
 
 
 class MeasureEdits(StoreBase):
@@ -49,6 +69,8 @@ class MeasureEdits(StoreBase):
         *,
         who: str,
         seen: object = UNSEEN,
+        extent: LesionExtent | Literal["keep"] | None = "keep",
+        review: ProposalReview | None = None,
     ) -> None:
         """Set (or clear, with None and no calipers) a target's measurement.
 
@@ -66,6 +88,14 @@ class MeasureEdits(StoreBase):
         seen
             ``(measurement, calipers)`` as the writer showed them: the edit
             changes only what differs from it (see :mod:`._stale`).
+        extent
+            The target's extra figures from click-to-measure (volume,
+            enhancing fraction), None to clear them, ``"keep"`` to leave them.
+            A target that is not measured (cleared, too small, absent, not
+            evaluated) keeps none.
+        review
+            When the calipers are a click-to-measure proposal the reader
+            accepted: the audit entry says so, and whether they were adjusted.
 
         Raises
         ------
@@ -102,14 +132,22 @@ class MeasureEdits(StoreBase):
                 )
             if measurement is not None:
                 check_values(measurement)
+            old_extent = _read.read_extent(edit.conn, patient_id, uid, lesion_id)
+            new_extent = old_extent if extent == "keep" else extent
+            if measurement is None or measurement.status is not TargetStatus.MEASURED:
+                new_extent = None
             _write.write_target(
                 edit.conn, patient_id, uid, lesion_id, measurement, calipers
             )
-            before = after = None
-            if old is not None or old_calipers:
-                before = {"measurement": old, "calipers": old_calipers}
-            if measurement is not None or calipers:
-                after = {"measurement": measurement, "calipers": tuple(calipers)}
+            _write.write_extent(edit.conn, patient_id, uid, lesion_id, new_extent)
+            before = _target_entry(old, old_calipers, old_extent)
+            after = _target_entry(measurement, calipers, new_extent)
+            if after is not None and review is not None:
+                after["proposal"] = {
+                    "method": PROPOSAL_METHOD,
+                    "outcome": review.outcome,
+                    "proposed": review.proposed,
+                }
             key = f"{uid}/{lesion_id}"
             edit.audit("target", key, action(before, after), before, after)
 

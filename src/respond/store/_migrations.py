@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Final
 from respond.store._schema_v1 import SCHEMA_V1, TABLES_V1
 from respond.store._schema_v2 import SCHEMA_V2, TABLES_V2
 from respond.store._schema_v3 import SCHEMA_V3, TABLES_V3
+from respond.store._schema_v4 import SCHEMA_V4, TABLES_V4
 from respond.store.errors import (
     ForeignDatabaseError,
     MigrationError,
@@ -58,6 +59,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, SCHEMA_V1, TABLES_V1),
     Migration(2, SCHEMA_V2, TABLES_V2),
     Migration(3, SCHEMA_V3, TABLES_V3),
+    Migration(4, SCHEMA_V4, TABLES_V4),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from respond.criteria import (
     Caliper,
     CriteriaError,
+    LesionExtent,
     LesionId,
     NewLesion,
     NonTargetObservation,
@@ -38,6 +39,7 @@ from respond.store._codec import (
     caliper_from,
     clinical_from,
     decision_from,
+    extent_from,
     lesion_from,
     new_lesion_from,
     non_target_from,
@@ -86,6 +88,7 @@ _KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "clinical": ("uid",),
     "adverse_event": ("uid", "position"),
     "decision": ("uid",),
+    "target_extent": ("uid", "lesion_id"),
 }
 """The columns that name a row of each table (besides patient_id)."""
 _KEY_NAMES: Final = {
@@ -141,6 +144,8 @@ _QUERIES = {
     "clinical": f"SELECT * FROM clinical WHERE {_SCOPE}",
     "adverse_event": f"SELECT * FROM adverse_event WHERE {_SCOPE} ORDER BY position",
     "decision": f"SELECT * FROM decision WHERE {_SCOPE}",
+    "target_extent": f"SELECT * FROM target_extent WHERE {_SCOPE} "
+    f"ORDER BY {_BY_LESION.format(t='target_extent')}, lesion_id",
 }
 _Rows = dict[str, list["sqlite3.Row"]]
 
@@ -481,6 +486,10 @@ def _record(header: sqlite3.Row, rows: dict[str, _Rows]) -> TimePointRecord:
         LesionId(row["lesion_id"]): read("non_target", row, non_target_from)
         for row in rows["non_target"][uid]
     }
+    extents: dict[LesionId, LesionExtent] = {
+        LesionId(row["lesion_id"]): read("target_extent", row, extent_from)
+        for row in rows["target_extent"][uid]
+    }
     calipers: dict[LesionId, list[Caliper]] = defaultdict(list)
     for row in rows["caliper"][uid]:
         calipers[LesionId(row["lesion_id"])].append(read("caliper", row, caliper_from))
@@ -524,6 +533,7 @@ def _record(header: sqlite3.Row, rows: dict[str, _Rows]) -> TimePointRecord:
         signed_by=str(header["signed_by"]),
         signed_at=str(header["signed_at"]),
         decision=decision,
+        extents=extents,
     )
 
 
@@ -584,6 +594,21 @@ def read_target(
         convert("target", rows[0], target_from) if rows else None,
         tuple(convert("caliper", c, caliper_from) for c in calipers),
     )
+
+
+def read_extent(
+    conn: sqlite3.Connection, pid: str, uid: str, lesion_id: str
+) -> LesionExtent | None:
+    """Return a target's extent (click-to-measure's extra figures), or None."""
+    rows = fetch(
+        conn,
+        "target_extent",
+        pid,
+        "SELECT * FROM target_extent WHERE patient_id = ? AND uid = ? "
+        "AND lesion_id = ?",
+        (pid, uid, lesion_id),
+    )
+    return convert("target_extent", rows[0], extent_from) if rows else None
 
 
 def read_non_target(

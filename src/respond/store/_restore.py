@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 from respond.criteria import (
     Caliper,
     Lesion,
+    LesionExtent,
     LesionId,
     NonTargetObservation,
     PatientRead,
@@ -49,6 +50,7 @@ class LesionAt:
     target: TargetMeasurement | None = None
     calipers: tuple[Caliper, ...] = ()
     non_target: NonTargetObservation | None = None
+    extent: LesionExtent | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -72,6 +74,7 @@ def lesion_at(record: TimePointRecord, lesion_id: LesionId) -> LesionAt:
         record.target(lesion_id),
         tuple(record.calipers.get(lesion_id, ())),
         record.non_target(lesion_id),
+        record.extents.get(lesion_id),
     )
 
 
@@ -326,6 +329,7 @@ class RestoreEdits(StoreBase):
                 _write.write_target(
                     edit.conn, pid, uid, lesion.id, found.target, found.calipers
                 )
+                _write.write_extent(edit.conn, pid, uid, lesion.id, found.extent)
             if found.non_target is not None:
                 _write.write_non_target(
                     edit.conn, pid, uid, lesion.id, found.non_target

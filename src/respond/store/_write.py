@@ -17,6 +17,7 @@ from respond.store._codec import (
     caliper_params,
     clinical_params,
     decision_params,
+    extent_params,
     lesion_params,
     new_lesion_params,
     non_target_params,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         Clinical,
         Decision,
         Lesion,
+        LesionExtent,
         NewLesion,
         NonTargetObservation,
         PatientRead,
@@ -55,6 +57,7 @@ _CHILD_TABLES = (
     "clinical",
     "adverse_event",
     "decision",
+    "target_extent",
 )
 
 
@@ -125,6 +128,13 @@ def check_record(
                 pid,
                 f"time point {tp.label or record.uid}: calipers of {lesion_id}, "
                 "which is neither a target measured there nor a new finding there",
+            )
+    for lesion_id in record.extents:
+        if lesion_id not in tp.targets:
+            raise InvalidReadError(
+                pid,
+                f"time point {tp.label or record.uid}: a volume of {lesion_id}, "
+                "which is not a target measured there",
             )
 
 
@@ -222,6 +232,8 @@ def write_timepoint(
         write_target(conn, pid, record.uid, lesion_id, measurement, ())
     for lesion_id, calipers in record.calipers.items():
         write_calipers(conn, pid, record.uid, lesion_id, calipers)
+    for lesion_id, extent in record.extents.items():
+        write_extent(conn, pid, record.uid, lesion_id, extent)
     for lesion_id, observation in tp.non_targets.items():
         write_non_target(conn, pid, record.uid, lesion_id, observation)
     for position, finding in enumerate(tp.new_lesions):
@@ -256,6 +268,24 @@ def write_target(
         params.update(target_params(lesion_id, measurement))
         insert(conn, "target", params)
     write_calipers(conn, pid, uid, lesion_id, calipers)
+
+
+def write_extent(
+    conn: sqlite3.Connection,
+    pid: str,
+    uid: str,
+    lesion_id: str,
+    extent: LesionExtent | None,
+) -> None:
+    """Replace (or clear) a target's extent at a time point."""
+    conn.execute(
+        "DELETE FROM target_extent WHERE patient_id = ? AND uid = ? AND lesion_id = ?",
+        (pid, uid, lesion_id),
+    )
+    if extent is not None:
+        params: Params = {"patient_id": pid, "uid": uid}
+        params.update(extent_params(lesion_id, extent))
+        insert(conn, "target_extent", params)
 
 
 def write_calipers(

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AdverseEventPanel"]
 
-_MESSAGE_STYLE: Final = "color: #b71c1c;"
+_MESSAGE_STYLE: Final = "color: #e0463c;"
 _SPIN_FIELDS: Final = {1: "grade", 2: "occurrence", 3: "days_without_improvement"}
 
 

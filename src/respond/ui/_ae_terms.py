@@ -350,7 +350,7 @@ class TermCombo(QComboBox):
     def set_unknown(self, unknown: bool) -> None:
         """Mark the text shown as no CTCAE v5 term (or clear the mark)."""
         self._warning.setVisible(unknown)
-        self._line().setStyleSheet("color: #b71c1c;" if unknown else "")
+        self._line().setStyleSheet("color: #e0463c;" if unknown else "")
         self._on_current_index_changed(self.currentIndex(), unknown=unknown)
 
     def _on_text_edited(self) -> None:

@@ -44,9 +44,9 @@ ACTION_TEXT: Final = {
     Action.REPEAT_IMAGING: "Repeat or complete the imaging",
     Action.REVIEW: "Tumour-board review",
 }
-WARNING_STYLE: Final = "color: #b71c1c; font-weight: bold;"
+WARNING_STYLE: Final = "color: #e0463c; font-weight: bold;"
 HINT_STYLE: Final = "font-style: italic;"
-MUTED_COLOR: Final = "#616161"
+MUTED_COLOR: Final = "#8a8a8a"
 REVIEW_TAG_STYLE: Final = "color: #e65100; font-weight: bold;"
 
 

@@ -65,6 +65,7 @@ class ImagesMixin:
         def _fill_timepoints(self) -> None: ...
         def _show_timepoint_images(self) -> None: ...
         def _load_prior(self) -> None: ...
+        def navigator_changed(self) -> None: ...
 
     def find_images(self) -> FilesScanWorker | None:
         """Look up the open patient's studies in the image index, in the background.
@@ -178,6 +179,7 @@ class ImagesMixin:
                 self._show_timepoint_images()
                 if self.compare.isChecked():
                     self._load_prior()
+            self.navigator_changed()
 
     def locate_images(self) -> None:
         """Ask where the missing images are now; the folder is indexed."""

@@ -17,6 +17,7 @@ from respond.session import ShownSeries
 from respond.ui._caliper_sync import caliper_from_indices, parse_key, show_calipers
 from respond.ui.commands import SetCalipersCommand, push
 from respond.ui.series_browser import suggested_arterial
+from respond.ui.viewer.calipers import is_proposal_key
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QUndoStack
@@ -201,13 +202,15 @@ class MeasuringMixin:
     def _on_view_calipers_edited(self, edits: tuple[CaliperEdit, ...]) -> None:
         """Record one mouse edit (a line and the partner that followed it) at once.
 
-        Each lesion the drag changed gets one command (in practice one: a short
-        axis follows its own lesion's long axis). A refused edit puts the
-        calipers back where the read has them.
+        Proposed lines (click-to-measure) are not measurements yet: they are
+        left to the measure tool. Each lesion the drag changed gets one
+        command (in practice one: a short axis follows its own lesion's long
+        axis). A refused edit puts the calipers back where the read has them.
         """
         session, volume = self.session, self.view.volume
-        if session is None or volume is None or self.controller is None:
-            return
+        edits = tuple(e for e in edits if not is_proposal_key(e[0]))
+        if not edits or session is None or volume is None or self.controller is None:
+            return  # a proposed line moved: the measure tool records it on accept
         by_lesion: dict[str, dict[tuple[CaliperKind, int], Ends]] = {}
         for key, start, end in edits:
             lesion_id, kind, index = parse_key(key)

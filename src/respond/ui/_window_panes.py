@@ -71,6 +71,10 @@ class PanesMixin:
         def _refresh_calipers(self) -> None: ...
         def _check_phase(self, measuring_viable: bool = False) -> None: ...
         def _on_lesions_lesion_selected(self, lesion_id: str) -> None: ...
+        def phase_pair_series(self) -> SeriesCandidate | None: ...
+        def _select_pending_lesion(self) -> None: ...
+        @property
+        def phase_pair(self) -> bool: ...
 
     def _show_timepoint_images(self) -> None:
         """Show the selected time point's series in the current pane."""
@@ -139,6 +143,8 @@ class PanesMixin:
         self._caption_current()
         self._check_phase()
         self._refresh_calipers()
+        if not self.loader.loading:
+            self._select_pending_lesion()
 
     def _shown_of(self, series: SeriesCandidate | None) -> ShownSeries | None:
         if series is None:
@@ -194,22 +200,33 @@ class PanesMixin:
         self.current_pane.set_caption(text)
 
     def _prior_uid(self) -> str:
-        """Return the chosen earlier time point (default: the baseline)."""
+        """Return the chosen earlier time point (default: the baseline).
+
+        In the phase pair the second pane shows the current time point.
+        """
         if self.controller is None:
             return ""
+        if self.phase_pair:
+            return self.current_uid
         chosen = self.prior_box.currentData()
         return self.controller.prior_uid(
             self.current_uid, str(chosen) if chosen else None
         )
 
-    def _on_compare_toggled(self, on: bool) -> None:
-        self.prior_pane.setVisible(on)
-        if on:
-            self._load_prior()
-
     def _load_prior(self) -> None:
         uid = self._prior_uid()
         if self.session is None:
+            return
+        paired = self.phase_pair_series()
+        if paired is not None:
+            self.prior_pane.show_images()
+            self._prior_uid_shown = uid
+            if self.prior_loader.series is None or (
+                self.prior_loader.series.key != paired.key
+            ):
+                self.prior_loader.load(paired)
+            else:
+                self._on_prior_shown()
             return
         if not uid:
             self.prior_loader.forget()
@@ -239,7 +256,8 @@ class PanesMixin:
 
     def _on_prior_shown(self) -> None:
         series = self.prior_loader.series
-        self.prior_pane.set_caption(self._caption("Prior", series))
+        role = "Other phase" if self.phase_pair else "Prior"
+        self.prior_pane.set_caption(self._caption(role, series))
         volume = self.prior_view.volume
         if self.session is None or volume is None:
             return
@@ -247,11 +265,26 @@ class PanesMixin:
         show_calipers(self.prior_view, record, volume.series_uid)
         if self.prior_loader.loading:
             return
+        self._link_by_frame(series)
         # Both panes open at the selected lesion (and scroll together from there).
         panel = getattr(self, "lesions", None)
         lesion = panel.selected_lesion if panel is not None else ""
         if lesion:
             self._on_lesions_lesion_selected(lesion)
+
+    def _link_by_frame(self, series: SeriesCandidate | None) -> None:
+        """Scroll together by patient position when both share a frame of reference."""
+        current = self.loader.series
+        same = (
+            series is not None
+            and current is not None
+            and bool(current.frame_of_reference_uid)
+            and current.frame_of_reference_uid == series.frame_of_reference_uid
+        )
+        if same:
+            self.linked.link_by_position()
+        elif self.linked.by_position:
+            self.linked.unlink()
 
     def link_prior_here(self) -> None:
         """Anchor linked scrolling: this slice now matches the prior's slice."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from respond.session import ReadingStore
+    from respond.ui._window_navigator import NavigatorImages
     from respond.ui.export_action import CsvExport, SrExport
     from respond.ui.main_window import DemoOpener
     from respond.ui.report_action import PdfExport
@@ -53,6 +54,7 @@ def run_app(
     pdf_export: PdfExport | None = None,
     sr_export: SrExport | None = None,
     csv_export: CsvExport | None = None,
+    navigator_images: NavigatorImages | None = None,
 ) -> int:
     """Show the main window and run the event loop; return the exit code.
 
@@ -69,6 +71,9 @@ def run_app(
     collector = MainThreadCollector(app)
     collector.start()
     settings = QSettings()
+    from respond.ui.theme import apply_theme, theme_from
+
+    apply_theme(cast("QApplication", app), theme_from(settings))
     if not reader:
         from respond.ui.reader_dialog import reader_identity
 
@@ -85,6 +90,7 @@ def run_app(
     window.pdf_export = pdf_export
     window.sr_export = sr_export
     window.csv_export = csv_export
+    window.navigator_images = navigator_images
     window.show()
     if demo:
         window.open_demo()

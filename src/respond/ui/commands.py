@@ -7,10 +7,11 @@ only call the session's intent methods, which save at once.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from respond.criteria import LesionId
 from respond.errors import RespondError
 
 if TYPE_CHECKING:
@@ -21,9 +22,11 @@ if TYPE_CHECKING:
         Caliper,
         Clinical,
         Lesion,
+        LesionExtent,
         LesionKind,
         NewLesion,
         NonTargetObservation,
+        ProposalReview,
         Role,
         TargetMeasurement,
         TargetStatus,
@@ -122,7 +125,12 @@ def push(stack: QUndoStack, command: IntentCommand) -> bool:
 
 
 class SetCalipersCommand(IntentCommand):
-    """Measure a target with calipers (one command per drawn or dragged caliper)."""
+    """Measure a target with calipers (one command per drawn or dragged caliper).
+
+    An accepted click-to-measure proposal gives its ``extent`` (volume and
+    enhancing fraction) and ``review`` (audited); undo puts the previous
+    measurement, calipers and extent back.
+    """
 
     def __init__(
         self,
@@ -131,22 +139,34 @@ class SetCalipersCommand(IntentCommand):
         lesion_id: str,
         calipers: Sequence[Caliper],
         text: str = "",
+        *,
+        extent: LesionExtent | Literal["keep"] | None = "keep",
+        review: ProposalReview | None = None,
     ) -> None:
         super().__init__(text or f"Measure {lesion_id}")
         self._session, self._uid, self._lesion = session, uid, lesion_id
         self._calipers = tuple(calipers)
+        self._extent, self._review = extent, review
         self._before: tuple[TargetMeasurement | None, tuple[Caliper, ...]] | None = None
+        self._extent_before: LesionExtent | None = None
 
     def _do(self) -> None:
         """Record the calipers (lengths in mm)."""
+        self._extent_before = _extent_of(self._session, self._uid, self._lesion)
         self._before = self._session.set_calipers(
-            self._uid, self._lesion, self._calipers
+            self._uid,
+            self._lesion,
+            self._calipers,
+            extent=self._extent,
+            review=self._review,
         )
 
     def _undo(self) -> None:
-        """Put the previous measurement and calipers back."""
+        """Put the previous measurement, calipers and extent back."""
         if self._before is not None:
-            self._session.set_measurement(self._uid, self._lesion, *self._before)
+            self._session.set_measurement(
+                self._uid, self._lesion, *self._before, extent=self._extent_before
+            )
 
 
 class SetTargetStatusCommand(IntentCommand):
@@ -163,17 +183,26 @@ class SetTargetStatusCommand(IntentCommand):
             status,
         )
         self._before: tuple[TargetMeasurement | None, tuple[Caliper, ...]] | None = None
+        self._extent_before: LesionExtent | None = None
 
     def _do(self) -> None:
         """Set the status."""
+        self._extent_before = _extent_of(self._session, self._uid, self._lesion)
         self._before = self._session.set_target_status(
             self._uid, self._lesion, self._status
         )
 
     def _undo(self) -> None:
-        """Restore the previous measurement."""
+        """Restore the previous measurement (and its extent)."""
         if self._before is not None:
-            self._session.set_measurement(self._uid, self._lesion, *self._before)
+            self._session.set_measurement(
+                self._uid, self._lesion, *self._before, extent=self._extent_before
+            )
+
+
+def _extent_of(session: ReadSession, uid: str, lesion_id: str) -> LesionExtent | None:
+    """Return a target's click-to-measure extent at a time point, if any."""
+    return session.timepoint(uid).extents.get(LesionId(lesion_id))
 
 
 class SetNonTargetCommand(IntentCommand):

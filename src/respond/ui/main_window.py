@@ -14,7 +14,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QGuiApplication,
+    QKeySequence,
+    QUndoGroup,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -36,7 +43,9 @@ from PySide6.QtWidgets import (
 from respond.session import ReadingController, ReadSession, patient_rows
 from respond.ui._window_images import ImagesMixin
 from respond.ui._window_intake import IntakeMixin
+from respond.ui._window_layout import LayoutMixin
 from respond.ui._window_measuring import MeasuringMixin
+from respond.ui._window_navigator import NavigatorMixin
 from respond.ui._window_panes import PanesMixin
 from respond.ui.clinical_panel import ClinicalPanel
 from respond.ui.commands import (
@@ -47,7 +56,9 @@ from respond.ui.commands import (
 )
 from respond.ui.error_reporter import ErrorReporter
 from respond.ui.export_action import add_export_menu
+from respond.ui.icons import icon
 from respond.ui.lesion_panel import LesionPanel
+from respond.ui.measure_action import add_measure_tool
 from respond.ui.pacs_action import add_pacs_menu
 from respond.ui.pane import ViewerPane
 from respond.ui.patient_list import PatientListPanel
@@ -57,6 +68,8 @@ from respond.ui.recent import RecentPaths
 from respond.ui.report_action import add_report_action
 from respond.ui.response_panel import ResponsePanel
 from respond.ui.series_browser import SeriesBrowserPanel
+from respond.ui.theme import SETTINGS_KEY as THEME_KEY
+from respond.ui.theme import Theme, apply_theme, theme_from
 from respond.ui.wheel_guard import WheelGuard
 
 if TYPE_CHECKING:
@@ -64,6 +77,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QMenu
 
     from respond.dicom import ScanResult
     from respond.session import ReadingStore
@@ -100,6 +114,7 @@ VIEWER_KEYS = (
     ("Middle drag", "pan"),
     ("Right drag", "window / level"),
     ("1-5", "window presets: abdomen, liver, arterial liver, lung, bone"),
+    ("Left click (reformat)", "move the crosshair: the other views follow"),
 )
 _PANEL_WIDTHS = (230, 460)
 FOLLOW_MS = 500
@@ -107,7 +122,15 @@ FOLLOW_MS = 500
 """Starting widths of the series dock and the read dock (the images get the rest)."""
 
 
-class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWindow):
+class MainWindow(
+    IntakeMixin,
+    ImagesMixin,
+    LayoutMixin,
+    NavigatorMixin,
+    PanesMixin,
+    MeasuringMixin,
+    QMainWindow,
+):
     """The patient list and the read of one patient.
 
     Parameters
@@ -190,6 +213,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.read_dock)
         self._build_toolbar()
         self._build_menus()
+        self.measure_action = add_measure_tool(self)
         self._build_status_bar()
         self.linked = LinkedScrolling(self.view, self.prior_view)
         self.stack.cleanChanged.connect(self._update_title)
@@ -246,7 +270,12 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         column.setSpacing(0)
         column.addWidget(self.notice)
         column.addWidget(self.banner)
-        column.addWidget(self.splitter, 1)
+        self.reformat_row = QSplitter()
+        self.reformat_row.hide()
+        self.grid = QSplitter(Qt.Orientation.Vertical)
+        self.grid.addWidget(self.splitter)
+        self.grid.addWidget(self.reformat_row)
+        column.addWidget(self.grid, 1)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Reading")
@@ -267,12 +296,14 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             "viable tumour there). Set from the series headers; correct it when "
             "the headers do not tell."
         )
+        self.arterial_action.setIcon(icon("arterial"))
         self.arterial_action.triggered.connect(self._on_arterial_toggled)
         bar.addAction(self.arterial_action)
         add_study = QAction("Add study…", self)
         add_study.setToolTip(
             "Add a study of this patient as a time point (from a folder or DICOMDIR)"
         )
+        add_study.setIcon(icon("add_study"))
         add_study.triggered.connect(lambda: self.add_study_from_folder())
         bar.addAction(add_study)
         self.add_study_action = add_study
@@ -281,6 +312,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         for text, key, kind, tip in _TOOLS:
             action = QAction(f"{text} ({key})", self, checkable=True)
             action.setShortcut(QKeySequence(key))
+            action.setIcon(icon(kind))
             action.setToolTip(f"{tip} ({key})")
             action.triggered.connect(
                 lambda on, k=kind: self.set_tool(k if on else None)
@@ -303,14 +335,17 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.compare = QAction("Compare (C)", self, checkable=True)
         self.compare.setShortcut(QKeySequence("C"))
         self.compare.setToolTip("Show the prior time point beside the current one (C)")
+        self.compare.setIcon(icon("compare"))
         self.compare.triggered.connect(self._on_compare_toggled)
         bar.addAction(self.compare)
         link = QAction("Link here", self)
         link.setToolTip(
             "Scroll both panes together from the slices shown now (same anatomy)"
         )
+        link.setIcon(icon("link"))
         link.triggered.connect(self.link_prior_here)
         bar.addAction(link)
+        bar.addSeparator()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -380,9 +415,38 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             )
             view_menu.addAction(toggle)
         view_menu.addAction(self.compare)
+        self._build_layout_actions(view_menu, self.toolbar)
+        self._build_theme_menu(view_menu)
+        self._build_navigator(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("Keyboard shortcuts", QKeySequence("F1"), self.shortcuts)
         help_menu.addAction("About respond", self._about)
+
+    def _build_theme_menu(self, view_menu: QMenu) -> None:
+        """View > Theme: dark (reading room, the default) or light, remembered."""
+        menu = view_menu.addMenu("Theme")
+        group = QActionGroup(menu)
+        chosen = theme_from(self.settings)
+        self.theme_actions: dict[Theme, QAction] = {}
+        for theme in Theme:
+            action = QAction(theme.label, menu, checkable=True)
+            action.setChecked(theme is chosen)
+            action.triggered.connect(lambda _on=False, t=theme: self.set_theme(t))
+            group.addAction(action)
+            menu.addAction(action)
+            self.theme_actions[theme] = action
+
+    def set_theme(self, theme: Theme) -> None:
+        """Apply a theme to the application and remember it."""
+        self.settings.setValue(THEME_KEY, theme.value)
+        self.theme_actions[theme].setChecked(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+
+    def _show_reformats(self, shown: bool) -> None:
+        """Show or hide the coronal and sagittal reformats (layout 2 x 2)."""
+        self.reformat_row.setVisible(shown and self.reformat_row.count() > 0)
 
     def _remember_panel(self, name: str, shown: bool) -> None:
         """Remember a panel the reader closed (or opened) for the next patient."""
@@ -469,6 +533,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             if panel is not None:
                 panel.setParent(None)
                 panel.deleteLater()
+        self._close_navigator()
         self.tabs.clear()
         self.errors.set_message_line(None)
         self.session = None
@@ -489,8 +554,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self._update_scan()
         self.timepoint_box.clear()
         self.prior_box.clear()
-        self.compare.setChecked(False)
-        self.prior_pane.hide()
+        self.set_layout("1x1", remember=False)
         self.current_pane.show_message("No series shown.")
         self.current_pane.set_caption("Current: nothing shown")
         self.banner.hide()
@@ -565,9 +629,11 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         self.tabs.addTab(self.lesions, "Lesions")
         self.tabs.addTab(self.response, "Response")
         self.tabs.addTab(self.clinical, "Clinical")
+        self._add_navigator_tab()
         events = session.events
         events.reloaded.connect(self._on_session_reloaded)
         events.measurement_changed.connect(lambda *_: self._refresh_calipers())
+        events.measurement_changed.connect(lambda *_: self.navigator_changed())
         events.timepoint_added.connect(lambda *_: self._on_timepoints_changed())
         events.timepoint_removed.connect(lambda *_: self._on_timepoints_changed())
         events.timepoint_changed.connect(lambda *_: self._on_timepoints_changed())
@@ -603,6 +669,7 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
     def _on_timepoints_changed(self) -> None:
         if self.session is None:
             return
+        self.navigator_changed()
         if self.session.read.timepoint(self.current_uid) is None:
             remaining = self.session.read.timepoints
             self.current_uid = remaining[-1].uid if remaining else ""
@@ -695,12 +762,12 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
             self.errors.report(f"no time point {uid!r} in this read")
             return
         self.current_uid = uid
+        self.navigator.set_current_timepoint(uid)
         self.lesions.set_timepoint(uid)
         self.clinical.set_timepoint(uid)
         self._fill_timepoints()
         self._show_timepoint_images()
-        if self.compare.isChecked():
-            self._load_prior()
+        self.apply_hanging_protocol()
 
     def add_timepoint_from_series(self) -> None:
         """Add the shown series' study as a time point."""
@@ -815,22 +882,13 @@ class MainWindow(IntakeMixin, ImagesMixin, PanesMixin, MeasuringMixin, QMainWind
         )
 
     def shortcuts(self) -> None:
-        """Show every keyboard shortcut (actions and viewer keys)."""
-        rows = []
-        for action in self.findChildren(QAction):
-            keys = ", ".join(k.toString() for k in action.shortcuts())
-            if keys and action.text():
-                rows.append((keys, action.text().replace("&", "")))
-        rows.extend(VIEWER_KEYS)
-        text = "\n".join(f"{keys:<32} {what}" for keys, what in sorted(set(rows)))
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setText("<b>Keyboard shortcuts</b>")
-        box.setInformativeText(
-            "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
-        )
-        box.open()
-        self.shortcuts_box = box
+        """Show the sheet of every keyboard shortcut (actions and viewer keys)."""
+        from respond.ui.shortcuts import ShortcutSheet, shortcut_sections
+
+        sheet = ShortcutSheet(shortcut_sections(self, VIEWER_KEYS), self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.show()
+        self.shortcuts_box = sheet
 
     def _about(self) -> None:
         QMessageBox.about(self, "About respond", ABOUT_TEXT)

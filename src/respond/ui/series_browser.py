@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["SeriesBrowserPanel", "suggested_arterial"]
 
 _READINESS_COLOUR = {
-    Readiness.READY: QColor(46, 125, 50),
+    Readiness.READY: QColor(67, 160, 71),
     Readiness.CAUTION: QColor(239, 108, 0),
-    Readiness.NOT_MEASURABLE: QColor(198, 40, 40),
-    Readiness.NOT_LOADABLE: QColor(120, 120, 120),
+    Readiness.NOT_MEASURABLE: QColor(224, 70, 60),
+    Readiness.NOT_LOADABLE: QColor(138, 138, 138),
 }
 
 

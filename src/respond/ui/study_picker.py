@@ -40,10 +40,10 @@ HEADERS: Final = (
 )
 KNOWN_MARK: Final = "(already in respond)"
 _READINESS_COLOUR: Final = {
-    Readiness.READY: QColor(46, 125, 50),
+    Readiness.READY: QColor(67, 160, 71),
     Readiness.CAUTION: QColor(239, 108, 0),
-    Readiness.NOT_MEASURABLE: QColor(198, 40, 40),
-    Readiness.NOT_LOADABLE: QColor(120, 120, 120),
+    Readiness.NOT_MEASURABLE: QColor(224, 70, 60),
+    Readiness.NOT_LOADABLE: QColor(138, 138, 138),
 }
 _WHERE: Final = Qt.ItemDataRole.UserRole + 1
 

@@ -1,8 +1,9 @@
 """Click-to-measure on the shared real liver CT (HCC-TACE-Seg HCC_048, portal venous).
 
-No focal liver lesion stands out on this series (its tumour is not
-conspicuous in the portal-venous phase, by eye or by clicking over a grid of
-the liver), so the smoke test measures the right kidney: a bounded,
+The only focal finding on this series is a poorly marginated hypodense area
+beside the inferior vena cava (slices 54-57) that runs without a border into
+the soft tissue around it and is refused (docs/measure.md, "On the shared
+liver CT"), so the smoke test measures the right kidney: a bounded,
 enhancing structure the size of a large lesion. A click on plain liver must
 be refused.
 """

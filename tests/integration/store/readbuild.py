@@ -26,6 +26,7 @@ from respond.criteria import (
     Decision,
     DoseForm,
     Lesion,
+    LesionExtent,
     LesionId,
     LesionKind,
     NewLesion,
@@ -202,6 +203,10 @@ def _follow_up_1() -> TimePointRecord:
         ),
         study_uid="1.2.3.101",
         calipers=calipers,
+        extents={
+            T1: LesionExtent(D("21.37"), D("0.412")),
+            T3: LesionExtent(D("3.10")),
+        },
         new_lesion_uids={"X1": "2.25.1001"},
         signed_by="dr-a",
         signed_at="2026-03-03T10:00:00+00:00",
@@ -307,9 +312,15 @@ def rich_read_at(version: int, patient_id: str) -> PatientRead:
 
     Version 1 had no patient sex (it migrates as unknown). Versions 1 and 2 had
     no non-target short axis, no dose form and no confirmation_max_ne_between
-    (they migrate as unmeasured, not said and the default, 1).
+    (they migrate as unmeasured, not said and the default, 1). Versions 1 to 3
+    had no click-to-measure extents (volume, enhancing fraction).
     """
     read = rich_read(patient_id)
+    if version < 4:
+        records = tuple(
+            dataclasses.replace(record, extents={}) for record in read.timepoints
+        )
+        read = dataclasses.replace(read, timepoints=records)
     if version < 2:
         patient = dataclasses.replace(read.patient, sex=None)
         read = dataclasses.replace(read, patient=patient)

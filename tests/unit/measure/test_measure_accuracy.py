@@ -75,3 +75,32 @@ def test_the_rim_and_its_necrotic_centre_are_one_lesion():
     assert proposal.viable is not None
     assert float(proposal.viable.length_mm) == pytest.approx(32.0, abs=1.0)
     assert 0.4 < (proposal.enhancing_fraction or 0) < 0.8
+
+
+HARD = ("low contrast (20 HU)", "vessel as bright as the lesion")
+SEEDS = range(10)
+
+
+@pytest.fixture(scope="module")
+def hard_cases() -> dict[tuple[str, int], PhantomCase]:
+    return {
+        (case.name, seed): case
+        for seed in SEEDS
+        for case in phantom_cases(seed=seed)
+        if case.name in HARD
+    }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", HARD)
+def test_noise_and_a_bright_vessel_do_not_lengthen_the_long_axis(
+    hard_cases: dict[tuple[str, int], PhantomCase], name: str, seed: int
+):
+    # noise voxels at a 20 HU edge and the seam to a tangent vessel as bright
+    # as the lesion once made these up to 1.5 voxels too long
+    case = hard_cases[(name, seed)]
+    arterial = case.volume if case.arterial else None
+    proposal = propose(case.volume, case.click_mm, arterial=arterial)
+    truth = true_diameters(case.volume, case.lesion)[0]
+    error = (float(proposal.long_axis.length_mm) - truth) / _voxel_mm(case)
+    assert abs(error) <= 1.0

@@ -11,6 +11,7 @@ import pytest
 from respond.criteria import length_mm
 from respond.measure import Line
 from respond.measure._feret import edge_points, long_axis, short_axis, width_bounds
+from respond.measure._outline import outline_mm, surface_fit
 
 
 def _disc(radius: float, centre: tuple[float, float], size: int = 64):
@@ -111,3 +112,29 @@ def test_a_line_records_its_length_as_a_caliper_does():
     line = Line.between(start, end)
     assert line.length_mm == length_mm(start, end) == Decimal("5.0")
     assert Line.between((0, 0, 0), (0.05, 0, 0)).length_mm == Decimal("0.1")
+
+
+def test_a_cut_from_a_bright_neighbour_is_not_an_edge():
+    # a disc whose field stays lesion-like to its right (a vessel as bright as
+    # the lesion was cut off there): the points on that side are not edges
+    mask, field = _disc(10.0, (32.0, 32.0))
+    mask[:, 40:] = False
+    field[:, 40:] = np.maximum(field[:, 40:], 1.0)
+    points = outline_mm(mask, (1.0, 1.0), field)
+    assert points[:, 1].max() < 40.0
+    assert points[:, 1].min() == pytest.approx(22.0, abs=0.01)
+
+
+def test_the_surface_fit_keeps_a_sphere_round_and_evens_out_noise():
+    rng = np.random.default_rng(5)
+    angles = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    ring = np.column_stack((np.cos(angles), np.sin(angles)))
+    neighbours = []
+    for dz in (-2.5, 2.5):
+        r = math.sqrt(12.5**2 - dz**2)
+        neighbours.append((dz, r * ring + rng.normal(0, 0.25, ring.shape)))
+    noisy = 12.5 * ring + rng.normal(0, 0.25, ring.shape)
+    fitted = surface_fit(noisy, neighbours)
+    radii = np.hypot(fitted[:, 0], fitted[:, 1])
+    assert np.mean(radii) == pytest.approx(12.5, abs=0.1)
+    assert np.std(radii) < 0.6 * np.std(np.hypot(noisy[:, 0], noisy[:, 1]))

@@ -19,6 +19,7 @@ __all__ = ["ResponseTableModel"]
 _Index = QModelIndex | QPersistentModelIndex
 _FIELDS = ("sum", "vs BL", "vs nadir", "target", "non-target", "new", "overall")
 _DISAGREE = QColor(255, 236, 179)
+_ON_CATEGORY = QColor(33, 33, 33)
 _CATEGORY_COLOURS = {
     Response.CR: QColor(200, 230, 201),
     Response.PR: QColor(220, 237, 200),
@@ -105,14 +106,14 @@ class ResponseTableModel(QAbstractTableModel):
             return self._display(result, field)
         if role == Qt.ItemDataRole.ToolTipRole:
             return "\n".join(f"[{r.rule}] {r.text}" for r in result.reasons)
-        if (
-            role == Qt.ItemDataRole.BackgroundRole
-            and field == "overall"
-            and result.overall is not None
-        ):
-            if self.disagrees(index.row()):
-                return QBrush(_DISAGREE)
-            return QBrush(_CATEGORY_COLOURS[result.overall])
+        if field == "overall" and result.overall is not None:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                if self.disagrees(index.row()):
+                    return QBrush(_DISAGREE)
+                return QBrush(_CATEGORY_COLOURS[result.overall])
+            if role == Qt.ItemDataRole.ForegroundRole:
+                # Dark text on the light category colours, whatever the theme.
+                return QBrush(_ON_CATEGORY)
         return None
 
     @staticmethod

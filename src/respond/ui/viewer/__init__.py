@@ -9,11 +9,13 @@ end or line (a few screen pixels) moves it; a press beside it draws a new one.
 from respond.ui.viewer.calipers import (
     CALIPER_COLOURS,
     CALIPER_KINDS,
+    PROPOSAL_KEY_PREFIX,
     CaliperEdit,
     CaliperItem,
     CaliperKind,
     IndexPoint,
     format_length,
+    is_proposal_key,
 )
 from respond.ui.viewer.cursor import CursorInfo
 from respond.ui.viewer.slice_view import SliceView
@@ -22,6 +24,7 @@ from respond.ui.viewer.windowing import WINDOW_PRESETS, WindowPreset
 __all__ = [
     "CALIPER_COLOURS",
     "CALIPER_KINDS",
+    "PROPOSAL_KEY_PREFIX",
     "WINDOW_PRESETS",
     "CaliperEdit",
     "CaliperItem",
@@ -31,4 +34,5 @@ __all__ = [
     "SliceView",
     "WindowPreset",
     "format_length",
+    "is_proposal_key",
 ]

@@ -81,7 +81,12 @@ class CaliperSet:
         self._labels_laid_out: dict[int, int] = {}  # slice -> version laid out
 
     def items(self) -> dict[str, CaliperItem]:
-        return dict(self._items)
+        """Return the measurements' calipers (proposed lines are left out)."""
+        return {k: v for k, v in self._items.items() if not v.is_proposal}
+
+    def proposals(self) -> dict[str, CaliperItem]:
+        """Return the proposed lines shown, by key."""
+        return {k: v for k, v in self._items.items() if v.is_proposal}
 
     def item(self, key: str) -> CaliperItem:
         try:
@@ -111,13 +116,21 @@ class CaliperSet:
         ends: Segment,
         long_axis_key: str | None = None,
         lesion_label: str | None = None,
+        *,
+        is_proposal: bool = False,
     ) -> CaliperItem:
         if key in self._items:
             raise ValueError(f"a caliper with key {key!r} is already shown")
         if long_axis_key is not None:
             self._check_link(kind, ends, long_axis_key)
         item = CaliperItem(
-            key, kind, ends[0], ends[1], self._geometry, lesion_label=lesion_label
+            key,
+            kind,
+            ends[0],
+            ends[1],
+            self._geometry,
+            lesion_label=lesion_label,
+            is_proposal=is_proposal,
         )
         item.setVisible(item.slice_index == self._shown_slice)
         self._box.addItem(item, ignoreBounds=True)

@@ -24,7 +24,8 @@ _MARGIN_PX: Final = 6.0
 _Z_OVERLAY: Final = 1_000.0
 _TEXT_COLOUR: Final = QColor(235, 235, 235)
 _LETTER_COLOUR: Final = QColor(255, 214, 80)
-_SHADOW_COLOUR: Final = QColor(0, 0, 0, 200)
+_SHADOW_COLOUR: Final = QColor(0, 0, 0, 220)
+_OUTLINE: Final = ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0), (1.0, 1.0))
 _SCALE_BAR_MAX_PX: Final = 120.0
 
 
@@ -86,12 +87,17 @@ class OverlayTextItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        """Qt override: the text over a one-pixel shadow, readable on any grey."""
+        """Qt override: the text in a one-pixel dark outline, readable on any grey.
+
+        The outline surrounds every glyph (not a shadow on one side), so the
+        text reads over bone, contrast and air alike.
+        """
         if not self._text:
             return
         painter.setFont(self._font)
         painter.setPen(_SHADOW_COLOUR)
-        painter.drawText(self._rect.translated(1.0, 1.0), self._flags, self._text)
+        for dx, dy in _OUTLINE:
+            painter.drawText(self._rect.translated(dx, dy), self._flags, self._text)
         painter.setPen(self._colour)
         painter.drawText(self._rect, self._flags, self._text)
 

@@ -28,11 +28,13 @@ if TYPE_CHECKING:
 __all__ = [
     "CALIPER_COLOURS",
     "CALIPER_KINDS",
+    "PROPOSAL_KEY_PREFIX",
     "CaliperEdit",
     "CaliperItem",
     "CaliperKind",
     "IndexPoint",
     "format_length",
+    "is_proposal_key",
 ]
 
 CaliperKind = Literal["long_axis", "short_axis", "viable", "fragment"]
@@ -51,6 +53,13 @@ CALIPER_COLOURS: Final[Mapping[CaliperKind, str]] = MappingProxyType(
     }
 )
 _Z_CALIPER: Final = 10.0
+PROPOSAL_KEY_PREFIX: Final = "proposal:"
+"""Keys of proposed calipers start with this (``proposal:T1|long_axis|0``)."""
+
+
+def is_proposal_key(key: str) -> bool:
+    """Return whether a caliper key is a proposal's (not a measurement's)."""
+    return key.startswith(PROPOSAL_KEY_PREFIX)
 
 
 def format_length(length: float, unit: str = "mm") -> str:
@@ -90,6 +99,8 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
     lesion_label : str or None
         The lesion shown in the label (``T1``); by default the part of ``key``
         before the first ``|`` (keys read ``lesion|kind|index``).
+    is_proposal : bool
+        A line proposed by click-to-measure, not yet accepted: drawn dashed.
 
     The mouse never edits the item through pyqtgraph: the view decides at the
     press, in screen pixels, whether a press grabs an end, the line or nothing
@@ -111,12 +122,14 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
         *,
         is_preview: bool = False,
         lesion_label: str | None = None,
+        is_proposal: bool = False,
     ) -> None:
         if kind not in CALIPER_KINDS:
             raise ValueError(f"unknown caliper kind {kind!r}: one of {CALIPER_KINDS}")
         colour = QColor(CALIPER_COLOURS[kind])
-        pen = pg.mkPen(colour, width=2)
-        hover_pen = pg.mkPen(colour.lighter(140), width=3)
+        style = Qt.PenStyle.DashLine if is_proposal else Qt.PenStyle.SolidLine
+        pen = pg.mkPen(colour, width=2, style=style)
+        hover_pen = pg.mkPen(colour.lighter(140), width=3, style=style)
         super().__init__(
             positions=[_to_view(start_ijk), _to_view(end_ijk)],
             pen=pen,
@@ -131,6 +144,7 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
         self._slice_index = _slice_of(start_ijk, end_ijk)
         self._geometry = geometry
         self._is_preview = is_preview
+        self._is_proposal = is_proposal
         self._lesion_label = (
             key.partition("|")[0] if lesion_label is None else lesion_label
         )
@@ -161,6 +175,11 @@ class CaliperItem(pg.LineSegmentROI):  # type: ignore[misc]
     def is_preview(self) -> bool:
         """Whether this is a caliper being drawn (not yet a measurement)."""
         return self._is_preview
+
+    @property
+    def is_proposal(self) -> bool:
+        """Whether this is a proposed line (dashed) awaiting the reader."""
+        return self._is_proposal
 
     @property
     def lesion_label(self) -> str:

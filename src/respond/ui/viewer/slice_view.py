@@ -72,6 +72,8 @@ class SliceView(QWidget):
     followed it), emitted once after the `caliper_edited` of each: record it as
     one edit.
     """
+    point_picked = Signal(object)
+    """A left click on the image while picking (`set_picking`): ``(k, i, j)``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +96,7 @@ class SliceView(QWidget):
         )
         self._box.grabber = self._calipers
         self._cursor_shape = Qt.CursorShape.ArrowCursor
+        self._is_picking = False
         self._overlay = ScreenOverlay(self._graphics.scene())
         self._slider = QSlider(Qt.Orientation.Horizontal)
         self._slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -119,6 +122,7 @@ class SliceView(QWidget):
         self._box.sigResized.connect(self._on_box_resized)
         self._box.sigRangeChanged.connect(self._on_box_range_changed)
         self._graphics.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self._graphics.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self._graphics.viewport().installEventFilter(self)
 
     @property
@@ -346,7 +350,7 @@ class SliceView(QWidget):
         grab = self._calipers.hover(scene_pos)
         if grab is not None:
             shape = Qt.CursorShape.SizeAllCursor
-        elif self._calipers.tool is not None:
+        elif self._calipers.tool is not None or self._is_picking:
             shape = Qt.CursorShape.CrossCursor
         else:
             shape = Qt.CursorShape.ArrowCursor
@@ -382,9 +386,39 @@ class SliceView(QWidget):
         self._calipers.set_tool(kind)
         self._box.is_tool_active = kind is not None
         self._cursor_shape = (
-            Qt.CursorShape.CrossCursor if kind else Qt.CursorShape.ArrowCursor
+            Qt.CursorShape.CrossCursor
+            if kind or self._is_picking
+            else Qt.CursorShape.ArrowCursor
         )
         self._graphics.viewport().setCursor(self._cursor_shape)
+
+    @property
+    def is_picking(self) -> bool:
+        """Whether a left click on the image emits `point_picked`."""
+        return self._is_picking
+
+    def set_picking(self, on: bool) -> None:
+        """Make a left click on the image (not on a caliper) emit `point_picked`.
+
+        A left drag still pans (or moves the caliper it starts on).
+        """
+        self._is_picking = on
+        active = on or self._calipers.tool is not None
+        self._cursor_shape = (
+            Qt.CursorShape.CrossCursor if active else Qt.CursorShape.ArrowCursor
+        )
+        self._graphics.viewport().setCursor(self._cursor_shape)
+
+    def _on_scene_mouse_clicked(self, event: Any) -> None:
+        if (
+            not self._is_picking
+            or self._volume is None
+            or event.button() != Qt.MouseButton.LeftButton
+            or self._calipers.grab_at(event.scenePos()) is not None
+        ):
+            return
+        at = self._box.mapSceneToView(event.scenePos())
+        self.point_picked.emit((float(self._k), float(at.y()), float(at.x())))
 
     def _on_box_tool_dragged(self, start: QPointF, end: QPointF, done: bool) -> None:
         if self._volume is not None:
@@ -399,6 +433,7 @@ class SliceView(QWidget):
         *,
         long_axis_key: str | None = None,
         lesion_label: str | None = None,
+        is_proposal: bool = False,
     ) -> CaliperItem:
         """Show the caliper of measurement ``key`` from ``start_ijk`` to ``end_ijk``.
 
@@ -406,7 +441,10 @@ class SliceView(QWidget):
         slice does. A short axis given ``long_axis_key`` stays perpendicular to
         that long axis, in patient space, while either line is dragged. Its
         label names ``lesion_label``, by default the part of ``key`` before the
-        first ``|`` (keys read ``lesion|kind|index``).
+        first ``|`` (keys read ``lesion|kind|index``). A proposed line
+        (``is_proposal``; its key starts with ``PROPOSAL_KEY_PREFIX``) is
+        dashed, can be dragged like any caliper, and is listed by
+        `proposal_calipers`, not `calipers`.
 
         Raises
         ------
@@ -417,7 +455,12 @@ class SliceView(QWidget):
             For an unknown ``long_axis_key``.
         """
         return self._calipers.add(
-            key, kind, (start_ijk, end_ijk), long_axis_key, lesion_label
+            key,
+            kind,
+            (start_ijk, end_ijk),
+            long_axis_key,
+            lesion_label,
+            is_proposal=is_proposal,
         )
 
     def remove_caliper(self, key: str) -> None:
@@ -451,6 +494,10 @@ class SliceView(QWidget):
     def calipers(self) -> dict[str, CaliperItem]:
         """Return the calipers shown, by measurement key."""
         return self._calipers.items()
+
+    def proposal_calipers(self) -> dict[str, CaliperItem]:
+        """Return the proposed lines shown, by key."""
+        return self._calipers.proposals()
 
     def caliper_link(self, key: str) -> str | None:
         """Return the long axis key the short axis ``key`` follows (None: none)."""
