@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import decoders, dicom, engine, measure, pacs, store, ui
+from bench import decoders, dicom, engine, measure, pacs, reformat, store, ui
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +19,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["engine", "dicom", "decoders", "store", "ui", "pacs", "measure"],
+        choices=[
+            "engine",
+            "dicom",
+            "decoders",
+            "store",
+            "ui",
+            "pacs",
+            "measure",
+            "reformat",
+        ],
         help="one benchmark",
     )
     parser.add_argument(
@@ -37,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         ("ui", ui),
         ("pacs", pacs),
         ("measure", measure),
+        ("reformat", reformat),
     ):
         if args.only in (None, name):
             if module is decoders:

@@ -93,6 +93,27 @@ def clinical_screens(app: QApplication, window, size: str) -> None:  # noqa: ANN
     shoot(app, f"clinical-{size}.png")
 
 
+def reformat_screens(app: QApplication, window, target: str, size: str) -> None:
+    """Layout 2 x 2 at the lesion, then the lesion navigator."""
+    from respond.app import navigator_images
+
+    window.set_layout("2x2")
+    settle(app, 1.0)
+    record = window.session.read.timepoint(window.current_uid)
+    caliper = record.calipers[target][0]
+    middle = [(a + b) / 2 for a, b in zip(caliper.start_mm, caliper.end_mm)]
+    window.move_crosshair(middle)
+    settle(app, 0.5)
+    shoot(app, f"reformats-{size}.png")
+    window.set_layout("1x2")
+    window.navigator_images = navigator_images
+    window.show_navigator()
+    wait(app, lambda: window.navigator.read is not None and not window.navigator.is_loading)
+    settle(app, 1.0)
+    shoot(app, f"navigator-{size}.png")
+    window.tabs.setCurrentIndex(1)
+
+
 def main() -> int:
     size = sys.argv[1] if len(sys.argv) > 1 else "1920x1080"
     width, height = (int(v) for v in size.split("x"))
@@ -181,6 +202,7 @@ def main() -> int:
     window.prior_view.view_box.scaleBy((0.55, 0.55), center=QPointF(220.0, 255.0))
     window.tabs.setCurrentIndex(1)
     shoot(app, f"compare-{size}.png")
+    reformat_screens(app, window, target, size)
     clinical_screens(app, window, size)
     window.close_patient()
     shoot(app, f"patient-list-{size}.png")

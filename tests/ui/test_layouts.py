@@ -317,3 +317,64 @@ def test_the_navigator_opens_a_lesion_at_a_time_point(
     k = round(float(volume.geometry.patient_to_index(caliper.start_mm)[0]))
     qtbot.waitUntil(lambda: window.view.slice_index == k, timeout=WAIT_MS)
     assert window.lesions.selected_lesion == target
+
+
+def test_two_by_two_links_axial_coronal_and_sagittal_by_a_crosshair(
+    qtbot, demo_window: MainWindow
+) -> None:
+    from respond.dicom.reformat import PlaneRelation
+
+    window = demo_window
+    window.layout_actions["2x2"].trigger()
+    assert window.reformat_row.isVisible()
+    volume = window.view.volume
+    assert volume is not None
+    assert volume.geometry is not None
+    qtbot.waitUntil(lambda: window.coronal.volume is volume, timeout=WAIT_MS)
+    assert window.sagittal.volume is volume
+    assert window.session is not None
+    record = window.session.read.timepoint(window.current_uid)
+    caliper = next(iter(record.calipers["T1"]))
+    assert caliper.series_uid == volume.series_uid
+    middle = [
+        (a + b) / 2 for a, b in zip(caliper.start_mm, caliper.end_mm, strict=True)
+    ]
+    window.move_crosshair(middle)
+    # The point is on the axial slice shown, under the axial crosshair ...
+    k, i, j = volume.geometry.patient_to_index(middle)
+    assert window.view.slice_index == round(k)
+    crosshair = window.view.crosshair
+    assert crosshair is not None
+    assert crosshair == pytest.approx((i, j), abs=1e-6)
+    # ... and on the coronal and sagittal planes, at the same patient position.
+    for view in (window.coronal, window.sagittal):
+        image = view.image
+        assert image is not None
+        row, column, distance = image.patient_to_plane([middle])[0]
+        assert abs(distance) <= image.half_thickness_mm + 1e-6
+        back = image.pixel_to_patient([(row, column)])[0]
+        assert back == pytest.approx(middle, abs=image.half_thickness_mm + 1e-6)
+        projection = view.caliper_projections()["T1|long_axis|0"]
+        assert projection.relation in {PlaneRelation.ON, PlaneRelation.CROSSES}
+    # A click in the coronal view moves the axial slice and the sagittal plane.
+    target = volume.geometry.index_to_patient(3, i, j)
+    window.coronal.crosshair_moved.emit(tuple(float(v) for v in target))
+    assert window.view.slice_index == 3
+    assert window.sagittal.crosshair_mm == pytest.approx(tuple(target), abs=1e-6)
+    # Scrolling the axial view moves the crosshair along the slice normal.
+    window.view.set_slice(5)
+    expected = volume.geometry.index_to_patient(5, i, j)
+    assert window.coronal.crosshair_mm == pytest.approx(tuple(expected), abs=1e-6)
+    # The window follows from the axial view.
+    window.view.set_window(80.0, 300.0)
+    assert window.coronal.display_window == (80.0, 300.0)
+    window.layout_actions["1x1"].trigger()
+    assert not window.reformat_row.isVisible()
+    assert window.view.crosshair is None
+
+
+def test_two_by_two_shares_the_height_evenly(qtbot, demo_window: MainWindow) -> None:
+    demo_window.set_layout("2x2")
+    QApplication.processEvents()
+    top, bottom = demo_window.grid.sizes()
+    assert abs(top - bottom) <= 0.1 * (top + bottom)

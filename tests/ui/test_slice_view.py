@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 from tests.ui.conftest import make_volume, mouse_drag, viewport_point
@@ -40,7 +40,7 @@ def view(make_view, volume) -> SliceView:
 
 def test_exported_names_are_the_public_api() -> None:
     exported = {name for name in dir(viewer) if not name.startswith("_")}
-    modules = {"calipers", "cursor", "slice_view", "windowing"}
+    modules = {"calipers", "cursor", "reformat_view", "slice_view", "windowing"}
     assert exported - modules == set(viewer.__all__)
 
 
@@ -292,3 +292,30 @@ def test_a_new_view_opens_on_the_abdomen_preset(qtbot, monkeypatch) -> None:
     view = SliceView()
     qtbot.addWidget(view)
     assert view.display_window == (abdomen.center, abdomen.width)
+
+
+def test_a_voxel_is_drawn_where_its_index_and_the_cursor_say(make_view) -> None:
+    """The image, the cursor and the calipers share one grid: centres on integers.
+
+    A bright voxel is painted around view point (j, i), so a caliper end placed
+    on what the reader sees lands on that voxel's centre in patient space.
+    """
+    from dataclasses import replace
+
+    base = make_volume()
+    voxels = np.full_like(base.voxels, -1000)
+    voxels[10, 40, 60] = 1000
+    view = make_view(replace(base, voxels=voxels))
+    view.set_slice(10)
+    view.set_window(0.0, 400.0)
+    view.view_box.setRange(QRectF(50, 30, 20, 20), padding=0.0)
+    QApplication.processEvents()
+    image = view.graphics_view.viewport().grab().toImage()
+    centre = viewport_point(view, 40, 60)
+    assert image.pixelColor(centre).lightness() > 200
+    for di, dj in ((0.45, 0.0), (-0.45, 0.0), (0.0, 0.45), (0.0, -0.45)):
+        assert (
+            image.pixelColor(viewport_point(view, 40 + di, 60 + dj)).lightness() > 200
+        )
+    for di, dj in ((0.6, 0.0), (-0.6, 0.0), (0.0, 0.6), (0.0, -0.6)):
+        assert image.pixelColor(viewport_point(view, 40 + di, 60 + dj)).lightness() < 60

@@ -47,6 +47,7 @@ from respond.ui._window_layout import LayoutMixin
 from respond.ui._window_measuring import MeasuringMixin
 from respond.ui._window_navigator import NavigatorMixin
 from respond.ui._window_panes import PanesMixin
+from respond.ui._window_reformats import ReformatsMixin
 from respond.ui.clinical_panel import ClinicalPanel
 from respond.ui.commands import (
     IntentCommand,
@@ -127,6 +128,7 @@ class MainWindow(
     ImagesMixin,
     LayoutMixin,
     NavigatorMixin,
+    ReformatsMixin,
     PanesMixin,
     MeasuringMixin,
     QMainWindow,
@@ -276,6 +278,7 @@ class MainWindow(
         self.grid.addWidget(self.splitter)
         self.grid.addWidget(self.reformat_row)
         column.addWidget(self.grid, 1)
+        self._build_reformats()
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Reading")
@@ -443,10 +446,6 @@ class MainWindow(
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, theme)
-
-    def _show_reformats(self, shown: bool) -> None:
-        """Show or hide the coronal and sagittal reformats (layout 2 x 2)."""
-        self.reformat_row.setVisible(shown and self.reformat_row.count() > 0)
 
     def _remember_panel(self, name: str, shown: bool) -> None:
         """Remember a panel the reader closed (or opened) for the next patient."""
@@ -634,6 +633,7 @@ class MainWindow(
         events.reloaded.connect(self._on_session_reloaded)
         events.measurement_changed.connect(lambda *_: self._refresh_calipers())
         events.measurement_changed.connect(lambda *_: self.navigator_changed())
+        events.measurement_changed.connect(lambda *_: self.refresh_reformat_calipers())
         events.timepoint_added.connect(lambda *_: self._on_timepoints_changed())
         events.timepoint_removed.connect(lambda *_: self._on_timepoints_changed())
         events.timepoint_changed.connect(lambda *_: self._on_timepoints_changed())

@@ -18,6 +18,7 @@ from respond.ui.viewer.calipers import (
     is_proposal_key,
 )
 from respond.ui.viewer.cursor import CursorInfo
+from respond.ui.viewer.reformat_view import ReformatView
 from respond.ui.viewer.slice_view import SliceView
 from respond.ui.viewer.windowing import WINDOW_PRESETS, WindowPreset
 
@@ -31,6 +32,7 @@ __all__ = [
     "CaliperKind",
     "CursorInfo",
     "IndexPoint",
+    "ReformatView",
     "SliceView",
     "WindowPreset",
     "format_length",

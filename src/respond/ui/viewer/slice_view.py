@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QSlider, QVBoxLayout, QWidget
 
 from respond.ui.viewer._annotations import cursor_text, slice_text
@@ -84,12 +85,16 @@ class SliceView(QWidget):
         self._window_at_press = self._window
         self._pointer_scene: QPointF | None = None
         self._cursor: CursorInfo | None = None
+        self._crosshair_lines: tuple[Any, Any] | None = None
         self._graphics: Any = pg.GraphicsView(background="k")
         self._graphics.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._box = SliceCanvasItem()
         self._graphics.setCentralItem(self._box)
         self._image: Any = pg.ImageItem(axisOrder="row-major")
         self._image.setZValue(-100)
+        # Voxel (i, j) is drawn centred on view point (j, i), as the cursor,
+        # the calipers and reset_view count: pixel centres are whole numbers.
+        self._image.setTransform(QTransform.fromTranslate(-0.5, -0.5))
         self._box.addItem(self._image)
         self._calipers = CaliperSet(
             self._box, self._on_calipers_edited, self.caliper_drawn.emit
@@ -274,6 +279,29 @@ class SliceView(QWidget):
             return window_levels(*self._window)
         slope, intercept = float(volume.slopes[k]), float(volume.intercepts[k])
         return window_levels(*self._window, slope, intercept)
+
+    def set_crosshair(self, index: tuple[float, float] | None) -> None:
+        """Draw the linked views' crosshair at voxel ``(i, j)``; None hides it."""
+        if self._crosshair_lines is None:
+            from respond.ui.viewer.reformat_view import crosshair_line
+
+            self._crosshair_lines = (crosshair_line(0.0), crosshair_line(90.0))
+            for line in self._crosshair_lines:
+                self._box.addItem(line)
+        horizontal, vertical = self._crosshair_lines
+        for line in self._crosshair_lines:
+            line.setVisible(index is not None)
+        if index is not None:
+            horizontal.setValue(float(index[0]))
+            vertical.setValue(float(index[1]))
+
+    @property
+    def crosshair(self) -> tuple[float, float] | None:
+        """The crosshair's voxel ``(i, j)``, or None when hidden."""
+        lines = self._crosshair_lines
+        if lines is None or not lines[0].isVisible():
+            return None
+        return float(lines[0].value()), float(lines[1].value())
 
     def reset_view(self) -> None:
         """Fit the whole image in the view."""
