@@ -20,6 +20,7 @@ from respond.store import open_store
 from respond.ui._caliper_sync import caliper_from_indices
 from respond.ui.main_window import MainWindow
 from respond.ui.measure_action import HINT
+from respond.ui.models.lesion_table import COLUMNS
 
 WAIT_MS = 30_000
 LEFT = Qt.MouseButton.LeftButton
@@ -174,6 +175,13 @@ def test_enter_stores_the_lines_as_shown_as_one_undo_step(qtbot, demo, window) -
     assert entry["proposal"]["outcome"] == "accepted as proposed"
     assert entry["extent"]["volume_ml"] == str(extent.volume_ml)
     assert "saved (click-to-measure" in window.statusBar().currentMessage()
+    # the lesion table shows the extra figures in the value's tooltip
+    table = window.lesions.model
+    row = next(r for r in range(table.rowCount()) if table.lesion_at(r).id == "T1")
+    column = COLUMNS.index("current")
+    tip = table.data(table.index(row, column), Qt.ItemDataRole.ToolTipRole)
+    assert f"volume {extent.volume_ml} mL" in tip
+    assert "not used by the criteria" in tip
     # undo removes them like any measured caliper; redo puts them back
     window.stack.undo()
     assert session.timepoint(uid) == before

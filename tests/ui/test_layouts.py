@@ -179,8 +179,8 @@ def test_every_tool_has_an_icon_a_tooltip_and_a_key(demo_window: MainWindow) -> 
         assert not action.icon().isNull(), action.text()
         assert action.toolTip(), action.text()
         keys = action.shortcut().toString()
-        if keys:
-            assert f"({keys})" in action.toolTip(), action.toolTip()
+        assert keys, f"{action.text()} has no key"
+        assert f"({keys})" in action.toolTip(), action.toolTip()
 
 
 def test_the_shortcut_sheet_lists_every_key(qtbot, demo_window: MainWindow) -> None:

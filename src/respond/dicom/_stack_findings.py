@@ -34,8 +34,9 @@ _MESSAGES: Final = {
     "distances across the gap and views through the stack would be wrong.",
     "uneven_spacing": "Slice gaps along the normal are uneven: min {low} mm, max "
     "{high} mm, median {typical} mm. respond keeps each slice's own "
-    "position, so distances stay exact, but views that reformat through the stack "
-    "(sagittal, coronal) assume even spacing and look distorted.",
+    "position, so distances stay exact and the coronal and sagittal views place "
+    "each slice where it lies; a plane between two distant slices is blended "
+    "from them.",
     "missing_slices": "{count} missing between sorted slices {k} and {k1}: the gap "
     "there is {gap} mm, {multiple} times the typical {typical} mm (expected "
     "{expected} along the normal). Distances stay exact, but a lesion in the "

@@ -297,14 +297,17 @@ class MainWindow(
         self.arterial_action.setToolTip(
             "The time point is read on arterial-phase images (mRECIST measures "
             "viable tumour there). Set from the series headers; correct it when "
-            "the headers do not tell."
+            "the headers do not tell. (A)"
         )
         self.arterial_action.setIcon(icon("arterial"))
+        self.arterial_action.setShortcut(QKeySequence("A"))
         self.arterial_action.triggered.connect(self._on_arterial_toggled)
         bar.addAction(self.arterial_action)
         add_study = QAction("Add study…", self)
+        add_study.setShortcut(QKeySequence("Ctrl+Shift+A"))
         add_study.setToolTip(
-            "Add a study of this patient as a time point (from a folder or DICOMDIR)"
+            "Add a study of this patient as a time point (from a folder or "
+            "DICOMDIR) (Ctrl+Shift+A)"
         )
         add_study.setIcon(icon("add_study"))
         add_study.triggered.connect(lambda: self.add_study_from_folder())
@@ -342,8 +345,9 @@ class MainWindow(
         self.compare.triggered.connect(self._on_compare_toggled)
         bar.addAction(self.compare)
         link = QAction("Link here", self)
+        link.setShortcut(QKeySequence("K"))
         link.setToolTip(
-            "Scroll both panes together from the slices shown now (same anatomy)"
+            "Scroll both panes together from the slices shown now (same anatomy) (K)"
         )
         link.setIcon(icon("link"))
         link.triggered.connect(self.link_prior_here)

@@ -151,8 +151,9 @@ class MeasureTool(QObject):
         self.action.toggled.connect(self._on_action_toggled)
         self.short_axis_action = QAction("+ Short axis", window, checkable=True)
         self.short_axis_action.setIcon(icon("short_axis"))
+        self.short_axis_action.setShortcut(QKeySequence("Shift+M"))
         self.short_axis_action.setToolTip(
-            "Also propose the short axis (always proposed for lymph nodes)"
+            "Also propose the short axis (always proposed for lymph nodes) (Shift+M)"
         )
         self.accept_action = QAction("Accept proposal (Enter)", window)
         self.accept_action.setShortcuts(

@@ -153,7 +153,7 @@ def test_uneven_spacing_gives_min_max_and_median_gaps() -> None:
     assert "1.00 mm" in uneven.message
     assert "3.00 mm" in uneven.message
     assert "2.50 mm" in uneven.message
-    assert "reformat" in uneven.message
+    assert "coronal and sagittal views place each slice where it lies" in uneven.message
     assert uneven.slices == (2, 3, 4, 5)
     assert uneven.severity == "warning"
     assert (analysis.min_gap_mm, analysis.max_gap_mm) == pytest.approx((1.0, 3.0))

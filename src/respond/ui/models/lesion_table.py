@@ -18,6 +18,7 @@ __all__ = ["LesionTableModel"]
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("lesion", "role", "organ", "site", "kind", "baseline", "nadir", "current")
 _ROLE_TEXT = {Role.TARGET: "target", Role.NON_TARGET: "non-target"}
+_VALUE_COLUMNS = frozenset({"baseline", "nadir", "current"})
 
 
 def _value(lesion: Lesion, measurement: TargetMeasurement | None) -> str:
@@ -112,6 +113,30 @@ class LesionTableModel(QAbstractTableModel):
             return f"Double-click to {what} of {lesion.id}"
         return None
 
+    def _record_for(self, column: str) -> TimePointRecord | None:
+        read = self._session.read
+        if column == "baseline":
+            return read.timepoints[0] if read.timepoints else None
+        if column == "nadir":
+            return self._nadir_timepoint()
+        return read.timepoint(self.current_uid)
+
+    def _extent_tip(self, lesion: Lesion, column: str) -> str | None:
+        """Click-to-measure's volume and enhancing fraction, when measured."""
+        record = self._record_for(column)
+        if record is None:
+            return None
+        extent = record.extents.get(lesion.id)
+        if extent is None:
+            return None
+        text = f"volume {extent.volume_ml} mL"
+        if extent.enhancing_fraction is not None:
+            text += f", enhancing {extent.enhancing_fraction * 100:.1f} %"
+        return (
+            f"{lesion.id} at {record.label}: {text} "
+            "(click-to-measure; not used by the criteria)"
+        )
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Lesion fields and values (the site also as its edit value)."""
         lesion = self.lesion_at(index.row()) if index.isValid() else None
@@ -120,9 +145,13 @@ class LesionTableModel(QAbstractTableModel):
         column = COLUMNS[index.column()]
         if column == "site":
             return self._site_data(lesion, role)
+        if role == Qt.ItemDataRole.ToolTipRole and column in _VALUE_COLUMNS:
+            return self._extent_tip(lesion, column)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        read = self._session.read
+        return self._display(lesion, column)
+
+    def _display(self, lesion: Lesion, column: str) -> str:
         if column == "lesion":
             return lesion.id
         if column == "role":
@@ -131,11 +160,7 @@ class LesionTableModel(QAbstractTableModel):
             return lesion.organ
         if column == "kind":
             return lesion.kind.value.replace("_", " ")
-        record = {
-            "baseline": read.timepoints[0] if read.timepoints else None,
-            "nadir": self._nadir_timepoint(),
-            "current": read.timepoint(self.current_uid),
-        }[column]
+        record = self._record_for(column)
         if record is None:
             return ""
         if lesion.role is Role.NON_TARGET:
