@@ -7,7 +7,7 @@ SimpleITK, which wants ``(x, y, z)`` = (column, row, slice).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import SimpleITK as sitk
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 _SMOOTH_MM = 1.0  # the Gaussian's sigma the binomial passes approximate
 POOL_VOXELS = 400_000  # distance maps of larger blocks are computed on 2 x 2 pixels
 POOL_PIXEL_MM = 1.0  # ... when the pixels are this fine
+_BLOCK = 1 << 15  # values summed at a time by the binomial passes (fits in cache)
+EXACT_PASSES = 12  # binomial passes whose sums of 0 and 1 float32 holds exactly
+_Number = TypeVar("_Number", bound=np.number[Any])
 
 
 def _image(array: NDArray[np.generic], spacing: Sequence[float]) -> sitk.Image:
@@ -33,20 +36,57 @@ def _passes(step_mm: float) -> int:
     return round(2.0 * (_SMOOTH_MM / step_mm) ** 2)
 
 
+def _filtered(
+    a: NDArray[_Number], axis: int, passes: int, *, exact: bool
+) -> NDArray[_Number]:
+    """Apply ``passes`` of [1 2 1] along ``axis``, over 4 unless ``exact``.
+
+    The sums run over the array as one flat line, neighbours one stride of
+    ``axis`` apart (long runs of memory whatever the axis, not one short run
+    per row); the two ends along ``axis``, whose flat neighbours belong to
+    other rows, are then set by the repeated-edge rule. The line is summed in
+    blocks of `_BLOCK` values (each block's steps run while it is in cache),
+    and the passes alternate between two buffers. ``exact`` leaves out the
+    division (integer counts).
+    """
+    n = a.shape[axis]
+    if n < 3 or passes == 0:
+        return a
+    a = np.ascontiguousarray(a)
+    step = a.strides[axis] // a.itemsize  # elements between neighbours
+    ends = [[slice(None)] * a.ndim for _ in range(4)]
+    for index, at in zip(ends, (0, 1, n - 1, n - 2), strict=True):
+        index[axis] = slice(at, at + 1)
+    first, second, last, before = (tuple(index) for index in ends)
+    buffers = [np.empty_like(a), np.empty_like(a) if passes > 1 else a]
+    size = a.size - 2 * step
+    twice = np.empty(min(size, _BLOCK), a.dtype)
+    for count in range(passes):
+        out = buffers[count % 2]
+        line, into = a.reshape(-1), out.reshape(-1)
+        for start in range(0, size, _BLOCK):
+            stop = min(start + _BLOCK, size)
+            middle, double = into[step + start : step + stop], twice[: stop - start]
+            np.add(
+                line[start:stop], line[start + 2 * step : stop + 2 * step], out=middle
+            )
+            np.multiply(line[step + start : step + stop], 2, out=double)
+            middle += double
+            if not exact:
+                middle *= 0.25
+        if exact:
+            out[first] = 3 * a[first] + a[second]
+            out[last] = 3 * a[last] + a[before]
+        else:
+            out[first] = 0.75 * a[first] + 0.25 * a[second]
+            out[last] = 0.75 * a[last] + 0.25 * a[before]
+        a = out
+    return a
+
+
 def binomial(a: NDArray[np.float32], axis: int, passes: int) -> NDArray[np.float32]:
     """Apply ``passes`` of the [1 2 1]/4 filter along ``axis`` (edges repeated)."""
-    if a.shape[axis] < 3 or passes == 0:
-        return a
-    a = np.moveaxis(a, axis, 0)
-    for _ in range(passes):
-        out = np.empty_like(a)
-        np.add(a[:-2], a[2:], out=out[1:-1])
-        out[1:-1] += 2.0 * a[1:-1]
-        out[1:-1] *= 0.25
-        out[0] = 0.75 * a[0] + 0.25 * a[1]
-        out[-1] = 0.75 * a[-1] + 0.25 * a[-2]
-        a = out
-    return np.moveaxis(a, 0, axis)
+    return _filtered(a, axis, passes, exact=False)
 
 
 def smooth(
@@ -60,6 +100,31 @@ def smooth(
     for axis in range(values.ndim):
         out = binomial(out, axis, _passes(spacing[axis]))
     return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def smooth_mask(mask: NDArray[np.bool_], spacing: Sequence[float]) -> NDArray[np.bool_]:
+    """Return where `smooth` of ``mask`` (as 0 and 1) is at least one half.
+
+    Counted in integers: after ``n`` passes in all, `smooth` gives
+    ``count / 4**n`` exactly (float32 holds every such value up to
+    ``EXACT_PASSES``), so the answer is the same, for less memory traffic.
+    """
+    passes = [
+        _passes(spacing[axis]) if mask.shape[axis] >= 3 else 0
+        for axis in range(mask.ndim)
+    ]
+    total = sum(passes)
+    if total > EXACT_PASSES:
+        blurred = smooth(mask.astype(np.float32), spacing)
+        return np.asarray(blurred >= 0.5)
+    if total == 0:
+        return mask.copy()
+    counts: NDArray[np.unsignedinteger[Any]] = mask.astype(
+        np.uint16 if total <= 7 else np.uint32  # 4**7 = 16384 fits in 16 bits
+    )
+    for axis, count in enumerate(passes):
+        counts = _filtered(counts, axis, count, exact=True)
+    return np.asarray(counts >= 2 ** (2 * total - 1))
 
 
 def noise_gain(spacing: Sequence[float], ndim: int = 3) -> tuple[float, float]:
@@ -77,7 +142,11 @@ def components(mask: NDArray[np.bool_]) -> NDArray[np.int32]:
     image = sitk.ConnectedComponent(  # type: ignore[no-untyped-call]
         sitk.GetImageFromArray(np.ascontiguousarray(mask, dtype=np.uint8)), False
     )
-    return sitk.GetArrayFromImage(image).astype(np.int32, copy=False)
+    labels = sitk.GetArrayFromImage(image)
+    # unsigned labels, far fewer than 2**31: read them as int32 without a copy
+    return (
+        labels.view(np.int32) if labels.dtype == np.uint32 else labels.astype(np.int32)
+    )
 
 
 def component_at(mask: NDArray[np.bool_], index: Sequence[int]) -> NDArray[np.bool_]:
@@ -91,9 +160,13 @@ def component_at(mask: NDArray[np.bool_], index: Sequence[int]) -> NDArray[np.bo
 
 def touching(labels: NDArray[np.int32], where: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Return the union of the labelled components that meet ``where``."""
-    hit = np.unique(labels[where & (labels > 0)])
     lookup = np.zeros(int(labels.max()) + 1, bool)
-    lookup[hit] = True
+    lookup[labels[where]] = True
+    lookup[0] = False
+    hit = np.flatnonzero(lookup)
+    if len(hit) == 1:  # the common case: one comparison, not a gather
+        single: NDArray[np.bool_] = labels == hit[0]
+        return single
     result: NDArray[np.bool_] = lookup[labels]
     return result
 
@@ -108,24 +181,23 @@ def fill_holes(mask: NDArray[np.bool_], *, planar: bool = False) -> NDArray[np.b
     A hole is background that cannot reach the outside. The mask's bounding
     box is padded with background and the background labelled (face
     connectivity): what is not the outside's component is filled. Slice by
-    slice, the slices are interleaved with full planes first, so background
-    cannot pass from one slice to another.
+    slice, the padded slices are laid one under the other in one image
+    (sharing their rows of padding, all outside), so background cannot pass
+    from one slice to another but through the outside.
     """
     window = _bbox(mask, 0)
     part = mask[window]
     if part.size == 0:
         return mask
     if planar:
-        stack = np.ones((2 * part.shape[0] + 1, *part.shape[1:]), bool)
-        stack[1::2] = part
-        padded = np.pad(stack, ((0, 0), (1, 1), (1, 1)))
-        labels = components(~padded)
-        outside = np.unique(
-            np.concatenate((labels[:, 0, :].ravel(), labels[:, :, 0].ravel()))
+        count, rows, columns = part.shape
+        padded = np.pad(part, ((0, 0), (1, 0), (1, 1)))
+        tiled = np.pad(
+            padded.reshape(count * (rows + 1), columns + 2), ((0, 1), (0, 0))
         )
-        lookup = np.ones(int(labels.max()) + 1, bool)
-        lookup[outside] = False
-        holes = lookup[labels[1::2, 1:-1, 1:-1]] & ~part
+        labels = components(~tiled)
+        outside = labels[: count * (rows + 1)].reshape(padded.shape) == labels[0, 0]
+        holes = ~outside[:, 1:, 1:-1] & ~part
     else:
         padded = np.pad(part, 1)
         labels = components(~padded)
@@ -155,19 +227,24 @@ def _pool_factor(shape: Sequence[int], spacing: Sequence[float]) -> int:
 def _pooled(mask: NDArray[np.bool_], factor: int) -> NDArray[np.bool_]:
     """OR over ``factor`` x ``factor`` pixels of every slice."""
     k, i, j = mask.shape
-    pad = ((0, 0), (0, -i % factor), (0, -j % factor))
-    blocks = np.pad(mask, pad).reshape(
-        k, -(-i // factor), factor, -(-j // factor), factor
-    )
-    result: NDArray[np.bool_] = np.any(blocks, axis=(2, 4))
+    result = np.zeros((k, -(-i // factor), -(-j // factor)), bool)
+    for a in range(factor):
+        for b in range(factor):
+            part = mask[:, a::factor, b::factor]
+            result[:, : part.shape[1], : part.shape[2]] |= part
     return result
 
 
 def _unpooled(
     low: NDArray[np.generic], factor: int, shape: Sequence[int]
 ) -> NDArray[np.generic]:
-    up = np.repeat(np.repeat(low, factor, axis=1), factor, axis=2)
-    return up[:, : shape[1], : shape[2]]
+    """Each value of ``low`` on its ``factor`` x ``factor`` pixels of ``shape``."""
+    result = np.empty((shape[0], shape[1], shape[2]), low.dtype)
+    for a in range(factor):
+        for b in range(factor):
+            part = result[:, a::factor, b::factor]
+            part[...] = low[:, : part.shape[1], : part.shape[2]]
+    return result
 
 
 def coarse_distance(
@@ -183,21 +260,25 @@ def coarse_distance(
         return distance_mm(mask, spacing)
     coarse = (spacing[0], spacing[1] * factor, spacing[2] * factor)
     low = distance_mm(_pooled(mask, factor), coarse)
-    return _unpooled(low, factor, mask.shape).astype(np.float32)
+    return _unpooled(low, factor, mask.shape).astype(np.float32, copy=False)
 
 
 def distance_mm(
-    mask: NDArray[np.bool_], spacing: Sequence[float]
+    mask: NDArray[np.bool_], spacing: Sequence[float], *, squared: bool = False
 ) -> NDArray[np.float32]:
-    """Return the signed distance to ``mask`` in mm.
+    """Return the signed distance to ``mask`` in mm (its square with ``squared``).
 
     Outside, > 0: mm to the nearest mask voxel; inside, <= 0 (0 on the mask's
-    boundary voxels).
+    boundary voxels). Squared distances (sign kept) skip a square root per
+    voxel, for comparisons with a squared radius.
     """
     if not mask.any():
         return np.full(mask.shape, np.inf, np.float32)
     image = sitk.SignedMaurerDistanceMap(  # type: ignore[no-untyped-call]
-        _image(np.ascontiguousarray(mask, dtype=np.uint8), spacing), False, False, True
+        _image(np.ascontiguousarray(mask, dtype=np.uint8), spacing),
+        False,
+        squared,
+        True,
     )
     return sitk.GetArrayFromImage(image).astype(np.float32, copy=False)
 
@@ -220,11 +301,12 @@ def opening(
     step = (spacing[0], spacing[1] * factor, spacing[2] * factor)[: part.ndim]
     if low.all():
         return mask
-    outside = distance_mm(~low, step)  # inside: mm to the nearest outside
-    eroded = low & (outside > radius_mm)
+    squared = radius_mm * radius_mm
+    outside = distance_mm(~low, step, squared=True)  # inside: to the outside
+    eroded = low & (outside > squared)
     result = np.zeros_like(mask)
     if eroded.any():
-        opened = (distance_mm(eroded, step) <= radius_mm) & low
+        opened = (distance_mm(eroded, step, squared=True) <= squared) & low
         if factor > 1:
             opened = _unpooled(opened, factor, part.shape)  # type: ignore[assignment]
         result[window] = opened & part

@@ -25,7 +25,6 @@ of them, so a single point too far out makes it too long):
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -44,8 +43,11 @@ _STEPS: Final = ((1, 0), (-1, 0), (0, 1), (0, -1))
 
 
 def row_extremes(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
-    """Pixels at both ends of every row and column: the hull is theirs."""
-    points = []
+    """Pixels at both ends of every row and column: the hull is theirs.
+
+    Sorted by row, then column, each once.
+    """
+    flat = []
     for axis in (0, 1):
         m = mask if axis == 0 else mask.T
         lines = np.flatnonzero(m.any(axis=1))
@@ -53,21 +55,32 @@ def row_extremes(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
         first = np.argmax(sub, axis=1)
         last = m.shape[1] - 1 - np.argmax(sub[:, ::-1], axis=1)
         for ends in (first, last):
-            pair = np.column_stack((lines, ends))
-            points.append(pair if axis == 0 else pair[:, ::-1])
-    return np.unique(np.concatenate(points), axis=0)
+            i, j = (lines, ends) if axis == 0 else (ends, lines)
+            flat.append(i * mask.shape[1] + j)
+    i, j = np.divmod(np.unique(np.concatenate(flat)), mask.shape[1])
+    return np.column_stack((i, j))
 
 
 def _is_deep(
-    field: NDArray[np.float32], b: NDArray[np.intp], step: tuple[int, int], reach: int
+    field: NDArray[np.float32],
+    b: NDArray[np.intp],
+    steps: NDArray[np.intp],
+    reach: NDArray[np.intp],
 ) -> NDArray[np.bool_]:
-    """Whether the field stays < 0 from ``b`` for ``reach`` more pixels outward."""
-    deep = np.ones(len(b), bool)
-    for n in range(1, reach + 1):
-        at = b + n * np.asarray(step)
-        inside = np.all((at >= 0) & (at < np.asarray(field.shape)), axis=1)
-        at = np.clip(at, 0, np.asarray(field.shape) - 1)
-        deep &= ~(inside & (field[at[:, 0], at[:, 1]] >= 0))
+    """Whether the field stays < 0 from each ``b`` for its ``reach`` more pixels.
+
+    Outward along its step; one gather of the pixels beyond every point.
+    Pixels off the slice count as background.
+    """
+    if len(b) == 0 or int(reach.max()) < 1:
+        return np.ones(len(b), bool)
+    shape = np.asarray(field.shape)
+    n = np.arange(1, int(reach.max()) + 1)
+    at = b[:, None, :] + n[None, :, None] * steps[:, None, :]
+    inside = np.all((at >= 0) & (at < shape), axis=2) & (n[None, :] <= reach[:, None])
+    at = np.clip(at, 0, shape - 1)
+    lesion_like = inside & (field[at[..., 0], at[..., 1]] >= 0)
+    deep: NDArray[np.bool_] = ~lesion_like.any(axis=1)
     return deep
 
 
@@ -78,32 +91,29 @@ def edge_steps(
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Edge points ``(i, j)`` (fractional pixels) and whether each is a true edge.
 
-    Without ``pixel`` (or ``edge``) every point counts as a true edge.
+    Without ``pixel`` (or ``edge``) every point counts as a true edge. Points
+    come step by step (`_STEPS`), each step's in row then column order.
     """
-    outer = row_extremes(mask)
-    padded = np.pad(mask, 1)
-    field = None if edge is None else np.pad(edge, 1, constant_values=-np.inf)
-    points, flags = [], []
-    for step in _STEPS:
-        a = outer + 1
-        b = a + np.asarray(step)
-        out = ~padded[b[:, 0], b[:, 1]]
-        a, b = a[out], b[out]
-        t = np.full(len(a), 0.5)
-        is_true = np.ones(len(a), bool)
-        if field is not None:
-            fa, fb = field[a[:, 0], a[:, 1]], field[b[:, 0], b[:, 1]]
-            sign_change = (fa >= 0) & (fb < 0) & np.isfinite(fa) & np.isfinite(fb)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                t = np.where(sign_change, fa / (fa - fb), 0.5)
-            t = np.where(sign_change & (fb == -np.inf), 0.5, t)
-            if pixel is not None:
-                step_mm = pixel[0] if step[0] else pixel[1]
-                reach = math.ceil(DEPTH_MM / step_mm)
-                is_true = (fb < 0) & _is_deep(field, b, step, reach)
-        points.append(a - 1 + t[:, None] * np.asarray(step))
-        flags.append(is_true)
-    return np.concatenate(points), np.concatenate(flags)
+    outer = row_extremes(mask) + 1  # in the padded slice
+    steps = np.repeat(np.asarray(_STEPS), len(outer), axis=0)
+    a = np.tile(outer, (len(_STEPS), 1))
+    b = a + steps
+    out = ~np.pad(mask, 1)[b[:, 0], b[:, 1]]
+    a, b, steps = a[out], b[out], steps[out]
+    t = np.full(len(a), 0.5)
+    is_true = np.ones(len(a), bool)
+    if edge is not None:
+        field = np.pad(edge, 1, constant_values=-np.inf)
+        fa, fb = field[a[:, 0], a[:, 1]], field[b[:, 0], b[:, 1]]
+        sign_change = (fa >= 0) & (fb < 0) & np.isfinite(fa) & np.isfinite(fb)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(sign_change, fa / (fa - fb), 0.5)
+        t = np.where(sign_change & (fb == -np.inf), 0.5, t)
+        if pixel is not None:
+            step_mm = np.where(steps[:, 0] != 0, pixel[0], pixel[1])
+            reach = np.ceil(DEPTH_MM / step_mm).astype(np.intp)
+            is_true = (fb < 0) & _is_deep(field, b, steps, reach)
+    return a - 1 + t[:, None] * steps, is_true
 
 
 def outline_mm(

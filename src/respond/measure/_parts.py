@@ -41,6 +41,7 @@ from respond.measure._image import (
     opening,
     robust_level,
     smooth,
+    smooth_mask,
     touches_faces,
     touching,
 )
@@ -284,7 +285,7 @@ def _edge_field(state: _State, core: Core, background: float) -> NDArray[np.floa
     its contrast (fat beyond a hypodense lesion is not lesion).
     """
     image = _edge_image(state, _contrast_noise(state, background))
-    field = np.full(image.shape, -np.inf, np.float32)
+    field: NDArray[np.float32] | None = None
     for sign in (-1.0, 1.0):
         contrasts = [sign * (v - background) for v in state.levels]
         contrasts = [c for c in contrasts if c > core.width]
@@ -292,10 +293,14 @@ def _edge_field(state: _State, core: Core, background: float) -> NDArray[np.floa
             continue
         half = 0.5 * min(contrasts)  # where a blurred edge really is
         beyond = max(core.width, 0.5 * max(contrasts))
-        offset = sign * (image - background)
-        side = np.minimum(offset - half, max(contrasts) + beyond - offset)
-        np.maximum(field, side, out=field)
-    return field
+        offset = image - background
+        if sign < 0:
+            np.negative(offset, out=offset)
+        side = offset - half
+        np.subtract(max(contrasts) + beyond, offset, out=offset)
+        np.minimum(side, offset, out=side)
+        field = side if field is None else np.maximum(field, side, out=field)
+    return np.full(image.shape, -np.inf, np.float32) if field is None else field
 
 
 def _refined(
@@ -323,9 +328,8 @@ def _refined(
 def _regular(mask: NDArray[np.bool_], spacing: Sequence[float]) -> NDArray[np.bool_]:
     """Smooth the mask's outline: blur it like the image, keep what is over half."""
     window = crop(mask, [math.ceil(2.0 / s) + 1 for s in spacing])
-    blurred = smooth(mask[window].astype(np.float32), spacing)
     result = np.zeros_like(mask)
-    result[window] = blurred >= 0.5
+    result[window] = smooth_mask(mask[window], spacing)
     return result if result.any() else mask
 
 
