@@ -92,13 +92,13 @@ class ReformatsMixin:
                 view.set_volume(volume, window=self.view.display_window)
         if volume.geometry is None:
             return
-        point = self._crosshair_in(volume)
-        self.move_crosshair(point)
+        self.move_crosshair(self._crosshair_point())
         self.refresh_reformat_calipers()
 
-    def _crosshair_in(self, volume: object) -> tuple[float, float, float]:
-        """Keep the crosshair when it lies in this volume, else its centre."""
-        geometry = self.view.volume.geometry if self.view.volume else None
+    def _crosshair_point(self) -> tuple[float, float, float]:
+        """Return the axial crosshair on the slice shown, else the slice's centre."""
+        volume = self.view.volume
+        geometry = None if volume is None else volume.geometry
         assert geometry is not None
         k = self.view.slice_index
         current = self.view.crosshair

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QGuiApplication,
     QKeySequence,
     QUndoGroup,
@@ -69,8 +68,7 @@ from respond.ui.recent import RecentPaths
 from respond.ui.report_action import add_report_action
 from respond.ui.response_panel import ResponsePanel
 from respond.ui.series_browser import SeriesBrowserPanel
-from respond.ui.theme import SETTINGS_KEY as THEME_KEY
-from respond.ui.theme import Theme, apply_theme, theme_from
+from respond.ui.theme import add_theme_menu
 from respond.ui.wheel_guard import WheelGuard
 
 if TYPE_CHECKING:
@@ -78,7 +76,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from PySide6.QtGui import QCloseEvent
-    from PySide6.QtWidgets import QMenu
 
     from respond.dicom import ScanResult
     from respond.session import ReadingStore
@@ -423,33 +420,11 @@ class MainWindow(
             view_menu.addAction(toggle)
         view_menu.addAction(self.compare)
         self._build_layout_actions(view_menu, self.toolbar)
-        self._build_theme_menu(view_menu)
+        self.theme_actions = add_theme_menu(view_menu, self.settings)
         self._build_navigator(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("Keyboard shortcuts", QKeySequence("F1"), self.shortcuts)
         help_menu.addAction("About respond", self._about)
-
-    def _build_theme_menu(self, view_menu: QMenu) -> None:
-        """View > Theme: dark (reading room, the default) or light, remembered."""
-        menu = view_menu.addMenu("Theme")
-        group = QActionGroup(menu)
-        chosen = theme_from(self.settings)
-        self.theme_actions: dict[Theme, QAction] = {}
-        for theme in Theme:
-            action = QAction(theme.label, menu, checkable=True)
-            action.setChecked(theme is chosen)
-            action.triggered.connect(lambda _on=False, t=theme: self.set_theme(t))
-            group.addAction(action)
-            menu.addAction(action)
-            self.theme_actions[theme] = action
-
-    def set_theme(self, theme: Theme) -> None:
-        """Apply a theme to the application and remember it."""
-        self.settings.setValue(THEME_KEY, theme.value)
-        self.theme_actions[theme].setChecked(True)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, theme)
 
     def _remember_panel(self, name: str, shown: bool) -> None:
         """Remember a panel the reader closed (or opened) for the next patient."""

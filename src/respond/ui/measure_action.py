@@ -19,7 +19,6 @@ once, after its toolbar is built.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -37,11 +36,11 @@ from respond.criteria import (
 from respond.dicom import Volume
 from respond.dicom.phase import is_arterial
 from respond.errors import RespondError
-from respond.measure import Line, MeasureError, Proposal, propose
+from respond.measure import Line, MeasureError, Proposal
 from respond.ui._caliper_sync import caliper_from_indices
+from respond.ui._measure_worker import MeasureWorker
 from respond.ui.commands import SetCalipersCommand, push
 from respond.ui.icons import icon
-from respond.ui.loader import _unexpected, _Worker
 from respond.ui.viewer.calipers import (
     PROPOSAL_KEY_PREFIX,
     IndexPoint,
@@ -65,41 +64,6 @@ def add_measure_tool(window: MainWindow) -> QAction:
     tool = MeasureTool(window)
     window.measure_tool = tool  # type: ignore[attr-defined]
     return tool.action
-
-
-class MeasureWorker(_Worker):
-    """Runs :func:`respond.measure.propose` for one click on a plain thread."""
-
-    finished = Signal(int, object)  # (ticket, Proposal)
-    failed = Signal(int, object)  # (ticket, RespondError)
-
-    def __init__(
-        self,
-        ticket: int,
-        volume: Volume,
-        point_mm: tuple[float, float, float],
-        arterial: Volume | None,
-    ) -> None:
-        super().__init__()
-        self.ticket = ticket
-        self.volume, self.point_mm, self.arterial = volume, point_mm, arterial
-
-    def start(self) -> None:
-        """Start measuring."""
-        self._hold()
-        threading.Thread(target=self._run, name="respond-measure", daemon=True).start()
-
-    def _run(self) -> None:
-        try:
-            proposal = propose(self.volume, self.point_mm, arterial=self.arterial)
-        except RespondError as exc:
-            self.failed.emit(self.ticket, exc)
-        except Exception as exc:  # noqa: BLE001 - the worker thread's boundary
-            self.failed.emit(self.ticket, _unexpected(exc, "measuring the lesion"))
-        else:
-            self.finished.emit(self.ticket, proposal)
-        finally:
-            self.ended.emit()
 
 
 @dataclass(slots=True)

@@ -16,13 +16,21 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QMenu
 
-__all__ = ["SETTINGS_KEY", "Theme", "apply_theme", "current_theme", "theme_from"]
+__all__ = [
+    "SETTINGS_KEY",
+    "Theme",
+    "add_theme_menu",
+    "apply_theme",
+    "current_theme",
+    "theme_from",
+]
 
 SETTINGS_KEY: Final = "appearance/theme"
 
@@ -104,3 +112,26 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
     app.setPalette(palette)
     app.setStyleSheet(_TOOLTIP_STYLE)
+
+
+def add_theme_menu(view_menu: QMenu, settings: QSettings) -> dict[Theme, QAction]:
+    """Add View > Theme (dark, the default, or light); a choice applies and is kept."""
+    menu = view_menu.addMenu("Theme")
+    group = QActionGroup(menu)
+    chosen = theme_from(settings)
+    actions: dict[Theme, QAction] = {}
+    for theme in Theme:
+        action = QAction(theme.label, menu, checkable=True)
+        action.setChecked(theme is chosen)
+        action.triggered.connect(lambda _on=False, t=theme: _choose(t, settings))
+        group.addAction(action)
+        menu.addAction(action)
+        actions[theme] = action
+    return actions
+
+
+def _choose(theme: Theme, settings: QSettings) -> None:
+    settings.setValue(SETTINGS_KEY, theme.value)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_theme(app, theme)
