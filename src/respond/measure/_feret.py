@@ -88,7 +88,8 @@ def long_axis(
     if edge is None:
         points = edge_points(mask, None) * scale
     else:
-        points = outline_mm(mask, pixel, edge)
+        # a noisy edge is fitted to its surface, not followed into its noise
+        points = outline_mm(mask, pixel, edge, to_crossing=not neighbours)
         if neighbours:
             points = surface_fit(
                 points, [(dz, outline_mm(m, pixel, e)) for dz, m, e in neighbours]

@@ -31,9 +31,9 @@ def _image(array: NDArray[np.generic], spacing: Sequence[float]) -> sitk.Image:
     return image
 
 
-def _passes(step_mm: float) -> int:
-    """Binomial [1 2 1]/4 passes whose variance (n/2 steps^2) is ~ (1 mm)^2."""
-    return round(2.0 * (_SMOOTH_MM / step_mm) ** 2)
+def _passes(step_mm: float, variance_mm2: float = _SMOOTH_MM**2) -> int:
+    """Binomial [1 2 1]/4 passes whose variance (n/2 steps^2) is ~ ``variance_mm2``."""
+    return round(2.0 * variance_mm2 / step_mm**2)
 
 
 def _filtered(
@@ -90,15 +90,18 @@ def binomial(a: NDArray[np.float32], axis: int, passes: int) -> NDArray[np.float
 
 
 def smooth(
-    values: NDArray[np.float32], spacing: Sequence[float]
+    values: NDArray[np.float32],
+    spacing: Sequence[float],
+    variance_mm2: float = _SMOOTH_MM**2,
 ) -> NDArray[np.float32]:
     """Light smoothing: binomial passes approximating a 1 mm Gaussian per axis.
 
-    Axes whose step is above ~1.4 mm (thick slices) are not smoothed.
+    Or a Gaussian of ``variance_mm2``. Axes whose step is above ~1.4 times
+    its sd (thick slices) are not smoothed.
     """
     out = values
     for axis in range(values.ndim):
-        out = binomial(out, axis, _passes(spacing[axis]))
+        out = binomial(out, axis, _passes(spacing[axis], variance_mm2))
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
@@ -135,6 +138,88 @@ def noise_gain(spacing: Sequence[float], ndim: int = 3) -> tuple[float, float]:
     kernel = smooth(delta, spacing[-ndim:])
     residual = delta - kernel
     return float(np.sqrt(np.sum(kernel**2))), float(np.sqrt(np.sum(residual**2)))
+
+
+def _cell_means(values: NDArray[np.generic], factor: int) -> NDArray[np.float32]:
+    """Mean over ``factor`` x ``factor`` pixels of every slice (zeros beyond)."""
+    k, i, j = values.shape
+    result = np.zeros((k, -(-i // factor), -(-j // factor)), np.float32)
+    for a in range(factor):
+        for b in range(factor):
+            part = values[:, a::factor, b::factor]
+            result[:, : part.shape[1], : part.shape[2]] += part
+    result *= np.float32(1.0 / (factor * factor))
+    return result
+
+
+def _bilinear(
+    low: NDArray[np.float32], factor: int, at: NDArray[np.bool_]
+) -> NDArray[np.float32]:
+    """Values of the cell grid ``low`` at the pixels of ``at``, bilinear in-plane.
+
+    In the order of ``np.flatnonzero(at)``.
+    """
+    flat_at = np.flatnonzero(at)
+    slices, rest = np.divmod(flat_at, at.shape[1] * at.shape[2])
+    pixel = np.divmod(rest, at.shape[2])
+    _, rows, columns = low.shape
+    flat = low.reshape(-1)
+    base = slices * (rows * columns)
+    weights = []
+    for index, count, stride in zip(pixel, (rows, columns), (columns, 1), strict=True):
+        where = np.clip(
+            (index.astype(np.float32) + 0.5) / factor - 0.5, 0.0, count - 1.0
+        )
+        first = np.minimum(where.astype(np.intp), max(count - 2, 0))
+        base += first * stride
+        weights.append((where - first, stride if count > 1 else 0))
+    (down, row_step), (right, column_step) = weights
+    top = flat[base] + right * (flat[base + column_step] - flat[base])
+    base += row_step
+    bottom = flat[base] + right * (flat[base + column_step] - flat[base])
+    result: NDArray[np.float32] = top + down * (bottom - top)
+    return result
+
+
+def local_mean(
+    values: NDArray[np.float32],
+    sample: NDArray[np.bool_],
+    spacing: Sequence[float],
+    sd_mm: float,
+    at: NDArray[np.bool_],
+    *,
+    min_weight: float,
+    fill: float,
+) -> NDArray[np.float32]:
+    """Gaussian-weighted mean of ``values`` over ``sample``, within each slice.
+
+    Evaluated at the pixels of ``at`` only (in the order of
+    ``np.flatnonzero``), as a normalised convolution: the blurred sample
+    values over the blurred sample; ``fill`` where the sample's weight near a
+    pixel (the share of the blur's mass on sample pixels) is under
+    ``min_weight``. The blur (binomial passes of variance ``sd_mm`` squared)
+    runs on cells of pixels about ``sd_mm`` wide, over the part of the block
+    within three sd of ``at``, and is read back bilinearly: a slowly varying
+    level for a fraction of the work.
+    """
+    if not at.any():
+        return np.empty(0, np.float32)
+    factor = max(1, round(sd_mm / max(spacing[1:])))
+    reach = [0] + [math.ceil(3.0 * sd_mm / s) + factor for s in spacing[1:]]
+    window = crop(at, reach)
+    part = sample[window]
+    count = part.shape[0]
+    cells = np.concatenate(
+        (_cell_means(part, factor), _cell_means(values[window] * part, factor))
+    )
+    for axis in (1, 2):
+        cell_mm = spacing[axis] * factor
+        cells = binomial(cells, axis, round(2.0 * (sd_mm / cell_mm) ** 2))
+    weights, sums = cells[:count], cells[count:]
+    known = weights >= min_weight
+    mean = np.full(weights.shape, fill, np.float32)
+    mean[known] = sums[known] / weights[known]
+    return _bilinear(mean, factor, at[window])
 
 
 def components(mask: NDArray[np.bool_]) -> NDArray[np.int32]:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 DEPTH_MM: Final = 2.0  # a true edge has background at least this deep beyond it
+WALK_MM: Final = 1.0  # a step beyond the mask looks this far for the edge
 FIT_MM: Final = 6.0  # the surface fit's reach (its Gaussian weight: sd half this)
 FIT_SHARE: Final = 0.25  # ... and at most this share of the outline's extent
 TRUE_SHARE: Final = 0.5  # fewer true edge points than this share: keep all
@@ -84,15 +85,55 @@ def _is_deep(
     return deep
 
 
+def _to_crossing(
+    field: NDArray[np.float32],
+    a: NDArray[np.intp],
+    b: NDArray[np.intp],
+    steps: NDArray[np.intp],
+    pixel: tuple[float, float],
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Move each step outward to where the field crosses zero, within `WALK_MM`.
+
+    The mask's outline is smoothed and opened, which pulls it inside the
+    field's zero level where the lesion curves sharply (the ends of a small
+    oval): there the pixel beyond the mask is still on the lesion's side.
+    Such a step moves out to the first pixel on the background's side, so its
+    point lies on the edge itself; a step that finds none stays.
+    """
+    outside = field[b[:, 0], b[:, 1]]
+    short = np.flatnonzero((outside >= 0) & np.isfinite(outside))
+    if len(short) == 0:
+        return a, b
+    step_mm = np.where(steps[short, 0] != 0, pixel[0], pixel[1])
+    reach = np.floor(WALK_MM / step_mm).astype(np.intp)
+    if int(reach.max()) < 1:
+        return a, b
+    n = np.arange(1, int(reach.max()) + 1)
+    at = b[short, None, :] + n[None, :, None] * steps[short, None, :]
+    at = np.clip(at, 0, np.asarray(field.shape) - 1)
+    below = (field[at[..., 0], at[..., 1]] < 0) & (n[None, :] <= reach[:, None])
+    found = below.any(axis=1)
+    first = np.argmax(below, axis=1)  # steps beyond b to the background side
+    moved = short[found]
+    a, b = a.copy(), b.copy()
+    a[moved] = b[moved] + first[found, None] * steps[moved]  # last on the lesion side
+    b[moved] = a[moved] + steps[moved]
+    return a, b
+
+
 def edge_steps(
     mask: NDArray[np.bool_],
     edge: NDArray[np.float32] | None,
     pixel: tuple[float, float] | None = None,
+    *,
+    to_crossing: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Edge points ``(i, j)`` (fractional pixels) and whether each is a true edge.
 
     Without ``pixel`` (or ``edge``) every point counts as a true edge. Points
-    come step by step (`_STEPS`), each step's in row then column order.
+    come step by step (`_STEPS`), each step's in row then column order. With
+    ``to_crossing`` a step whose outside pixel is still on the lesion's side
+    moves out to the field's zero crossing (`_to_crossing`).
     """
     outer = row_extremes(mask) + 1  # in the padded slice
     steps = np.repeat(np.asarray(_STEPS), len(outer), axis=0)
@@ -104,6 +145,8 @@ def edge_steps(
     is_true = np.ones(len(a), bool)
     if edge is not None:
         field = np.pad(edge, 1, constant_values=-np.inf)
+        if pixel is not None and to_crossing:
+            a, b = _to_crossing(field, a, b, steps, pixel)
         fa, fb = field[a[:, 0], a[:, 1]], field[b[:, 0], b[:, 1]]
         sign_change = (fa >= 0) & (fb < 0) & np.isfinite(fa) & np.isfinite(fb)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -120,9 +163,11 @@ def outline_mm(
     mask: NDArray[np.bool_],
     pixel: tuple[float, float],
     edge: NDArray[np.float32] | None,
+    *,
+    to_crossing: bool = False,
 ) -> NDArray[np.float64]:
     """Return the true edge points in mm (all edge points when most are cuts)."""
-    points, is_true = edge_steps(mask, edge, pixel)
+    points, is_true = edge_steps(mask, edge, pixel, to_crossing=to_crossing)
     if is_true.sum() >= TRUE_SHARE * len(is_true):
         points = points[is_true]
     return points * np.asarray(pixel, dtype=np.float64)

@@ -19,8 +19,11 @@ A part cut by the box makes it grow (`RegrowError`). Holes are filled
 **refined**: within ``BAND_MM`` of the boundary, a voxel belongs to the lesion
 when its smoothed value lies beyond half-way from the background to the
 nearest lesion class on its side (the half-way level is where a blurred edge
-really is); the result is opened once more to cut what touches the lesion from
-outside (vessels), and its holes are filled slice by slice.
+really is). The background there is the local one (fat beyond one end of a
+node, soft tissue along its side), and the image is smoothed no more than
+keeps the lesion's sharpest ends in place; the result is opened once more to
+cut what touches the lesion from outside (vessels), and its holes are filled
+slice by slice.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from respond.measure._image import (
     crop,
     distance_near,
     fill_holes,
+    local_mean,
     opening,
     robust_level,
     smooth,
@@ -45,6 +49,7 @@ from respond.measure._image import (
     touches_faces,
     touching,
 )
+from respond.measure._outline import DEPTH_MM
 from respond.measure._work import Work
 from respond.measure.errors import MeasureError
 
@@ -66,6 +71,11 @@ BAND_MM: Final = 2.0
 CLOSE_MM: Final = 2.0  # closes the seam between two parts of a lesion
 CONTACT_MM: Final = 3.0  # a part this close to the lesion touches it (across the seam)
 PART_OPEN_MM: Final = 0.75  # parts (rims) can be thin: only specks are opened off
+LOCAL_MM: Final = 1.5  # reach (Gaussian sd) of the local background's average
+LOCAL_REACH_MM: Final = BAND_MM + DEPTH_MM + 1.0  # where the edge looks past it
+LOCAL_WEIGHT: Final = 0.02  # less shell weight than this near a voxel: no local level
+TIP_SHIFT: Final = 0.25  # of a pixel: the most the edge blur may pull a lesion's end in
+LIGHT_MM2: Final = 0.25  # the least blur variance an edge is read with
 CNR_SMOOTHER: Final = (30.0, 20.0, 12.0, 6.0)  # contrast/noise under each: a pass more
 
 
@@ -264,17 +274,85 @@ def _contrast_noise(state: _State, background: float) -> float:
     return contrast / noise if noise > 0 else math.inf
 
 
+def _tip_radius_mm(mask: NDArray[np.bool_], spacing: Sequence[float]) -> float:
+    """Return the radius of curvature at the ends of the lesion's widest slice.
+
+    The slice's mask is taken as the ellipse of its second moments (semi-axes
+    ``a >= b``); the curvature at the ends of its long axis is ``a / b**2``.
+    """
+    areas = mask.sum(axis=(1, 2))
+    k = int(np.argmax(areas))
+    if areas[k] < 3:
+        return math.inf
+    i, j = np.nonzero(mask[k])
+    points = np.column_stack((i * spacing[1], j * spacing[2]))
+    variance = np.linalg.eigvalsh(np.cov(points, rowvar=False))
+    b, a = (2.0 * math.sqrt(max(float(v), 1e-12)) for v in variance)
+    return b * b / a
+
+
 def _edge_image(state: _State, ratio: float) -> NDArray[np.float32]:
-    """Return the smoothed image, smoothed more where the edge is noisy."""
+    """Return the image the edge is read on: smoothed for the noise, not past the ends.
+
+    Blur of variance ``v`` moves an edge curved with radius ``R`` inward by
+    about ``v / (2 R)``; at the ends of the lesion's widest slice that may
+    not pass `TIP_SHIFT` of a pixel, which bounds ``v``. Where the contrast is
+    low for the noise, each pass of `smooth` adds (1 mm)^2 (`CNR_SMOOTHER`),
+    within that bound. A lesion whose ends are too sharp even for the one
+    pass every block has (a small oval) has its edge read on the values
+    smoothed only to the bound (at least `LIGHT_MM2`), within the slices when
+    they are thick, like `smooth`.
+    """
     work = state.work
-    passes = sum(ratio < limit for limit in CNR_SMOOTHER)
-    image = work.smooth
+    radius = _tip_radius_mm(state.mask, work.spacing)
+    bound = 2.0 * radius * TIP_SHIFT * min(work.spacing[1:])  # mm^2
+    passes = min(
+        sum(ratio < limit for limit in CNR_SMOOTHER), max(0, math.floor(bound - 1.0))
+    )
+    if passes == 0 and bound >= 1.0:
+        return work.smooth
+    image = work.smooth.copy()
+    window = crop(np.abs(state.distance) <= BAND_MM + 3.0, [3, 3, 3])
     if passes:
-        image = image.copy()
-        window = crop(np.abs(state.distance) <= BAND_MM + 3.0, [3, 3, 3])
         for _ in range(passes):
             image[window] = smooth(image[window], work.spacing)
+        return image
+    image[window] = smooth(work.values[window], work.spacing, max(bound, LIGHT_MM2))
     return image
+
+
+def _local_background(
+    state: _State, background: float, sign: float, width: float
+) -> NDArray[np.float32]:
+    """Return the background's level near each voxel, from the shell around it.
+
+    The shell's voxels of the background's class or beyond it, away from the
+    lesion (not lesion-like tissue beside it), are averaged with Gaussian
+    weights (``LOCAL_MM``) within each slice; where none are near, the
+    lesion's one background level holds, and within half a class ``width`` of
+    it too. A lesion between fat and soft tissue then has its edge half-way
+    to what lies beyond each stretch of it, as a reader sees it.
+    """
+    smooth, spacing = state.work.smooth, state.work.spacing
+    sample = state.shell & (sign * (smooth - background) <= width)
+    distance = state.distance
+    near = (distance >= -BAND_MM - 1.0) & (distance <= LOCAL_REACH_MM)
+    mean = local_mean(
+        smooth,
+        sample,
+        spacing,
+        LOCAL_MM,
+        near,
+        min_weight=LOCAL_WEIGHT,
+        fill=background,
+    )
+    # within half a class width of the one level, it holds (a local mean is
+    # biased by the lesion's blurred flank; a different tissue is far beyond)
+    shift = mean - np.float32(background)
+    shift = np.sign(shift) * np.maximum(np.abs(shift) - np.float32(0.5 * width), 0)
+    result = np.full(smooth.shape, background, np.float32)
+    result[near] += shift
+    return result
 
 
 def _edge_field(state: _State, core: Core, background: float) -> NDArray[np.float32]:
@@ -291,13 +369,17 @@ def _edge_field(state: _State, core: Core, background: float) -> NDArray[np.floa
         contrasts = [c for c in contrasts if c > core.width]
         if not contrasts:
             continue
-        half = 0.5 * min(contrasts)  # where a blurred edge really is
+        near = _local_background(state, background, sign, core.width)
+        nearest = background + sign * min(contrasts)  # the lesion level on this side
+        half = 0.5 * sign * (nearest - near)  # where a blurred edge really is
         beyond = max(core.width, 0.5 * max(contrasts))
-        offset = image - background
+        offset = image - near
         if sign < 0:
             np.negative(offset, out=offset)
         side = offset - half
-        np.subtract(max(contrasts) + beyond, offset, out=offset)
+        np.subtract(
+            sign * (background - near) + max(contrasts) + beyond, offset, out=offset
+        )
         np.minimum(side, offset, out=side)
         field = side if field is None else np.maximum(field, side, out=field)
     return np.full(image.shape, -np.inf, np.float32) if field is None else field

@@ -348,6 +348,7 @@ def _rotated(angle_z_deg: float, angle_x_deg: float) -> tuple[float, ...]:
     return (*(float(v) for v in m[:, 0]), *(float(v) for v in m[:, 1]))
 
 
+FAT_HU: Final = -70.0  # retroperitoneal fat
 PV_LIVER_HU: Final = 110.0  # portal-venous liver; hypodense lesions are 40 HU
 ARTERIAL_LIVER_HU: Final = 60.0  # arterial liver; viable 160 HU, necrosis 20 HU
 
@@ -380,7 +381,7 @@ def _portal_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
         ("gantry tilt 20 degrees", ball, (), {"tilt_deg": 20.0}),
         ("oblique slices", ball, (), {"orientation": _rotated(30.0, 25.0)}),
     ]
-    return [
+    cases = [
         PhantomCase(
             name,
             phantom_volume(
@@ -395,6 +396,18 @@ def _portal_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
         )
         for name, lesion, extra, options in table
     ]
+    # a small oval node in fat, soft tissue along its sides (as between the
+    # cava and the aorta): sharp ends, and two backgrounds around it
+    node = Ellipsoid((0.0, 0.0, 0.0), (8.5, 4.0, 5.0), 80.0)
+    sides = (
+        Ellipsoid((0.0, -16.0, 0.0), (14.0, 10.0, 30.0), 10.0),
+        Ellipsoid((-2.0, 16.0, 0.0), (14.0, 10.0, 30.0), 20.0),
+    )
+    fat = phantom_volume(
+        (*sides, node), noise_sd=noise_sd, seed=seed, background=FAT_HU
+    )
+    cases.append(PhantomCase("small oval node in fat", fat, (node,), node.centre_mm))
+    return cases
 
 
 def _arterial_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
@@ -445,7 +458,8 @@ def phantom_cases(seed: int = 0, noise_sd: float = 10.0) -> tuple[PhantomCase, .
     """Return the accuracy set: lesions of known size in liver-like backgrounds.
 
     Portal-venous liver (110 HU) with hypodense lesions (40 HU; 90 HU for low
-    contrast), and arterial liver (60 HU) with viable tumour (160 HU) and
+    contrast), a small node (80 HU) in fat (-70 HU) with soft tissue (10 and
+    20 HU) along its sides, and arterial liver (60 HU) with viable tumour (160 HU) and
     necrosis (20 HU); voxels 0.7 x 0.7 x 2.5 mm unless the case is about
     voxels; Gaussian noise of ``noise_sd`` HU. Arterial cases are measured
     with the volume as its own arterial phase.

@@ -37,6 +37,9 @@ NODE_CLICKS = ((36, 229, 248), (35, 228, 246), (36, 227, 252), (37, 229, 250))
 # A reader's edge on this 170 HU step is reproducible to about half a pixel per
 # end; the engine is within one voxel on phantoms. Allow 1.5 pixels per end.
 TOLERANCE_PX = 1.5
+# The oval's left end is flat over rows 226-229 on slice 35: lines to any
+# point of it differ in direction by up to 7 degrees.
+MAX_ANGLE_DEG = 12.0
 
 # The caudate-region hypodense area (slice 56, rows 240-275, columns 215-260).
 CAUDATE_CLICKS = ((56, 257, 237), (55, 252, 232), (57, 262, 242), (56, 250, 245))
@@ -61,19 +64,30 @@ def _ends_px(volume, line):
     return ends[:, 1:]
 
 
-def _end_error_px(proposed, manual):
-    """Return the larger end-point distance, pairing the ends either way round."""
+def _paired(proposed, manual):
+    """Return the proposed ends ordered like the manual ones."""
     manual = np.asarray(manual)
     straight = np.linalg.norm(proposed - manual, axis=1).max()
-    swapped = np.linalg.norm(proposed - manual[::-1], axis=1).max()
-    return float(min(straight, swapped))
+    swapped = np.linalg.norm(proposed[::-1] - manual, axis=1).max()
+    return proposed if straight <= swapped else proposed[::-1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the proposal stops about 2 pixels inside the oval's far end "
-    "(14.7-15.4 mm against 16.5-16.7 mm read by hand); docs/measure.md",
-)
+def _along_errors_px(proposed, manual):
+    """Return how far each proposed end lies from its manual end along the axis."""
+    manual = np.asarray(manual)
+    axis = (manual[1] - manual[0]) / np.linalg.norm(manual[1] - manual[0])
+    ends = _paired(proposed, manual)
+    return [float(abs(np.dot(ends[n] - manual[n], axis))) for n in (0, 1)]
+
+
+def _angle_deg(proposed, manual):
+    manual = np.asarray(manual)
+    ends = _paired(proposed, manual)
+    a, b = ends[1] - ends[0], manual[1] - manual[0]
+    cosine = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))))
+
+
 @pytest.mark.parametrize("click", NODE_CLICKS)
 def test_the_aortocaval_oval_matches_the_manual_read(volume, click):
     proposal = propose(volume, _mm(volume, click))
@@ -83,7 +97,11 @@ def test_the_aortocaval_oval_matches_the_manual_read(volume, click):
     proposed = _ends_px(volume, proposal.long_axis)
     proposed_px = float(np.linalg.norm(proposed[0] - proposed[1]))
     assert abs(proposed_px - manual_px) <= TOLERANCE_PX
-    assert _end_error_px(proposed, manual) <= TOLERANCE_PX
+    # each end where the reader put it along the axis; across it, the oval's
+    # blunt end is flat over 3-4 rows (any point of it gives the same length
+    # within 0.1 px), so the direction is only as sure as that end's span
+    assert max(_along_errors_px(proposed, manual)) <= TOLERANCE_PX
+    assert _angle_deg(proposed, manual) <= MAX_ANGLE_DEG
 
 
 def test_the_aortocaval_oval_is_measured_alike_from_any_click(volume):
@@ -92,9 +110,8 @@ def test_the_aortocaval_oval_is_measured_alike_from_any_click(volume):
         proposal = propose(volume, _mm(volume, click))
         assert proposal.slice_index in NODE_MANUAL
         lengths.append(float(proposal.long_axis.length_mm))
-    # Known today: 2-3 pixels short of the manual read (see the xfail above);
-    # this bound catches a proposal that leaks into the cava or the aorta.
-    assert all(abs(v - 16.7) <= 4 * PIXEL_MM for v in lengths)
+    # this bound also catches a proposal that leaks into the cava or the aorta
+    assert all(abs(v - 16.6) <= TOLERANCE_PX * PIXEL_MM for v in lengths)
     assert np.std(lengths, ddof=1) / np.mean(lengths) < 0.03
 
 

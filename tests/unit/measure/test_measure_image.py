@@ -11,6 +11,7 @@ from respond.measure._image import (
     binomial,
     components,
     fill_holes,
+    local_mean,
     smooth,
     smooth_mask,
     touching,
@@ -141,3 +142,75 @@ def test_the_true_edge_test_equals_a_walk_outward_from_each_point(pixel):
         edge[rng.random(shape) < 0.1] = -np.inf
         _, flags = edge_steps(mask, edge, pixel)
         assert np.array_equal(flags, _true_edges_walked(mask, edge, pixel))
+
+
+def _gaussian_mean_by_hand(values, sample, spacing, sd_mm, k, i, j):
+    """The Gaussian-weighted mean of the sample around a pixel, and its weight."""
+    rows, columns = np.indices(values.shape[1:])
+    distance_sq = ((rows - i) * spacing[1]) ** 2 + ((columns - j) * spacing[2]) ** 2
+    gaussian = np.exp(-distance_sq / (2 * sd_mm**2))
+    weight = gaussian * sample[k]
+    share = float(weight.sum() / gaussian.sum())
+    mean = float((weight * values[k]).sum() / weight.sum()) if share > 0 else None
+    return mean, share
+
+
+@pytest.mark.parametrize("spacing", [(2.5, 0.7, 0.7), (1.0, 1.0, 0.6), (5.0, 2.0, 2.0)])
+def test_the_local_mean_follows_the_tissue_nearest_each_pixel(spacing):
+    # fat (-80) on the left of every slice, soft tissue (40) on the right,
+    # sampled in a ring around a disc where the mean is read
+    shape = (3, 50, 50)
+    values = np.full(shape, 40.0, np.float32)
+    values[:, :, :25] = -80.0
+    rows, columns = np.indices(shape[1:])
+    radius = np.hypot((rows - 25) * spacing[1], (columns - 25) * spacing[2])
+    ring = (radius > 8.0) & (radius <= 12.0)
+    sample = np.broadcast_to(ring, shape).copy()
+    sample[1] = False  # nothing sampled on the middle slice: the fill holds
+    at = np.broadcast_to(radius <= 10.0, shape).copy()
+    mean = local_mean(values, sample, spacing, 3.0, at, min_weight=0.02, fill=7.0)
+    assert mean.shape == (int(at.sum()),)
+    k, i, j = np.nonzero(at)
+    assert np.all(mean[k == 1] == 7.0)
+    compared = 0
+    for n in np.flatnonzero(k != 1):
+        expected, share = _gaussian_mean_by_hand(
+            values, sample, spacing, 3.0, k[n], i[n], j[n]
+        )
+        if share < 0.005:
+            assert mean[n] == 7.0
+        elif share > 0.1:
+            # within a few HU of the direct sum: the blur runs on cells of
+            # pixels and is read back bilinearly
+            assert mean[n] == pytest.approx(expected, abs=10.0)
+            compared += 1
+    assert compared > 20
+    fat_side = (k == 0) & (j < 25) & (mean != 7.0)
+    soft_side = (k == 0) & (j >= 25) & (mean != 7.0)
+    assert mean[fat_side].min() < -60.0
+    assert mean[soft_side].max() > 20.0
+
+
+def test_an_edge_point_beyond_the_mask_moves_out_to_the_field_crossing():
+    # the mask ends at column 5 but the field stays on the lesion's side to
+    # column 6 and crosses zero a quarter of the way to column 7
+    mask = np.zeros((5, 12), bool)
+    mask[1:4, 2:6] = True
+    field = np.full(mask.shape, -30.0, np.float32)
+    field[1:4, 2:7] = 10.0
+    field[1:4, 7] = -30.0
+    pixel = (0.7, 0.7)
+    points, is_true = edge_steps(mask, field, pixel, to_crossing=True)
+    right = points[:, 1] > 5.2  # the steps out of the right-hand column
+    assert np.allclose(points[right, 1], 6.25)
+    assert is_true[right].all()
+    # read where the mask ends, the point sits half-way and is not a true edge
+    points, is_true = edge_steps(mask, field, pixel)
+    right = points[:, 1] > 5.2  # the steps out of the right-hand column
+    assert np.allclose(points[right, 1], 5.5)
+    assert not is_true[right].any()
+    # a crossing farther than 1 mm away is not looked for
+    field[1:4, 7] = 10.0
+    field[1:4, 8] = 10.0
+    points, _ = edge_steps(mask, field, pixel, to_crossing=True)
+    assert np.allclose(points[points[:, 1] > 5.2, 1], 5.5)
