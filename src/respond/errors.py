@@ -13,8 +13,9 @@ Each layer adds its own errors module::
     │   └── CaseFormatError           the JSON breaks respond-case/1 (names each path)
     ├── dicom.errors.DicomError       (NotDicomError, SeriesLoadError, GeometryError...)
     ├── measure.errors.MeasureError   no lesion around the click, or it leaves the box
-    ├── pacs.errors.PacsError         (PacsConfigError, RetrieveInterrupted): refused,
-    │                                  timed out, HTTP 4xx/5xx, a wrong AE title
+    ├── pacs.errors.PacsError         (PacsConfigError, RetrieveInterrupted,
+    │                                  CacheError): refused, timed out, HTTP
+    │                                  4xx/5xx, a wrong AE title, a cache unread
     ├── session.errors.SessionError   (WorkflowError, SignedError, UnknownItemError)
     └── store.errors.StoreError       (CorruptDatabaseError, NewerDatabaseError,
                                        DatabaseBusyError, SignedTimePointError...)

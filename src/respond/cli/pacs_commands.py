@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from respond.cli.cache_command import add_cache_command
 from respond.errors import RespondError
 from respond.report import terminal_text
 
@@ -57,6 +58,7 @@ def add_pacs_commands(
     _add_get(sub)
     _add_send(sub)
     _add_config_commands(sub)
+    add_cache_command(sub)
 
 
 def _node_options(parser: argparse.ArgumentParser) -> None:

@@ -25,6 +25,12 @@ Nodes (pacs.json, see :mod:`respond.pacs.config`)::
     config_path() -> Path       # $RESPOND_PACS_CONFIG, else <user config>/pacs.json
     image_cache_dir() -> Path   # $RESPOND_CACHE_DIR/pacs, else <user cache>/pacs
 
+The image cache (:mod:`respond.pacs.cache`; ``respond pacs cache``)::
+
+    cached_studies(cache: Path) -> list[CachedStudy]   # least recently written first
+    CachedStudy(study_uid, folder, paths, size, written); study.files -> int
+    remove_cached(cache: Path, study: CachedStudy) -> None   # CacheError if refused
+
 Clients (the :class:`PacsClient` protocol)::
 
     connect(node: PacsNode) -> PacsClient       # opens nothing yet

@@ -5,7 +5,8 @@
     RespondError
     └── PacsError                  a PACS could not be reached or refused a request
         ├── PacsConfigError        pacs.json or a --pacs spec is wrong
-        └── RetrieveInterrupted    a retrieve stopped part-way (files kept)
+        ├── RetrieveInterrupted    a retrieve stopped part-way (files kept)
+        └── CacheError             the image cache cannot be read, or a study removed
 
 A message names the node (its name, URL or AE title, host and port, never its
 secret), what happened and what to do.
@@ -20,7 +21,7 @@ from respond.errors import RespondError
 if TYPE_CHECKING:
     from respond.pacs.model import RetrieveResult
 
-__all__ = ["PacsConfigError", "PacsError", "RetrieveInterrupted"]
+__all__ = ["CacheError", "PacsConfigError", "PacsError", "RetrieveInterrupted"]
 
 
 class PacsError(RespondError):
@@ -64,3 +65,7 @@ class RetrieveInterrupted(PacsError):
     ) -> None:
         super().__init__(message, node=node)
         self.result = result
+
+
+class CacheError(PacsError):
+    """The image cache could not be read, or a study in it removed."""
