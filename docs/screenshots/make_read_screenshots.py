@@ -18,11 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QSettings
 from PySide6.QtWidgets import QApplication
 
 HERE = Path(__file__).resolve().parent
 SLICE = 48
+NODE = (35, 229, 248)  # (k, i, j): the aortocaval node (docs/measure.md)
 """Illustrative calipers on the shared series (a round structure by the caudate)."""
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
@@ -108,10 +109,32 @@ def reformat_screens(app: QApplication, window, target: str, size: str) -> None:
     window.set_layout("1x2")
     window.navigator_images = navigator_images
     window.show_navigator()
-    wait(app, lambda: window.navigator.read is not None and not window.navigator.is_loading)
+    wait(
+        app,
+        lambda: window.navigator.read is not None and not window.navigator.is_loading,
+    )
     settle(app, 1.0)
     shoot(app, f"navigator-{size}.png")
     window.tabs.setCurrentIndex(1)
+
+
+def measure_screens(app: QApplication, window, size: str) -> None:  # noqa: ANN001
+    """Click-to-measure on the aortocaval node of the follow-up (1 x 1)."""
+    window.set_layout("1x1", remember=False)
+    node = window.lesions.add_target("lymph node")
+    window.lesions.select(node)
+    window.view.set_slice(NODE[0])
+    tool = window.measure_tool
+    tool.action.setChecked(True)
+    window.view.point_picked.emit(NODE)
+    wait(app, lambda: tool.is_pending)
+    window.view.apply_preset("abdomen")
+    window.view.view_box.scaleBy((0.3, 0.3), center=QPointF(NODE[2], NODE[1]))
+    window.tabs.setCurrentIndex(0)  # the lesion table, the node selected
+    settle(app, 0.5)
+    shoot(app, f"measure-{size}.png")
+    tool.reject()
+    tool.action.setChecked(False)
 
 
 def main() -> int:
@@ -145,7 +168,8 @@ def main() -> int:
         )
         patient = scan(folder).patients[0]
         create_patient(store, study_facts(patient, patient.studies[0]), who="Dr Demo")
-    window = MainWindow(store, reader="Dr A. Reader (radiologist)")
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(store, reader="Dr A. Reader (radiologist)", settings=settings)
     prompts = ScriptedPrompts(window)
     window.prompts = prompts
     window.setGeometry(app.primaryScreen().availableGeometry())
@@ -203,6 +227,7 @@ def main() -> int:
     window.tabs.setCurrentIndex(1)
     shoot(app, f"compare-{size}.png")
     reformat_screens(app, window, target, size)
+    measure_screens(app, window, size)
     clinical_screens(app, window, size)
     window.close_patient()
     shoot(app, f"patient-list-{size}.png")
