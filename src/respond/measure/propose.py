@@ -34,6 +34,7 @@ __all__ = ["propose"]
 AIR_HU: Final = -500.0  # below: air (outside the body, lung, bowel gas)
 FAT_HU: Final = -40.0  # below: fat
 BACKGROUND_SHARE: Final = 0.05  # MR: below this share of the slice's p99
+CONTINUES_SHARE: Final = 0.6  # both end slices go on this much beyond: a vessel
 
 
 def _point(point_mm: Sequence[float]) -> tuple[float, float, float]:
@@ -141,6 +142,42 @@ def _viable(
     return (None if chord is None else _line(grid, lesion, k, chord)), fraction
 
 
+def continuation(lesion: Lesion) -> tuple[float | None, float | None]:
+    """Return how much of the lesion's first and last slices goes on beyond them.
+
+    The share of each end slice's footprint that, on the next slice out, is
+    still on the lesion's side of its edge (edge field >= 0); None where that
+    slice is outside the block. A lesion ends: beyond its end slices lies its
+    background. A vessel cut out of its length (where its brightness drifts
+    out of the clicked class) goes on at both ends.
+    """
+    mask, edge = lesion.mask, lesion.edge
+    slices = np.flatnonzero(mask.any(axis=(1, 2)))
+    shares: list[float | None] = []
+    for end, beyond in ((slices[0], slices[0] - 1), (slices[-1], slices[-1] + 1)):
+        if not 0 <= beyond < mask.shape[0]:
+            shares.append(None)
+            continue
+        footprint = mask[end]
+        goes_on = footprint & (edge[beyond] >= 0)
+        shares.append(float(goes_on.sum()) / float(footprint.sum()))
+    return shares[0], shares[1]
+
+
+def _check_bounded(lesion: Lesion, point: Sequence[float]) -> None:
+    """Refuse tissue that goes on above and below the part found (a vessel)."""
+    below, above = continuation(lesion)
+    if below is None or above is None or min(below, above) < CONTINUES_SHARE:
+        return
+    raise MeasureError(
+        point,
+        f"the tissue at the click goes on above and below the part found "
+        f"({below:.0%} and {above:.0%} of its end slices): a vessel (or a "
+        "tumour thrombus in one, not measurable), not a lesion; click inside "
+        "a lesion, or measure by hand",
+    )
+
+
 def _lesion(grid: Grid, seed: Index, point: Sequence[float], max_mm: float) -> Lesion:
     """Grow the core, then the lesion; a box that cuts a part of it grows."""
     box = None
@@ -187,8 +224,9 @@ def propose(
     Raises
     ------
     MeasureError
-        The click is outside the volume, on air, fat or background, or nothing
-        lesion-like is there; the message says which and what to do.
+        The click is outside the volume, on air, fat or background, nothing
+        lesion-like is there, or the tissue goes on above and below the part
+        found (a vessel); the message says which and what to do.
     """
     point = _point(point_mm)
     if not (math.isfinite(max_diameter_mm) and max_diameter_mm > 0):
@@ -199,6 +237,7 @@ def propose(
     seed = grid.seed(point)
     _check_click(grid, seed, point)
     lesion = _lesion(grid, seed, point, max_diameter_mm)
+    _check_bounded(lesion, point)
     pixel = (grid.spacing[1], grid.spacing[2])
     box = lesion.work.box
     k, chord = _largest_slice(lesion, pixel, lesion.work.seed[0])

@@ -6,8 +6,9 @@ marginated hypodense area in the caudate region beside the inferior vena cava
 refused. The one bounded, lesion-sized, round-ish soft-tissue structure is an
 oval of about 80 HU in the fat between the cava and the aorta (slices 33-37),
 read by hand as described in docs/measure.md ("On the shared liver CT"). The
-kidney click is a smoke test of a large bounded structure; a click on plain
-liver must be refused.
+aorta goes on above and below whatever part of it a click segments: a vessel,
+refused. The kidney click is a smoke test of a large bounded structure; a
+click on plain liver must be refused.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ TOLERANCE_PX = 1.5
 # The oval's left end is flat over rows 226-229 on slice 35: lines to any
 # point of it differ in direction by up to 7 degrees.
 MAX_ANGLE_DEG = 12.0
+
+# The aorta: abdominal (slice 40) and descending above the hiatus (slice 79).
+AORTA_CLICKS = ((40, 251, 270), (42, 251, 270), (79, 244, 241), (78, 246, 240))
 
 # The caudate-region hypodense area (slice 56, rows 240-275, columns 215-260).
 CAUDATE_CLICKS = ((56, 257, 237), (55, 252, 232), (57, 262, 242), (56, 250, 245))
@@ -118,6 +122,12 @@ def test_the_aortocaval_oval_is_measured_alike_from_any_click(volume):
 @pytest.mark.parametrize("click", CAUDATE_CLICKS)
 def test_a_click_in_the_ill_defined_caudate_area_is_refused(volume, click):
     with pytest.raises(MeasureError, match="no lesion found"):
+        propose(volume, _mm(volume, click))
+
+
+@pytest.mark.parametrize("click", AORTA_CLICKS)
+def test_a_click_in_the_aorta_is_refused_as_a_vessel(volume, click):
+    with pytest.raises(MeasureError, match="goes on above and below"):
         propose(volume, _mm(volume, click))
 
 
