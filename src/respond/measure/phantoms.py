@@ -27,7 +27,7 @@ from respond.dicom.volume import Volume
 from respond.measure._image import binomial
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Collection, Sequence
 
     from numpy.typing import NDArray
 
@@ -348,12 +348,31 @@ def _rotated(angle_z_deg: float, angle_x_deg: float) -> tuple[float, ...]:
     return (*(float(v) for v in m[:, 0]), *(float(v) for v in m[:, 1]))
 
 
+NODE_CASE: Final = "small oval node in fat"
+CASE_NAMES: Final = (
+    "sphere 30 mm",
+    "ellipsoid 40 x 24 x 20 mm",
+    "lobulated",
+    "touching a vessel",
+    "low contrast (20 HU)",
+    "anisotropic 0.7 x 0.7 x 5 mm",
+    "gantry tilt 20 degrees",
+    "oblique slices",
+    NODE_CASE,
+    "necrosis, click on necrosis",
+    "necrosis, click on the viable part",
+    "rim around necrosis",
+    "vessel as bright as the lesion",
+)
+"""The accuracy set's cases, in its order."""
 FAT_HU: Final = -70.0  # retroperitoneal fat
 PV_LIVER_HU: Final = 110.0  # portal-venous liver; hypodense lesions are 40 HU
 ARTERIAL_LIVER_HU: Final = 60.0  # arterial liver; viable 160 HU, necrosis 20 HU
 
 
-def _portal_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
+def _portal_cases(
+    seed: int, noise_sd: float, wanted: Callable[[str], bool]
+) -> list[PhantomCase]:
     """Hypodense lesions in portal-venous liver, about shape, contrast and voxels."""
     ball = (sphere((0.0, 0.0, 1.0), 24.0, 40.0),)
     lobes = (
@@ -395,7 +414,10 @@ def _portal_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
             lesion[0].centre_mm,
         )
         for name, lesion, extra, options in table
+        if wanted(name)
     ]
+    if not wanted(NODE_CASE):
+        return cases
     # a small oval node in fat, soft tissue along its sides (as between the
     # cava and the aorta): sharp ends, and two backgrounds around it
     node = Ellipsoid((0.0, 0.0, 0.0), (8.5, 4.0, 5.0), 80.0)
@@ -406,11 +428,13 @@ def _portal_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
     fat = phantom_volume(
         (*sides, node), noise_sd=noise_sd, seed=seed, background=FAT_HU
     )
-    cases.append(PhantomCase("small oval node in fat", fat, (node,), node.centre_mm))
+    cases.append(PhantomCase(NODE_CASE, fat, (node,), node.centre_mm))
     return cases
 
 
-def _arterial_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
+def _arterial_cases(
+    seed: int, noise_sd: float, wanted: Callable[[str], bool]
+) -> list[PhantomCase]:
     """Enhancing lesions in arterial liver: necrosis, a rim, a bright vessel."""
 
     def volume(*shapes: Shape) -> Volume:
@@ -423,45 +447,68 @@ def _arterial_cases(seed: int, noise_sd: float) -> list[PhantomCase]:
     rim = (sphere((0.0, 0.0, 0.0), 32.0, 160.0), sphere((0.0, 0.0, 0.0), 24.0, 20.0))
     bright = sphere((0.0, 0.0, 0.0), 25.0, 160.0)
     same = Tube((14.5, 0.0, 0.0), (0.0, 1.0, 0.0), 2.0, 160.0)
-    both = volume(necrotic, viable)
-    return [
-        PhantomCase(
-            "necrosis, click on necrosis",
-            both,
-            (necrotic,),
-            (-6.0, 2.0, 0.0),
-            True,
-            16.0,
-        ),
-        PhantomCase(
-            "necrosis, click on the viable part",
-            both,
-            (necrotic,),
-            (10.0, 1.0, 0.0),
-            True,
-            16.0,
-        ),
-        PhantomCase(
-            "rim around necrosis", volume(*rim), (rim[0],), (0.0, 0.0, 0.0), True
-        ),
-        PhantomCase(
-            "vessel as bright as the lesion",
-            volume(bright, same),
-            (bright,),
-            (0.0, 0.0, 0.0),
-            True,
-        ),
+    centre, into_necrosis, into_viable = (
+        (0.0, 0.0, 0.0),
+        (-6.0, 2.0, 0.0),
+        (10.0, 1.0, 0.0),
+    )
+    both = (necrotic, viable)
+    table: list[
+        tuple[
+            str,
+            tuple[Shape, ...],
+            tuple[Ellipsoid, ...],
+            tuple[float, float, float],
+            float,
+        ]
+    ] = [
+        ("necrosis, click on necrosis", both, (necrotic,), into_necrosis, 16.0),
+        ("necrosis, click on the viable part", both, (necrotic,), into_viable, 16.0),
+        ("rim around necrosis", rim, (rim[0],), centre, math.nan),
+        ("vessel as bright as the lesion", (bright, same), (bright,), centre, math.nan),
     ]
+    volumes: dict[tuple[Shape, ...], Volume] = {}  # one volume per set of shapes
+    cases = []
+    for name, shapes, lesion, click, viable_mm in table:
+        if not wanted(name):
+            continue
+        if shapes not in volumes:
+            volumes[shapes] = volume(*shapes)
+        cases.append(
+            PhantomCase(
+                name,
+                volumes[shapes],
+                lesion,
+                click,
+                True,
+                None if math.isnan(viable_mm) else viable_mm,
+            )
+        )
+    return cases
 
 
-def phantom_cases(seed: int = 0, noise_sd: float = 10.0) -> tuple[PhantomCase, ...]:
+def phantom_cases(
+    seed: int = 0, noise_sd: float = 10.0, *, names: Collection[str] | None = None
+) -> tuple[PhantomCase, ...]:
     """Return the accuracy set: lesions of known size in liver-like backgrounds.
 
     Portal-venous liver (110 HU) with hypodense lesions (40 HU; 90 HU for low
     contrast), a small node (80 HU) in fat (-70 HU) with soft tissue (10 and
-    20 HU) along its sides, and arterial liver (60 HU) with viable tumour (160 HU) and
-    necrosis (20 HU); voxels 0.7 x 0.7 x 2.5 mm unless the case is about
-    voxels; Gaussian noise of ``noise_sd`` HU. Arterial cases are measured
-    with the volume as its own arterial phase.
+    20 HU) along its sides, and arterial liver (60 HU) with viable tumour
+    (160 HU) and necrosis (20 HU); voxels 0.7 x 0.7 x 2.5 mm unless the case
+    is about voxels; Gaussian noise of ``noise_sd`` HU. Arterial cases are
+    measured with the volume as its own arterial phase. ``names`` builds only
+    those cases (in the set's order); a name not in the set is an error.
     """
-    return tuple(_portal_cases(seed, noise_sd) + _arterial_cases(seed, noise_sd))
+    if names is not None:
+        unknown = set(names) - set(CASE_NAMES)
+        if unknown:
+            msg = f"no phantom case named {sorted(unknown)}; the set: {CASE_NAMES}"
+            raise ValueError(msg)
+
+    def wanted(name: str) -> bool:
+        return names is None or name in names
+
+    return tuple(
+        _portal_cases(seed, noise_sd, wanted) + _arterial_cases(seed, noise_sd, wanted)
+    )

@@ -7,7 +7,12 @@ import math
 import pytest
 
 from respond.measure import propose
-from respond.measure.phantoms import PhantomCase, phantom_cases, true_diameters
+from respond.measure.phantoms import (
+    CASE_NAMES,
+    PhantomCase,
+    phantom_cases,
+    true_diameters,
+)
 
 CASES = phantom_cases(seed=0)
 
@@ -86,8 +91,7 @@ def hard_cases() -> dict[tuple[str, int], PhantomCase]:
     return {
         (case.name, seed): case
         for seed in SEEDS
-        for case in phantom_cases(seed=seed)
-        if case.name in HARD
+        for case in phantom_cases(seed=seed, names=HARD)
     }
 
 
@@ -104,3 +108,12 @@ def test_noise_and_a_bright_vessel_do_not_lengthen_the_long_axis(
     truth = true_diameters(case.volume, case.lesion)[0]
     error = (float(proposal.long_axis.length_mm) - truth) / _voxel_mm(case)
     assert abs(error) <= 1.0
+
+
+def test_the_set_names_every_case_and_builds_only_those_asked_for():
+    assert tuple(case.name for case in CASES) == CASE_NAMES
+    chosen = phantom_cases(seed=0, names=HARD)
+    assert tuple(case.name for case in chosen) == HARD
+    assert chosen[0].volume.voxels.tobytes() == CASES[4].volume.voxels.tobytes()
+    with pytest.raises(ValueError, match="no phantom case named"):
+        phantom_cases(names=("a sphere of cheese",))
