@@ -49,7 +49,8 @@ def main() -> None:
     line = proposal.long_axis
     ends = geometry.patient_to_index(np.array([line.start_mm, line.end_mm]))[:, 1:]
     manual = np.asarray(MANUAL[k])
-    manual_mm = float(np.linalg.norm((manual[1] - manual[0]) * 0.703125))
+    pixel = np.asarray(geometry.pixel_spacing_mm, dtype=np.float64)
+    manual_mm = float(np.linalg.norm((manual[1] - manual[0]) * pixel))
 
     plane = np.asarray(volume.slice_values(k), dtype=np.float64)
     crop = plane[ROWS[0] : ROWS[1], COLUMNS[0] : COLUMNS[1]]

@@ -21,8 +21,13 @@ from typing import TYPE_CHECKING
 
 from respond.cli.database import add_db_option, open_database
 from respond.errors import RespondError
-from respond.pacs._files import safe_component
-from respond.pacs.cache import CachedStudy, CacheError, cached_studies, remove_cached
+from respond.pacs.cache import (
+    CachedStudy,
+    CacheError,
+    cached_studies,
+    folder_name,
+    remove_cached,
+)
 from respond.report import terminal_text
 
 if TYPE_CHECKING:
@@ -91,7 +96,7 @@ def _used_by(store: SqliteStore) -> dict[str, list[str]]:
         read = store.load(summary.patient_id)
         for record in read.timepoints:
             if record.study_uid:
-                used.setdefault(safe_component(record.study_uid), []).append(
+                used.setdefault(folder_name(record.study_uid), []).append(
                     f"{summary.patient_id} {record.label}"
                 )
     return used
@@ -189,6 +194,10 @@ def _list(
     return EXIT_OK
 
 
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _studies(count: int) -> str:
     return f"{count} study" if count == 1 else f"{count} studies"
 
@@ -223,7 +232,8 @@ def _clean(
                 break
         removed.append(study)
         lines.append(
-            f"{verb} {study.study_uid} ({study.files} files, {_size(study.size)})"
+            f"{verb} {study.study_uid} ({_count(study.files, 'file')}, "
+            f"{_size(study.size)})"
         )
     if removed and not args.dry_run:
         _forget(args, removed, err)
@@ -243,16 +253,9 @@ def _clean(
 
 def _forget(args: argparse.Namespace, removed: list[CachedStudy], err: TextIO) -> None:
     """Drop the removed files from the image index (said on ``err`` if it fails)."""
-    paths: list[str] = []
-    for study in removed:
-        for path in study.paths:
-            paths.append(path)
-            resolved = str(Path(path).resolve())
-            if resolved != path:
-                paths.append(resolved)
     try:
         with open_database(args) as store:
-            store.forget_images(paths)
+            store.forget_images([path for study in removed for path in study.paths])
     except RespondError as exc:
         err.write(
             terminal_text(

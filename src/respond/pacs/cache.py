@@ -21,9 +21,21 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from respond.pacs._files import safe_component
 from respond.pacs.errors import CacheError
 
-__all__ = ["CacheError", "CachedStudy", "cached_studies", "remove_cached"]
+__all__ = [
+    "CacheError",
+    "CachedStudy",
+    "cached_studies",
+    "folder_name",
+    "remove_cached",
+]
+
+
+def folder_name(study_uid: str) -> str:
+    """Return the name of the cache folder a retrieve writes a study into."""
+    return safe_component(study_uid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +49,7 @@ class CachedStudy:
     folder
         The study's folder.
     paths
-        Every file in it, sorted (the image index's paths for them).
+        Every file in it, absolute and sorted: as the image index holds them.
     size
         Bytes of those files.
     written
@@ -94,7 +106,7 @@ def cached_studies(cache: Path) -> list[CachedStudy]:
         it and what to do.
     """
     try:
-        entries = sorted(cache.iterdir())
+        entries = sorted(cache.absolute().iterdir())
     except FileNotFoundError:
         return []
     except OSError as exc:
